@@ -1,0 +1,19 @@
+{
+  # node-gyp build of the CPU backend; CMakeLists.txt (cmake-js) is the primary build and adds
+  # CUDA. Both read the source list from native/sources.txt.
+  "targets": [
+    {
+      "target_name": "gru_native",
+      "sources": ["<!@(node -p \"require('fs').readFileSync('native/sources.txt','utf8').split(/\\s+/).filter(Boolean).join(' ')\")", "native/cuda/probe_stub.cc"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(pkg-config --cflags-only-I openblas | sed s/-I//g)"
+      ],
+      "libraries": ["<!@(pkg-config --libs openblas)"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fvisibility=hidden"]
+    }
+  ]
+}

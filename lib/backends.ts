@@ -1,0 +1,73 @@
+/**
+ * Which compute backends this process can use. The CUDA probe runs on the first call (never
+ * at import), is cached, and never throws: an unusable GPU comes back with a reason.
+ */
+import { BackendUnavailableError } from './errors';
+import type { Device } from './dtype';
+import { native } from './native/binding';
+import { checkInteger } from './shape';
+
+export interface CudaDeviceInfo {
+  index: number;
+  name: string;
+  computeCapability: string;
+  totalBytes: number;
+}
+
+export interface BackendInfo {
+  name: Device;
+  available: boolean;
+  /** Why the backend is unavailable (absent when available). */
+  reason?: string;
+  /** Library versions, e.g. `{ openblas: '...' }` or `{ cudaRuntime: '13.0', driver: '13.0' }`. */
+  version?: Record<string, string>;
+  /** CPU: threads OpenBLAS uses. */
+  threads?: number;
+  /** CUDA: devices seen by the driver. */
+  devices?: CudaDeviceInfo[];
+}
+
+let cached: BackendInfo[] | undefined;
+
+function cudaVersion(code: number): string {
+  return `${Math.floor(code / 1000)}.${Math.floor((code % 1000) / 10)}`;
+}
+
+function probe(): BackendInfo[] {
+  const cpuInfo = native.cpuInfo();
+  const cpu: BackendInfo = { name: 'cpu', available: true, version: { openblas: cpuInfo.blas }, threads: cpuInfo.threads };
+  const cudaProbe = native.probeCuda();
+  const version: Record<string, string> = {};
+  if (cudaProbe.runtimeVersion) version.cudaRuntime = cudaVersion(cudaProbe.runtimeVersion);
+  if (cudaProbe.driverVersion) version.driver = cudaVersion(cudaProbe.driverVersion);
+  const cuda: BackendInfo = { name: 'cuda', available: cudaProbe.available, devices: cudaProbe.devices };
+  if (!cudaProbe.available) cuda.reason = cudaProbe.reason;
+  if (Object.keys(version).length > 0) cuda.version = version;
+  return [cpu, cuda];
+}
+
+/** `[{ name: 'cpu', available: true, ... }, { name: 'cuda', available: false, reason: '...' }]` */
+export function backends(): BackendInfo[] {
+  cached ??= probe();
+  return cached.map((b) => ({ ...b, version: b.version && { ...b.version }, devices: b.devices && [...b.devices] }));
+}
+
+/** Throws BackendUnavailableError (with the probe's reason) unless `device` can run ops. */
+export function requireDevice(device: Device): void {
+  if (device === 'cpu') return;
+  cached ??= probe();
+  const info = cached.find((b) => b.name === device);
+  if (!info?.available) {
+    throw new BackendUnavailableError(`the ${device} backend is not available: ${info?.reason ?? 'unknown device'}`);
+  }
+}
+
+/** Sets the number of threads the CPU backend (OpenBLAS) uses; waits for queued CPU work first. */
+export function setNumThreads(threads: number): void {
+  native.setNumThreads(checkInteger(threads, 'threads', 1, 1024));
+  if (cached) cached[0].threads = native.cpuInfo().threads;
+}
+
+export function getNumThreads(): number {
+  return native.cpuInfo().threads;
+}

@@ -1,0 +1,60 @@
+/**
+ * The library's typed errors. Every failure, in TS validation or in native code, is one of
+ * these; messages name the argument, what was expected and what was given.
+ */
+
+export class GruError extends Error {
+  /** Machine-readable status, e.g. `CUDNN_STATUS_BAD_PARAM`; empty when there is none. */
+  readonly code: string;
+  constructor(message: string, code = '') {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A bad value: out of range, wrong type, not an integer, NaN where a number is needed. */
+export class ArgumentError extends GruError {}
+/** A tensor or array of the wrong shape. */
+export class ShapeError extends GruError {}
+/** A tensor of the wrong element type. */
+export class DTypeError extends GruError {}
+/** Tensors on different devices, or a device that does not exist. */
+export class DeviceError extends GruError {}
+/** The backend asked for cannot run here; `reason` says why. */
+export class BackendUnavailableError extends GruError {}
+/** A failure reported by a native library; `code` carries its status name. */
+export class NativeError extends GruError {}
+/** A tensor (or module) used after dispose(). */
+export class DisposedError extends GruError {}
+/** An allocation failed. */
+export class OutOfMemoryError extends GruError {}
+
+/** Indexed by the native ErrorKind values (native/core/errors.h). */
+export const errorClassesByKind = [
+  ArgumentError,
+  ShapeError,
+  DTypeError,
+  DeviceError,
+  BackendUnavailableError,
+  NativeError,
+  DisposedError,
+  OutOfMemoryError,
+] as const;
+
+/** `[2, 3]` → `"[2, 3]"`, for messages. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** A short description of any value, for "got ..." in messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (typeof value === 'function') return 'a function';
+  return `an object (${(value as object).constructor?.name ?? 'Object'})`;
+}

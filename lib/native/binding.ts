@@ -1,0 +1,65 @@
+/**
+ * The one place that loads the native addon. Everything else imports `native` from here.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+import { errorClassesByKind, GruError } from '../errors';
+import type { NativeBinding } from './types';
+
+/** The gru-native package root: the nearest folder above this file with our package.json. */
+function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if (JSON.parse(readFileSync(manifest, 'utf8')).name === 'gru-native') return dir;
+      } catch {
+        // not ours; keep walking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return join(__dirname, '..', '..');
+    dir = parent;
+  }
+}
+
+function candidatePaths(root: string): string[] {
+  const fromEnv = process.env.GRU_NATIVE_ADDON;
+  if (fromEnv) return [fromEnv];
+  return [join(root, 'build', 'Release', 'gru_native.node'), join(root, 'build', 'Debug', 'gru_native.node')];
+}
+
+function load(): NativeBinding {
+  const root = packageRoot();
+  const requireAddon = createRequire(join(root, 'package.json'));
+  const attempts: string[] = [];
+  for (const path of candidatePaths(root)) {
+    if (!existsSync(path)) {
+      attempts.push(`  ${path}: not found`);
+      continue;
+    }
+    try {
+      const binding = requireAddon(path) as NativeBinding;
+      binding.setErrorFactory((kind, message, code) => {
+        const ErrorClass = errorClassesByKind[kind] ?? GruError;
+        return new ErrorClass(message, code);
+      });
+      return binding;
+    } catch (error) {
+      attempts.push(`  ${path}: ${(error as Error).message}`);
+    }
+  }
+  throw new GruError(
+    'gru-native: the native addon could not be loaded. Tried:\n' +
+      attempts.join('\n') +
+      '\nTo build it: install OpenBLAS and a C++ toolchain (Debian/Ubuntu: ' +
+      'sudo apt-get install -y libopenblas-dev cmake g++), then run `npm run build:native` ' +
+      `in ${root} (or reinstall gru-native). Set GRU_NATIVE_ADDON to load a specific file.`,
+    'ADDON_NOT_FOUND',
+  );
+}
+
+export const native: NativeBinding = load();

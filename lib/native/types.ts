@@ -1,0 +1,66 @@
+/** Declarations of every export of the native addon (native/bindings/*.cc). */
+
+/** Opaque handle to native tensor memory; lib/tensor.ts wraps one per Tensor. */
+export interface TensorHandle {
+  release(): void;
+  isReleased(): boolean;
+}
+
+export type AnyTypedArray = Float32Array | Float64Array | Int32Array;
+
+export interface NativeConstants {
+  dtypes: { float32: number; float64: number; int32: number };
+  devices: { cpu: number; cuda: number };
+  errorKinds: Record<string, number>;
+  napiVersion: number;
+}
+
+export interface NativeMemory {
+  tensors: number;
+  hostBytes: number;
+  deviceBytes: number;
+  deviceCachedBytes: number;
+}
+
+export interface NativeCpuInfo {
+  blas: string;
+  threads: number;
+  hardwareThreads: number;
+}
+
+export interface NativeCudaDevice {
+  index: number;
+  name: string;
+  computeCapability: string;
+  totalBytes: number;
+}
+
+export interface NativeCudaProbe {
+  compiled: boolean;
+  available: boolean;
+  reason: string;
+  runtimeVersion: number;
+  driverVersion: number;
+  devices: NativeCudaDevice[];
+}
+
+export interface NativeBinding {
+  TensorHandle: new () => TensorHandle;
+  empty(dtype: number, device: number, numel: number): TensorHandle;
+  fromTypedArray(data: AnyTypedArray, dtype: number, device: number): TensorHandle;
+  view(tensor: TensorHandle, elementOffset: number, numel: number): TensorHandle;
+  readSync(tensor: TensorHandle): AnyTypedArray;
+  readAsync(tensor: TensorHandle): Promise<AnyTypedArray>;
+  fill(tensor: TensorHandle, value: number): void;
+  copy(dst: TensorHandle, src: TensorHandle): void;
+  uniform(tensor: TensorHandle, seed: bigint, offset: number, low: number, high: number): number;
+  normal(tensor: TensorHandle, seed: bigint, offset: number, mean: number, std: number): number;
+  synchronize(device: number): void;
+
+  constants(): NativeConstants;
+  setErrorFactory(factory: (kind: number, message: string, code: string) => Error): void;
+  memory(): NativeMemory;
+  cpuInfo(): NativeCpuInfo;
+  setNumThreads(threads: number): void;
+  probeCuda(): NativeCudaProbe;
+}

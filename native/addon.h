@@ -1,0 +1,33 @@
+// Per-environment state of the addon (main thread and each worker_thread get their own):
+// the backends with their streams, the tensor-handle constructor and the JS error factory.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "backend.h"
+#include "cpu/cpu_backend.h"
+
+namespace gru {
+
+class Addon : public Napi::Addon<Addon> {
+ public:
+  Addon(Napi::Env env, Napi::Object exports);
+
+  static Addon& of(Napi::Env env) { return *env.GetInstanceData<Addon>(); }
+
+  Backend& backend(DeviceKind device);
+  CpuBackend& cpu() { return *cpu_; }
+
+  Napi::FunctionReference tensorConstructor;
+  Napi::FunctionReference errorFactory;  // (kind, message, code) => Error, set by lib/native/binding.ts
+
+ private:
+  std::unique_ptr<CpuBackend> cpu_;
+};
+
+// Registration hooks, one per bindings/ file.
+void registerTensorBindings(Napi::Env env, Napi::Object exports, Addon& addon);
+void registerRuntimeBindings(Napi::Env env, Napi::Object exports);
+
+}  // namespace gru

@@ -1,0 +1,45 @@
+// Turning C++ failures into the library's typed JS errors. Every binding body runs inside
+// guarded(), so no exception ever crosses into N-API and nothing aborts the process.
+#pragma once
+#include <napi.h>
+
+#include <exception>
+#include <new>
+#include <string>
+
+#include "../core/errors.h"
+
+namespace gru {
+
+// An instance of the JS error class for `kind` (lib/errors.ts), not thrown.
+Napi::Value makeJsError(Napi::Env env, ErrorKind kind, const std::string& message, const std::string& code = "");
+// The same for a caught C++ exception.
+Napi::Value makeJsError(Napi::Env env, const std::exception_ptr& error);
+// Throws (as a pending JS exception) an instance of the JS class for `kind`.
+void throwJs(Napi::Env env, ErrorKind kind, const std::string& message, const std::string& code = "");
+
+template <typename Body>
+Napi::Value guarded(Napi::Env env, Body&& body) {
+  try {
+    return body();
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+  } catch (const Error& e) {
+    throwJs(env, e.kind(), e.what(), e.code());
+  } catch (const std::bad_alloc&) {
+    throwJs(env, ErrorKind::OutOfMemory, "out of host memory", "ENOMEM");
+  } catch (const std::exception& e) {
+    throwJs(env, ErrorKind::Native, std::string("internal error in gru-native: ") + e.what(), "INTERNAL");
+  }
+  return env.Undefined();
+}
+
+// Wraps a binding as a Napi function body.
+#define GRU_BINDING(name) \
+  static Napi::Value name##Impl(const Napi::CallbackInfo& info); \
+  static Napi::Value name(const Napi::CallbackInfo& info) { \
+    return ::gru::guarded(info.Env(), [&] { return name##Impl(info); }); \
+  } \
+  static Napi::Value name##Impl(const Napi::CallbackInfo& info)
+
+}  // namespace gru

@@ -1,0 +1,55 @@
+// The CPU device's in-order execution stream (DESIGN.md section 4): ops are queued from the JS
+// thread and run one at a time, in order, on a dedicated worker thread. A thread that must wait
+// for results (dataSync) runs queued tasks itself while the worker is idle, so a blocking read
+// of a small op costs no thread hand-off.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace gru {
+
+class CpuStream {
+ public:
+  using Task = std::function<void()>;
+
+  CpuStream() = default;
+  ~CpuStream();  // drains the queue, then joins the worker
+  CpuStream(const CpuStream&) = delete;
+  CpuStream& operator=(const CpuStream&) = delete;
+
+  // Queues a task; it must capture (by value) every storage it touches.
+  void enqueue(Task task);
+
+  // Blocks until every task queued so far has run.
+  void synchronize();
+
+  // True when nothing is queued or running.
+  bool idle();
+
+  // The first failure of a task since the last call, or null. Tasks after a failure still run
+  // (their inputs were validated, so they cannot fault), and the error surfaces at the next sync.
+  std::exception_ptr takeError();
+
+ private:
+  void workerLoop();
+  // Runs the front task; called with `lock` held, returns with it held.
+  void runFront(std::unique_lock<std::mutex>& lock);
+
+  std::mutex mutex_;
+  std::condition_variable workAvailable_;
+  std::condition_variable taskDone_;
+  std::deque<Task> queue_;
+  bool executing_ = false;
+  bool stopping_ = false;
+  uint64_t enqueued_ = 0;
+  uint64_t completed_ = 0;
+  std::exception_ptr error_;
+  std::thread worker_;
+};
+
+}  // namespace gru

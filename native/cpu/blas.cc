@@ -1,0 +1,9 @@
+#include "blas.h"
+
+namespace gru {
+
+int blasThreads() { return openblas_get_num_threads(); }
+void setBlasThreads(int threads) { openblas_set_num_threads(threads); }
+const char* blasConfig() { return openblas_get_config(); }
+
+}  // namespace gru
