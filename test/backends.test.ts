@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+
+import { describe, expect, it } from 'vitest';
+
+import { BackendUnavailableError, Tensor, backends, getNumThreads, setNumThreads } from '../lib/index';
+import { DEVICE_CODE, DTYPE_CODE } from '../lib/dtype';
+import { errorClassesByKind } from '../lib/errors';
+import { native } from '../lib/native/binding';
+
+const hasNvidiaDevice = existsSync('/dev/nvidiactl');
+
+describe('backends()', () => {
+  it('lists cpu as available with its BLAS', () => {
+    const cpu = backends().find((b) => b.name === 'cpu')!;
+    expect(cpu.available).toBe(true);
+    expect(cpu.version?.openblas).toMatch(/OpenBLAS/);
+    expect(cpu.threads).toBeGreaterThan(0);
+  });
+
+  it('reports cuda with a reason when it cannot be used, and caches the probe', () => {
+    const first = backends();
+    const cuda = first.find((b) => b.name === 'cuda')!;
+    expect(typeof cuda.available).toBe('boolean');
+    if (!cuda.available) expect(cuda.reason).toMatch(/\w+/);
+    if (!hasNvidiaDevice) {
+      expect(cuda.available).toBe(false);
+      expect(cuda.reason).toMatch(/NVIDIA driver|CUDA toolkit/);
+    }
+    expect(backends()).toEqual(first);
+    // Callers get copies: mutating one does not change the cache.
+    first[0].available = false;
+    expect(backends()[0].available).toBe(true);
+  });
+
+  it.skipIf(hasNvidiaDevice)('refuses cuda tensors with the probe reason', () => {
+    const reason = backends().find((b) => b.name === 'cuda')!.reason!;
+    expect(() => Tensor.zeros([2], { device: 'cuda' })).toThrow(BackendUnavailableError);
+    expect(() => Tensor.zeros([2], { device: 'cuda' })).toThrow(reason);
+  });
+
+  it('sets the CPU thread count', () => {
+    const before = getNumThreads();
+    setNumThreads(1);
+    expect(getNumThreads()).toBe(1);
+    expect(backends()[0].threads).toBe(1);
+    setNumThreads(before);
+    expect(getNumThreads()).toBe(before);
+    expect(() => setNumThreads(0)).toThrow(/threads must be an integer in \[1, 1024\], got 0/);
+  });
+});
+
+describe('native constants', () => {
+  it('agree with the TypeScript tables', () => {
+    const constants = native.constants();
+    expect(constants.dtypes).toEqual(DTYPE_CODE);
+    expect(constants.devices).toEqual(DEVICE_CODE);
+    for (const [name, kind] of Object.entries(constants.errorKinds)) {
+      expect(errorClassesByKind[kind].name).toBe(name);
+    }
+    expect(Object.keys(constants.errorKinds).length).toBe(errorClassesByKind.length);
+  });
+
+  it('native re-checks raise typed errors, not crashes', async () => {
+    const { ArgumentError, DisposedError, ShapeError } = await import('../lib/errors');
+    const t = Tensor.zeros([4]);
+    expect(() => native.view(t.handle, 2, 3)).toThrow(ShapeError);
+    expect(() => native.view({} as never, 0, 1)).toThrow(ArgumentError);
+    expect(() => native.empty(0, 0, -1)).toThrow(/argument 2 \(numel\) must be an integer >= 0/);
+    expect(() => native.empty(9, 0, 1)).toThrow(/dtype/);
+    const h = t.handle;
+    t.dispose();
+    expect(() => native.readSync(h)).toThrow(DisposedError);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+
+import { Tensor, memory } from '../lib/index';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Collects garbage and lets deferred native finalizers run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    gc?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('native memory ownership', () => {
+  it('returns to zero after 100,000 create/dispose cycles with stable RSS', async () => {
+    const start = memory();
+    const cycle = (i: number): void => {
+      const a = Tensor.zeros([16, 16]);
+      const b = Tensor.from(new Float64Array([i, i + 1, i + 2]));
+      const v = a.reshape([256]);
+      a.dispose();
+      v.dispose();
+      b.dispose();
+    };
+    // The first round sets the high-water mark of V8's heap and malloc's arenas (about 60 MB
+    // here); a second round must not grow past it.
+    for (let i = 0; i < 100_000; i++) cycle(i);
+    await settle();
+    const rssWarm = process.memoryUsage().rss;
+    for (let i = 0; i < 100_000; i++) cycle(i);
+    await settle();
+    const rssAfter = process.memoryUsage().rss;
+    const end = memory();
+    expect(end.tensors).toBe(start.tensors);
+    expect(end.hostBytes).toBe(start.hostBytes);
+    // 300k native allocations of 1-2 KB per round: leaking even one per cycle adds > 100 MB.
+    expect(rssAfter - rssWarm).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('counts live tensors and bytes, views once', () => {
+    const start = memory();
+    const t = Tensor.zeros([1000], { dtype: 'float64' });
+    const v = t.reshape([10, 100]);
+    expect(memory().tensors).toBe(start.tensors + 2);
+    expect(memory().hostBytes).toBe(start.hostBytes + 8000);
+    t.dispose();
+    expect(memory().hostBytes).toBe(start.hostBytes + 8000);
+    v.dispose();
+    expect(memory().hostBytes).toBe(start.hostBytes);
+  });
+
+  it.runIf(gc !== undefined)('frees forgotten tensors through the finalizer', async () => {
+    const start = memory();
+    (() => {
+      for (let i = 0; i < 1000; i++) Tensor.zeros([256]);
+    })();
+    expect(memory().tensors).toBe(start.tensors + 1000);
+    await settle();
+    expect(memory().tensors).toBe(start.tensors);
+    expect(memory().hostBytes).toBe(start.hostBytes);
+  });
+});
