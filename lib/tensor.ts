@@ -20,6 +20,8 @@ import {
   type Device,
   type TypedArrayOf,
 } from './dtype';
+import { runBackward } from './autograd/engine';
+import type { GradNode } from './autograd/node';
 import { ArgumentError, DTypeError, DisposedError, ShapeError, describe, formatShape } from './errors';
 import { native } from './native/binding';
 import type { TensorHandle } from './native/types';
@@ -66,6 +68,13 @@ export class Tensor {
   readonly dtype: DType;
   readonly device: Device;
   #handle: TensorHandle | null;
+  #requiresGrad = false;
+  /** Accumulated gradient (leaves that require grad), filled by backward(). */
+  grad: Tensor | null = null;
+  /** @internal The tape node that produced this tensor (null for leaves). */
+  gradFn: GradNode | null = null;
+  /** @internal Which output of gradFn this tensor is. */
+  outputIndex = 0;
 
   /** @internal Wraps a native handle; use the static constructors instead. */
   constructor(handle: TensorHandle, shape: readonly number[], dtype: DType, device: Device) {
@@ -188,6 +197,45 @@ export class Tensor {
       throw new DisposedError(`this tensor (shape ${formatShape(this.shape)}, ${this.dtype}, ${this.device}) was disposed and cannot be used`);
     }
     return this.#handle;
+  }
+
+  // ---- autograd -----------------------------------------------------------------------
+
+  /** Whether ops on this tensor record gradients. Only floating tensors can require grad. */
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (typeof value !== 'boolean') throw new ArgumentError(`requiresGrad must be a boolean, got ${describe(value)}`);
+    if (value && !isFloating(this.dtype)) throw new DTypeError(`only float32 and float64 tensors can require gradients, got ${this.dtype}`);
+    if (!value && this.gradFn !== null) throw new ArgumentError('requiresGrad cannot be turned off on a tensor computed by a recorded op; use detach()');
+    this.#requiresGrad = value;
+  }
+
+  /** Marks this leaf as requiring gradients; returns this. */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+
+  /** True for tensors not produced by a recorded op. */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /**
+   * Backpropagates from this tensor: every leaf it depends on that requires grad gets the
+   * gradient added to its `.grad`. Needs a one-element tensor unless `gradient` (same shape) is
+   * given. The tape is freed afterwards unless `retainGraph`.
+   */
+  backward(gradient?: Tensor, options?: { retainGraph?: boolean }): void {
+    runBackward(this, gradient, options?.retainGraph ?? false);
+  }
+
+  /** A view of the same memory that is cut from the tape. */
+  detach(): Tensor {
+    return new Tensor(native.view(this.handle, 0, this.numel), this.shape, this.dtype, this.device);
   }
 
   // ---- views --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ namespace gru {
 Addon::Addon(Napi::Env env, Napi::Object exports) : cpu_(std::make_unique<CpuBackend>()) {
   registerTensorBindings(env, exports, *this);
   registerRuntimeBindings(env, exports);
+  registerOpsBindings(env, exports);
 }
 
 Backend& Addon::backend(DeviceKind device) {

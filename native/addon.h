@@ -29,5 +29,6 @@ class Addon : public Napi::Addon<Addon> {
 // Registration hooks, one per bindings/ file.
 void registerTensorBindings(Napi::Env env, Napi::Object exports, Addon& addon);
 void registerRuntimeBindings(Napi::Env env, Napi::Object exports);
+void registerOpsBindings(Napi::Env env, Napi::Object exports);
 
 }  // namespace gru

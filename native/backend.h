@@ -9,6 +9,7 @@
 #include "core/dtype.h"
 #include "core/storage.h"
 #include "core/tensor_ref.h"
+#include "cpu/elementwise.h"
 
 namespace gru {
 
@@ -35,6 +36,17 @@ class Backend {
   // Philox draws; both return the number of generator words consumed.
   virtual uint64_t uniform(const TensorRef& dst, uint64_t seed, uint64_t offset, double low, double high) = 0;
   virtual uint64_t normal(const TensorRef& dst, uint64_t seed, uint64_t offset, double mean, double stddev) = 0;
+
+  // out = a op b; b has a's element count or is a single value (broadcast). out may alias a or b.
+  virtual void binary(BinaryOp op, const TensorRef& out, const TensorRef& a, const TensorRef& b) = 0;
+  // dst = alpha * src + beta * dst (beta 0: dst is only written).
+  virtual void axpby(const TensorRef& dst, const TensorRef& src, double alpha, double beta) = 0;
+  // out (one element) = sum of a.
+  virtual void sum(const TensorRef& out, const TensorRef& a) = 0;
+  // Row-major C[m x n] = alpha * op(A) * op(B) + beta * C, op = transpose when the flag is set;
+  // A is [m x k] ([k x m] when transA), B is [k x n] ([n x k] when transB).
+  virtual void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const TensorRef& a,
+                    const TensorRef& b, double beta, const TensorRef& c) = 0;
 };
 
 }  // namespace gru

@@ -57,6 +57,15 @@ export interface NativeBinding {
   normal(tensor: TensorHandle, seed: bigint, offset: number, mean: number, std: number): number;
   synchronize(device: number): void;
 
+  /** op: 0 add, 1 sub, 2 mul, 3 div; b has out's element count or one element. */
+  binary(op: number, out: TensorHandle, a: TensorHandle, b: TensorHandle): void;
+  /** dst = alpha * src + beta * dst */
+  axpby(dst: TensorHandle, src: TensorHandle, alpha: number, beta: number): void;
+  sum(out: TensorHandle, a: TensorHandle): void;
+  /** Row-major C[m x n] = alpha * op(A) op(B) + beta * C. */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+       a: TensorHandle, b: TensorHandle, beta: number, c: TensorHandle): void;
+
   constants(): NativeConstants;
   setErrorFactory(factory: (kind: number, message: string, code: string) => Error): void;
   memory(): NativeMemory;

@@ -22,6 +22,12 @@ class CpuBackend final : public Backend {
   uint64_t uniform(const TensorRef& dst, uint64_t seed, uint64_t offset, double low, double high) override;
   uint64_t normal(const TensorRef& dst, uint64_t seed, uint64_t offset, double mean, double stddev) override;
 
+  void binary(BinaryOp op, const TensorRef& out, const TensorRef& a, const TensorRef& b) override;
+  void axpby(const TensorRef& dst, const TensorRef& src, double alpha, double beta) override;
+  void sum(const TensorRef& out, const TensorRef& a) override;
+  void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const TensorRef& a,
+            const TensorRef& b, double beta, const TensorRef& c) override;
+
  private:
   CpuStream stream_;
 };
