@@ -16,3 +16,16 @@ export {
   OutOfMemoryError,
 } from './errors';
 export { type NestedArray } from './nested';
+export { GRU, GRUCell, Module, type GRUOptions, type GRUCellOptions, type GRUForwardOptions, type GRUOutput, type GRUStepOutput, type StateDict } from './nn/index';
+export { noGrad, isGradEnabled } from './autograd/grad-mode';
+export { add, sub, mul, div, neg, scale, sum, mean } from './ops/arithmetic';
+export { matmul } from './ops/matmul';
+export * as losses from './losses';
+export {
+  readSafetensors,
+  readSafetensorsWithMetadata,
+  writeSafetensors,
+  parseSafetensors,
+  serializeSafetensors,
+  type RawTensor,
+} from './weights/safetensors';

@@ -21,6 +21,8 @@ import {
   type TypedArrayOf,
 } from './dtype';
 import { runBackward } from './autograd/engine';
+import { isGradEnabled } from './autograd/grad-mode';
+import { NarrowNode, ReshapeNode } from './autograd/view-nodes';
 import type { GradNode } from './autograd/node';
 import { ArgumentError, DTypeError, DisposedError, ShapeError, describe, formatShape } from './errors';
 import { native } from './native/binding';
@@ -243,7 +245,9 @@ export class Tensor {
   /** A tensor of a new shape over the same memory (one dimension may be -1). */
   reshape(shape: readonly number[]): Tensor {
     const target = resolveReshape(shape, this.numel, this.shape);
-    return new Tensor(native.view(this.handle, 0, this.numel), target, this.dtype, this.device);
+    const out = new Tensor(native.view(this.handle, 0, this.numel), target, this.dtype, this.device);
+    if (this.#requiresGrad && isGradEnabled()) Tensor.recordView(out, new ReshapeNode(this, this.shape));
+    return out;
   }
 
   /** Rows [start, start + length) of the leading axis, over the same memory. */
@@ -258,7 +262,14 @@ export class Tensor {
     }
     const rowSize = this.numel / Math.max(rows, 1);
     const shape = [length, ...this.shape.slice(1)];
-    return new Tensor(native.view(this.handle, start * rowSize, length * rowSize), shape, this.dtype, this.device);
+    const out = new Tensor(native.view(this.handle, start * rowSize, length * rowSize), shape, this.dtype, this.device);
+    if (this.#requiresGrad && isGradEnabled()) Tensor.recordView(out, new NarrowNode(this, this.shape, start, length));
+    return out;
+  }
+
+  private static recordView(out: Tensor, node: GradNode): void {
+    out.gradFn = node;
+    out.#requiresGrad = true;
   }
 
   // ---- reading ------------------------------------------------------------------------

@@ -44,6 +44,28 @@ export interface NativeCudaProbe {
   devices: NativeCudaDevice[];
 }
 
+/** The GRU problem a native GRU call solves (native/cpu/gru_layout.h GruConfig). */
+export interface NativeGruConfig {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  bias: boolean;
+  resetAfter: boolean;
+  seqLen: number;
+  batch: number;
+  batchFirst: boolean;
+  dropout: number;
+  dropoutSeed: bigint;
+  dropoutOffset: number;
+}
+
+export interface NativeGruBufferSizes {
+  reserve: number;
+  forwardWorkspace: number;
+  backwardWorkspace: number;
+}
+
 export interface NativeBinding {
   TensorHandle: new () => TensorHandle;
   empty(dtype: number, device: number, numel: number): TensorHandle;
@@ -65,6 +87,14 @@ export interface NativeBinding {
   /** Row-major C[m x n] = alpha * op(A) op(B) + beta * C. */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
        a: TensorHandle, b: TensorHandle, beta: number, c: TensorHandle): void;
+
+  /** impl: 0 fast (OpenBLAS), 1 reference (plain loops). Sizes are element counts. */
+  gruBufferSizes(config: NativeGruConfig, impl: number): NativeGruBufferSizes;
+  gruForward(config: NativeGruConfig, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
+             lengths: TensorHandle | null, y: TensorHandle, hN: TensorHandle, reserve: TensorHandle | null, impl: number): void;
+  gruBackward(config: NativeGruConfig, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
+              lengths: TensorHandle | null, reserve: TensorHandle, dy: TensorHandle | null, dhN: TensorHandle | null,
+              dx: TensorHandle | null, dh0: TensorHandle | null, dweights: TensorHandle, impl: number): void;
 
   constants(): NativeConstants;
   setErrorFactory(factory: (kind: number, message: string, code: string) => Error): void;
