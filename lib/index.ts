@@ -29,3 +29,4 @@ export {
   serializeSafetensors,
   type RawTensor,
 } from './weights/safetensors';
+export * as datasets from './datasets/index';

@@ -240,6 +240,40 @@ export class Tensor {
     return new Tensor(native.view(this.handle, 0, this.numel), this.shape, this.dtype, this.device);
   }
 
+  // ---- in-place updates (optimizer steps, resets) -------------------------------------
+
+  private checkInPlace(op: string): void {
+    if (this.gradFn !== null || (this.#requiresGrad && isGradEnabled())) {
+      throw new ArgumentError(`${op}: in-place update of a tensor that requires grad would corrupt the tape; do it inside noGrad()`);
+    }
+  }
+
+  /** this += alpha * other (same shape, dtype and device). Returns this. */
+  add_(other: Tensor, alpha = 1): this {
+    this.checkInPlace('add_()');
+    if (!(other instanceof Tensor)) throw new ArgumentError(`add_(): other must be a Tensor, got ${describe(other)}`);
+    if (other.dtype !== this.dtype) throw new DTypeError(`add_(): other has dtype ${other.dtype} but this tensor is ${this.dtype}`);
+    if (other.numel !== this.numel || other.ndim !== this.ndim || other.shape.some((d, i) => d !== this.shape[i])) {
+      throw new ShapeError(`add_(): other must have shape ${formatShape(this.shape)}, got ${formatShape(other.shape)}`);
+    }
+    checkFiniteNumber(alpha, 'add_(): alpha');
+    if (!isFloating(this.dtype)) throw new DTypeError('add_() needs a float32 or float64 tensor, got int32');
+    native.axpby(this.handle, other.handle, alpha, 1);
+    return this;
+  }
+
+  /** Sets every element to `value`. Returns this. */
+  fill_(value: number): this {
+    this.checkInPlace('fill_()');
+    checkFiniteNumber(value, 'fill_(): value');
+    native.fill(this.handle, value);
+    return this;
+  }
+
+  zero_(): this {
+    return this.fill_(0);
+  }
+
   // ---- views --------------------------------------------------------------------------
 
   /** A tensor of a new shape over the same memory (one dimension may be -1). */

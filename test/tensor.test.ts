@@ -149,3 +149,32 @@ describe('dispose', () => {
     expect(memory().tensors).toBe(before);
   });
 });
+
+describe('in-place updates', () => {
+  it('add_ and fill_ update the tensor and refuse tensors on the tape', async () => {
+    const { noGrad } = await import('../lib/index');
+    const t = Tensor.from([1, 2, 3], undefined, { dtype: 'float64' });
+    t.add_(Tensor.from([1, 1, 1], undefined, { dtype: 'float64' }), -0.5);
+    expect(Array.from(t.dataSync())).toEqual([0.5, 1.5, 2.5]);
+    expect(() => t.add_(Tensor.zeros([3]))).toThrow(DTypeError);
+    expect(() => t.add_(Tensor.zeros([2], { dtype: 'float64' }))).toThrow(/other must have shape \[3\], got \[2\]/);
+    t.zero_();
+    expect(Array.from(t.dataSync())).toEqual([0, 0, 0]);
+    const p = Tensor.ones([2]).requiresGrad_();
+    expect(() => p.fill_(3)).toThrow(/inside noGrad/);
+    noGrad(() => p.fill_(3));
+    expect(Array.from(p.dataSync())).toEqual([3, 3]);
+  });
+});
+
+describe('embedded data', () => {
+  it('has the yearly sunspot series 1700-2008', async () => {
+    const { datasets } = await import('../lib/index');
+    const { years, values } = datasets.sunspots();
+    expect(years.length).toBe(309);
+    expect(years[0]).toBe(1700);
+    expect(years[308]).toBe(2008);
+    expect(values[0]).toBe(5);
+    expect(Math.max(...values)).toBeCloseTo(190.2, 3);
+  });
+});

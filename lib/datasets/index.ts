@@ -1,0 +1,1 @@
+export { sunspots, type YearlySeries } from './sunspots';
