@@ -8,6 +8,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : cpu_(std::make_unique<CpuBac
   registerTensorBindings(env, exports, *this);
   registerRuntimeBindings(env, exports);
   registerOpsBindings(env, exports);
+  registerGruBindings(env, exports);
 }
 
 Backend& Addon::backend(DeviceKind device) {

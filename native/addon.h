@@ -30,5 +30,6 @@ class Addon : public Napi::Addon<Addon> {
 void registerTensorBindings(Napi::Env env, Napi::Object exports, Addon& addon);
 void registerRuntimeBindings(Napi::Env env, Napi::Object exports);
 void registerOpsBindings(Napi::Env env, Napi::Object exports);
+void registerGruBindings(Napi::Env env, Napi::Object exports);
 
 }  // namespace gru

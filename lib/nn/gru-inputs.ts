@@ -65,5 +65,7 @@ export function checkLengths(lengths: unknown, batch: number, seqLen: number, de
     if (v !== seqLen) full = false;
   }
   if (full) return null;
-  return Tensor.from(Int32Array.from(values), [batch], { dtype: 'int32', device: device as 'cpu' | 'cuda' });
+  // Lengths stay on the host: every backend needs their values there (cuDNN copies them itself).
+  void device;
+  return Tensor.from(Int32Array.from(values), [batch], { dtype: 'int32' });
 }

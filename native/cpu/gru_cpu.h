@@ -1,6 +1,7 @@
 // The CPU GRU: forward (training or inference) and backward, float32 and float64.
-// Two implementations share this contract: the fast one (gru_cpu.cc, OpenBLAS: one GEMM for the
-// input projections of all steps, one recurrent GEMM per step, fused gates; backward batches
+// Two implementations share this contract: the fast one (gru_forward.cc and gru_backward.cc,
+// OpenBLAS: one GEMM for the input projections of all steps, one recurrent GEMM per step,
+// fused gates; backward batches
 // dX, dW_ih, dW_hh and bias sums over all steps) and the plain-loop reference
 // (reference/gru_reference.cc), which tests hold the fast one to. Equations:
 // ../shared/reference/gru-facts.md sections 1 and 5 (copied facts live in gru_layout.h).

@@ -1,0 +1,47 @@
+// One row-major GEMM name for float and double, so the GRU kernels are written once as
+// templates. A single-row product goes to GEMV: batch-1 recurrent steps are the common case in
+// streaming inference, and OpenBLAS's GEMM setup costs more than the work there. GEMV's
+// beta = 0 scaling has propagated NaN from uninitialised output in some OpenBLAS releases, so
+// that output is zeroed here first.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+
+#include "blas.h"
+
+namespace gru {
+namespace blas {
+
+// C[m x n] = alpha * op(A) * op(B) + beta * C; A is [m x k] ([k x m] when transA), B is
+// [k x n] ([n x k] when transB); lda, ldb, ldc are row strides in elements. k must be > 0.
+inline void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                 const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (m == 1 && !transA) {
+    // c = op(B)^T a: B [n x k] untransposed-in-gemv when transB, else B^T of a [k x n] matrix.
+    if (beta == 0) std::fill(c, c + n, 0);
+    if (transB) cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), static_cast<int>(k), alpha, b, static_cast<int>(ldb), a, 1, beta, c, 1);
+    else cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(k), static_cast<int>(n), alpha, b, static_cast<int>(ldb), a, 1, beta, c, 1);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+              static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
+              static_cast<int>(ldc));
+}
+
+inline void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
+                 const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (m == 1 && !transA) {
+    if (beta == 0) std::fill(c, c + n, 0);
+    if (transB) cblas_dgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), static_cast<int>(k), alpha, b, static_cast<int>(ldb), a, 1, beta, c, 1);
+    else cblas_dgemv(CblasRowMajor, CblasTrans, static_cast<int>(k), static_cast<int>(n), alpha, b, static_cast<int>(ldb), a, 1, beta, c, 1);
+    return;
+  }
+  cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+              static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
+              static_cast<int>(ldc));
+}
+
+}  // namespace blas
+}  // namespace gru

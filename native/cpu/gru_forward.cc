@@ -1,0 +1,126 @@
+// The fast CPU GRU forward (gru-facts.md section 5.1): per layer and direction, one GEMM projects
+// the inputs of all T*B rows; each step then runs one recurrent GEMM on the B x H state (two for
+// reset-before, whose n-block needs r first) and a fused gate loop. Training saves each row's
+// gates and h_prev in the reserve (gru_plan.h); inference saves nothing.
+#include <algorithm>
+#include <cstring>
+
+#include "gemm.h"
+#include "gru_cpu.h"
+#include "gru_dropout.h"
+#include "gru_gates.h"
+#include "gru_plan.h"
+
+namespace gru {
+namespace cpu {
+namespace {
+
+template <typename T>
+struct LayerDirection {
+  const T* wIh;
+  const T* wHh;
+  const T* bIh;  // null without bias
+  const T* bHh;
+
+  LayerDirection(const GruConfig& c, const T* weights, int64_t l, int64_t d)
+      : wIh(weights + gruParamOffset(c, l, d, GruParam::WeightIH)),
+        wHh(weights + gruParamOffset(c, l, d, GruParam::WeightHH)),
+        bIh(c.bias ? weights + gruParamOffset(c, l, d, GruParam::BiasIH) : nullptr),
+        bHh(c.bias ? weights + gruParamOffset(c, l, d, GruParam::BiasHH) : nullptr) {}
+};
+
+// GI = X W_ih^T + every bias that only shifts a gate's pre-activation: b_ih, b_hr, b_hz, and
+// b_hn too for reset-before (reset-after keeps b_hn inside r * (...), in the gate loop).
+template <typename T>
+void inputProjection(const GruPlan& p, const LayerDirection<T>& w, const T* x, int64_t inSize, T* folded, T* gi) {
+  const int64_t H = p.H, H3 = 3 * H;
+  T beta = T(0);
+  if (w.bIh) {
+    for (int64_t j = 0; j < H3; ++j) folded[j] = w.bIh[j] + w.bHh[j];
+    if (p.config.resetAfter) {
+      for (int64_t j = 2 * H; j < H3; ++j) folded[j] = w.bIh[j];
+    }
+    for (int64_t r = 0; r < p.R; ++r) std::memcpy(gi + r * H3, folded, sizeof(T) * H3);
+    beta = T(1);
+  }
+  blas::gemm(false, true, p.R, H3, inSize, T(1), x, inSize, w.wIh, inSize, beta, gi, H3);
+}
+
+template <bool Save, typename T>
+void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l, int64_t d, const T* x,
+                  int64_t inSize, T* y) {
+  const int64_t H = p.H, H3 = 3 * H, B = p.B, yLd = p.D * H;
+  const LayerDirection<T> w(p.config, a.weights, l, d);
+  T* gi = ws + p.fwGates();
+  T* gh = ws + p.fwHidden();
+  T* h = ws + p.fwState();
+  T* rh = ws + p.fwResetState();
+  const T* bhn = w.bHh ? w.bHh + 2 * H : ws + p.fwZeros();
+  T* saved = Save ? a.reserve + p.savedOffset(l, d) : nullptr;
+  inputProjection(p, w, x, inSize, ws + p.fwFoldedBias(), gi);
+
+  const int64_t state = (l * p.D + d) * B * H;
+  if (a.h0) std::memcpy(h, a.h0 + state, sizeof(T) * B * H);
+  else std::fill(h, h + B * H, T(0));
+
+  for (int64_t s = 0; s < p.T; ++s) {
+    const int64_t t = d == 0 ? s : p.T - 1 - s;
+    auto active = [&](int64_t b) { return a.lengths == nullptr || t < a.lengths[b]; };
+    auto giRow = [&](int64_t b) { return gi + p.row(t, b) * H3; };
+    auto yRow = [&](int64_t b) { return y + p.row(t, b) * yLd + d * H; };
+    auto savedRow = [&](int64_t b) { return Save ? saved + p.row(t, b) * p.savedLd() : nullptr; };
+    if (p.config.resetAfter) {
+      blas::gemm(false, true, B, H3, H, T(1), h, H, w.wHh, H, T(0), gh, H3);
+      for (int64_t b = 0; b < B; ++b) {
+        if (active(b)) resetAfterStepRow<Save>(H, giRow(b), gh + b * H3, bhn, h + b * H, yRow(b), savedRow(b));
+        else paddedStepRow<Save>(H, yRow(b), savedRow(b));
+      }
+    } else {
+      blas::gemm(false, true, B, 2 * H, H, T(1), h, H, w.wHh, H, T(0), gh, H3);
+      for (int64_t b = 0; b < B; ++b) resetBeforeGatesRow(H, giRow(b), gh + b * H3, h + b * H, rh + b * H);
+      blas::gemm(false, true, B, H, H, T(1), rh, H, w.wHh + 2 * H * H, H, T(0), gh + 2 * H, H3);
+      for (int64_t b = 0; b < B; ++b) {
+        if (active(b)) resetBeforeStepRow<Save>(H, giRow(b), gh + b * H3, rh + b * H, h + b * H, yRow(b), savedRow(b));
+        else paddedStepRow<Save>(H, yRow(b), savedRow(b));
+      }
+    }
+  }
+  std::memcpy(a.hN + state, h, sizeof(T) * B * H);
+}
+
+template <bool Save, typename T>
+void forwardLayers(const GruPlan& p, const GruForwardArgs<T>& a) {
+  T* ws = a.workspace;
+  std::fill(ws + p.fwZeros(), ws + p.fwZeros() + p.H, T(0));
+  const T* x = a.x;
+  for (int64_t l = 0; l < p.L; ++l) {
+    const int64_t inSize = p.config.layerInputSize(l);
+    T* y = a.y;
+    if (l < p.L - 1) {
+      y = Save ? a.reserve + p.layerOutputOffset(l) : ws + p.fwLayerBuffers() + (l % 2) * p.layerOutputSize();
+    }
+    for (int64_t d = 0; d < p.D; ++d) runDirection<Save>(p, a, ws, l, d, x, inSize, y);
+    if (l < p.L - 1 && gruDropoutActive(p.config)) applyGruDropout(p.config, l + 1, y, p.layerOutputSize());
+    x = y;
+  }
+}
+
+}  // namespace
+
+GruBufferSizes gruBufferSizes(const GruConfig& config) {
+  const GruPlan plan(config);
+  return GruBufferSizes{plan.reserveSize(), plan.forwardWorkspaceSize(), plan.backwardWorkspaceSize()};
+}
+
+template <typename T>
+void gruForward(const GruConfig& config, const GruForwardArgs<T>& args) {
+  const GruPlan plan(config);
+  if (args.reserve) forwardLayers<true>(plan, args);
+  else forwardLayers<false>(plan, args);
+}
+
+template void gruForward<float>(const GruConfig&, const GruForwardArgs<float>&);
+template void gruForward<double>(const GruConfig&, const GruForwardArgs<double>&);
+
+}  // namespace cpu
+}  // namespace gru

@@ -1,0 +1,84 @@
+// Geometry shared by the fast CPU GRU's forward and backward: where each (t, b) row lies in the
+// x-shaped buffers, and where each saved block lies in the reserve and workspaces. Both passes
+// must agree on these offsets, so they are computed in one place.
+//
+// Every sequence-shaped buffer (x, y, the saved gates, GI, dGI, layer outputs) keeps the user's
+// row order: row(t, b) is t*B + b time-major, b*T + t batch-first. The input-side GEMMs treat all
+// T*B rows alike, so the order never matters to them, and the rows of one step form a strided
+// matrix (row stride stepStride(ld)) that the per-step GEMMs read in place.
+//
+// Reserve, per layer l, in order:
+//   per direction d: saved[R x 5H], row = [r | z | n | hidden-n | h_prev], where hidden-n is
+//     W_hn h_prev + b_hn (reset-after) or r * h_prev (reset-before)
+//   when l < L-1: layer l's output after dropout, the input of layer l+1 [R x D*H]
+// Padded steps hold zeros in every saved slot, so batched GEMMs over all rows add nothing there.
+#pragma once
+#include <cstdint>
+
+#include "gru_layout.h"
+
+namespace gru {
+namespace cpu {
+
+struct GruPlan {
+  explicit GruPlan(const GruConfig& c)
+      : config(c),
+        T(c.seqLen),
+        B(c.batch),
+        H(c.hiddenSize),
+        D(c.directions()),
+        L(c.numLayers),
+        R(c.seqLen * c.batch),
+        batchFirst(c.batchFirst) {}
+
+  static constexpr int64_t kSavedSlots = 5;
+  enum Slot : int64_t { SlotR = 0, SlotZ = 1, SlotN = 2, SlotHiddenN = 3, SlotHPrev = 4 };
+
+  const GruConfig& config;
+  const int64_t T, B, H, D, L, R;
+  const bool batchFirst;
+
+  int64_t row(int64_t t, int64_t b) const { return batchFirst ? b * T + t : t * B + b; }
+  // Elements between row(t, b) and row(t, b + 1) in a buffer whose rows have `ld` elements.
+  int64_t stepStride(int64_t ld) const { return (batchFirst ? T : 1) * ld; }
+  int64_t savedLd() const { return kSavedSlots * H; }
+  int64_t layerOutputSize() const { return R * D * H; }
+
+  // ---- reserve
+  int64_t savedSize() const { return R * savedLd(); }
+  int64_t layerReserveSize(int64_t l) const { return D * savedSize() + (l < L - 1 ? layerOutputSize() : 0); }
+  int64_t layerReserveOffset(int64_t l) const {
+    int64_t offset = 0;
+    for (int64_t i = 0; i < l; ++i) offset += layerReserveSize(i);
+    return offset;
+  }
+  int64_t savedOffset(int64_t l, int64_t d) const { return layerReserveOffset(l) + d * savedSize(); }
+  int64_t layerOutputOffset(int64_t l) const { return layerReserveOffset(l) + D * savedSize(); }  // l < L-1
+  int64_t reserveSize() const { return layerReserveOffset(L); }
+
+  // ---- forward workspace: GI [R x 3H] | gh [B x 3H] | h [B x H] | rh [B x H] |
+  //      folded bias [3H] | zeros [H] | inference layer outputs [min(L-1, 2) x R*D*H]
+  int64_t fwGates() const { return 0; }
+  int64_t fwHidden() const { return fwGates() + R * 3 * H; }
+  int64_t fwState() const { return fwHidden() + B * 3 * H; }
+  int64_t fwResetState() const { return fwState() + B * H; }
+  int64_t fwFoldedBias() const { return fwResetState() + B * H; }
+  int64_t fwZeros() const { return fwFoldedBias() + 3 * H; }
+  int64_t fwLayerBuffers() const { return fwZeros() + H; }
+  int64_t inferenceLayerBuffers() const { return L - 1 < 2 ? L - 1 : 2; }
+  int64_t forwardWorkspaceSize() const { return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize(); }
+
+  // ---- backward workspace: dGI [D x R x 3H] | dGH [R x 3H] (reset-after) | dh [B x H] |
+  //      drh [B x H] | zeros [H] | dY [R x D*H] (L > 1) | x with padded rows zeroed [R x I]
+  int64_t bwGateGrads(int64_t d) const { return d * R * 3 * H; }
+  int64_t bwHiddenGateGrads() const { return bwGateGrads(D); }
+  int64_t bwState() const { return bwHiddenGateGrads() + (config.resetAfter ? R * 3 * H : 0); }
+  int64_t bwResetState() const { return bwState() + B * H; }
+  int64_t bwZeros() const { return bwResetState() + B * H; }
+  int64_t bwOutputGrads() const { return bwZeros() + H; }
+  int64_t bwMaskedInput() const { return bwOutputGrads() + (L > 1 ? layerOutputSize() : 0); }
+  int64_t backwardWorkspaceSize() const { return bwMaskedInput() + R * config.inputSize; }
+};
+
+}  // namespace cpu
+}  // namespace gru

@@ -1,0 +1,478 @@
+/**
+ * The native GRU kernels through their bindings (native/bindings/gru_bindings.cc), below the
+ * autograd layer: the fast OpenBLAS path against the plain-loop reference on every option
+ * combination, finite-difference gradients of the reference, the packed-sequence and dropout
+ * semantics rebuilt from smaller runs, accumulation into dweights, inference mode, and typed
+ * errors for bad input.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { ArgumentError, DisposedError, DTypeError, ShapeError } from '../lib/errors';
+import { native } from '../lib/native/binding';
+import type { NativeGruConfig, TensorHandle } from '../lib/native/types';
+import { Tensor } from '../lib/tensor';
+
+type FloatDType = 'float32' | 'float64';
+const FAST = 0;
+const REFERENCE = 1;
+
+// ---- problem construction ----------------------------------------------------------------
+
+/** Small deterministic generator (mulberry32), so every case is reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function uniform(n: number, next: () => number, scale = 1): number[] {
+  return Array.from({ length: n }, () => (2 * next() - 1) * scale);
+}
+
+function config(overrides: Partial<NativeGruConfig>): NativeGruConfig {
+  return {
+    inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, resetAfter: true,
+    seqLen: 4, batch: 3, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, ...overrides,
+  };
+}
+
+const directions = (c: NativeGruConfig): number => (c.bidirectional ? 2 : 1);
+
+function weightCount(c: NativeGruConfig): number {
+  let total = 0;
+  for (let l = 0; l < c.numLayers; l++) {
+    const inSize = l === 0 ? c.inputSize : directions(c) * c.hiddenSize;
+    const h3 = 3 * c.hiddenSize;
+    total += directions(c) * (h3 * inSize + h3 * c.hiddenSize + (c.bias ? 2 * h3 : 0));
+  }
+  return total;
+}
+
+const xShape = (c: NativeGruConfig): number[] =>
+  c.batchFirst ? [c.batch, c.seqLen, c.inputSize] : [c.seqLen, c.batch, c.inputSize];
+const yShape = (c: NativeGruConfig): number[] =>
+  c.batchFirst ? [c.batch, c.seqLen, directions(c) * c.hiddenSize] : [c.seqLen, c.batch, directions(c) * c.hiddenSize];
+const stateShape = (c: NativeGruConfig): number[] => [c.numLayers * directions(c), c.batch, c.hiddenSize];
+const numel = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Plain data of one problem; tensors are made from it per call so runs never share buffers. */
+interface Problem {
+  c: NativeGruConfig;
+  dtype: FloatDType;
+  x: number[];
+  h0: number[] | null;
+  w: number[];
+  lengths: number[] | null;
+  dy: number[] | null;
+  dhN: number[] | null;
+}
+
+function makeProblem(c: NativeGruConfig, dtype: FloatDType, seed: number,
+                     opts: { h0?: boolean; lengths?: number[] | null; dy?: boolean; dhN?: boolean } = {}): Problem {
+  const next = rng(seed);
+  return {
+    c, dtype,
+    x: uniform(numel(xShape(c)), next),
+    h0: opts.h0 === false ? null : uniform(numel(stateShape(c)), next, 0.8),
+    w: uniform(weightCount(c), next, 0.7),
+    lengths: opts.lengths ?? null,
+    dy: opts.dy === false ? null : uniform(numel(yShape(c)), next),
+    dhN: opts.dhN === false ? null : uniform(numel(stateShape(c)), next),
+  };
+}
+
+const tensor = (data: number[], shape: number[], dtype: FloatDType): Tensor => Tensor.from(data, shape, { dtype });
+const handleOrNull = (t: Tensor | null): TensorHandle | null => t?.handle ?? null;
+
+interface ForwardResult { y: number[]; hN: number[]; reserve: Tensor | null }
+
+function forward(p: Problem, impl: number, training = true): ForwardResult {
+  const { c, dtype } = p;
+  const x = tensor(p.x, xShape(c), dtype);
+  const h0 = p.h0 && tensor(p.h0, stateShape(c), dtype);
+  const w = tensor(p.w, [p.w.length], dtype);
+  const lengths = p.lengths && Tensor.from(Int32Array.from(p.lengths));
+  const y = Tensor.empty(yShape(c), { dtype });
+  const hN = Tensor.empty(stateShape(c), { dtype });
+  const reserve = training ? Tensor.empty([native.gruBufferSizes(c, impl).reserve], { dtype }) : null;
+  native.gruForward(c, x.handle, handleOrNull(h0), w.handle, handleOrNull(lengths), y.handle, hN.handle, handleOrNull(reserve), impl);
+  const result = { y: Array.from(y.dataSync()), hN: Array.from(hN.dataSync()), reserve };
+  for (const t of [x, h0, w, lengths, y, hN]) t?.dispose();
+  return result;
+}
+
+interface BackwardResult { dx: number[]; dh0: number[]; dw: number[] }
+
+function backward(p: Problem, impl: number, reserve: Tensor, dwStart?: number[], calls = 1): BackwardResult {
+  const { c, dtype } = p;
+  const x = tensor(p.x, xShape(c), dtype);
+  const h0 = p.h0 && tensor(p.h0, stateShape(c), dtype);
+  const w = tensor(p.w, [p.w.length], dtype);
+  const lengths = p.lengths && Tensor.from(Int32Array.from(p.lengths));
+  const dy = p.dy && tensor(p.dy, yShape(c), dtype);
+  const dhN = p.dhN && tensor(p.dhN, stateShape(c), dtype);
+  const dx = Tensor.empty(xShape(c), { dtype });
+  const dh0 = Tensor.empty(stateShape(c), { dtype });
+  const dw = dwStart ? tensor(dwStart, [p.w.length], dtype) : Tensor.zeros([p.w.length], { dtype });
+  for (let i = 0; i < calls; i++) {
+    native.gruBackward(c, x.handle, handleOrNull(h0), w.handle, handleOrNull(lengths), reserve.handle, handleOrNull(dy),
+      handleOrNull(dhN), dx.handle, dh0.handle, dw.handle, impl);
+  }
+  const result = { dx: Array.from(dx.dataSync()), dh0: Array.from(dh0.dataSync()), dw: Array.from(dw.dataSync()) };
+  for (const t of [x, h0, w, lengths, dy, dhN, dx, dh0, dw]) t?.dispose();
+  return result;
+}
+
+/** max |a - b| <= tol * max(1, max |b|), with the worst index in the message. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const diff = Math.abs(actual[i] - expected[i]);
+    if (!(diff <= worst)) {
+      worst = diff;
+      at = i;
+    }
+  }
+  if (!(worst <= tol * scale)) {
+    throw new Error(`${what}: |difference| ${worst} at ${at} (${actual[at]} vs ${expected[at]}) exceeds ${tol} * ${scale}`);
+  }
+}
+
+function describeCase(c: NativeGruConfig, lengths: number[] | null): string {
+  const flags = [
+    `I${c.inputSize} H${c.hiddenSize} L${c.numLayers} T${c.seqLen} B${c.batch}`,
+    c.bidirectional ? 'bi' : '', c.bias ? '' : 'no-bias', c.resetAfter ? '' : 'reset-before',
+    c.batchFirst ? 'batch-first' : '', c.dropout > 0 ? `dropout ${c.dropout}` : '', lengths ? `lengths [${lengths}]` : '',
+  ];
+  return flags.filter(Boolean).join(', ');
+}
+
+// ---- (a) fast against reference -------------------------------------------------------------
+
+interface KernelCase { c: NativeGruConfig; lengths?: number[]; h0?: boolean; dy?: boolean; dhN?: boolean }
+
+const seeded = { dropoutSeed: 1234n, dropoutOffset: 8 };
+const kernelCases: KernelCase[] = [
+  { c: config({}) },
+  { c: config({ resetAfter: false }) },
+  { c: config({ bidirectional: true }), h0: false },
+  { c: config({ bidirectional: true, resetAfter: false }), lengths: [4, 1, 3] },
+  { c: config({ bidirectional: true, batchFirst: true, numLayers: 2 }), lengths: [2, 4, 1] },
+  { c: config({ bias: false, resetAfter: false, numLayers: 2 }), lengths: [3, 1, 4], dy: false },
+  { c: config({ bias: false, batchFirst: true }), dhN: false },
+  { c: config({ inputSize: 1, hiddenSize: 1, numLayers: 3, bidirectional: true }) },
+  { c: config({ seqLen: 1, bidirectional: true, resetAfter: false }), lengths: [1, 1, 1] },
+  { c: config({ batch: 1, seqLen: 5, bidirectional: true }), lengths: [3] },
+  { c: config({ batch: 1, resetAfter: false, batchFirst: true, numLayers: 2 }) },
+  { c: config({ numLayers: 3, bidirectional: true, batchFirst: true, dropout: 0.3, ...seeded }), lengths: [4, 2, 1] },
+  { c: config({ numLayers: 3, resetAfter: false, dropout: 0.5, ...seeded }), lengths: [1, 4, 3], h0: false },
+  { c: config({ inputSize: 7, hiddenSize: 9, seqLen: 6, batch: 5, numLayers: 2, bidirectional: true, resetAfter: false }), lengths: [6, 2, 5, 1, 3] },
+  { c: config({ inputSize: 5, hiddenSize: 17, seqLen: 5, batch: 4, numLayers: 2, batchFirst: true, dropout: 0.2, ...seeded }), lengths: [5, 3, 5, 1] },
+];
+
+/** Random combinations on top of the hand-picked ones. */
+function randomCases(count: number, seed: number): KernelCase[] {
+  const next = rng(seed);
+  const pick = (n: number): number => Math.floor(next() * n);
+  const cases: KernelCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const seqLen = 1 + pick(5);
+    const batch = 1 + pick(4);
+    const numLayers = 1 + pick(3);
+    const c = config({
+      inputSize: 1 + pick(6), hiddenSize: 1 + pick(10), numLayers, seqLen, batch,
+      bidirectional: next() < 0.5, bias: next() < 0.7, resetAfter: next() < 0.5, batchFirst: next() < 0.5,
+      dropout: numLayers > 1 && next() < 0.5 ? 0.25 : 0, dropoutSeed: BigInt(pick(1000)), dropoutOffset: 4 * pick(10),
+    });
+    const lengths = next() < 0.6 ? Array.from({ length: batch }, () => 1 + pick(seqLen)) : undefined;
+    cases.push({ c, lengths, h0: next() < 0.7, dy: next() < 0.9, dhN: next() < 0.8 });
+  }
+  return cases;
+}
+
+describe('fast GRU kernel against the reference', () => {
+  const all = [...kernelCases, ...randomCases(40, 99)];
+  for (const dtype of ['float64', 'float32'] as const) {
+    const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+    it(`${dtype}: y, hN, dx, dh0 and dweights agree on ${all.length} configurations`, () => {
+      all.forEach((k, index) => {
+        const p = makeProblem(k.c, dtype, 1000 + index, { h0: k.h0, lengths: k.lengths, dy: k.dy, dhN: k.dhN });
+        const label = `case ${index} (${describeCase(k.c, p.lengths)})`;
+        const ref = forward(p, REFERENCE);
+        const fast = forward(p, FAST);
+        expectClose(fast.y, ref.y, tol, `${label} y`);
+        expectClose(fast.hN, ref.hN, tol, `${label} hN`);
+        const dwStart = uniform(p.w.length, rng(index));
+        const refGrads = backward(p, REFERENCE, ref.reserve!, dwStart);
+        const fastGrads = backward(p, FAST, fast.reserve!, dwStart);
+        expectClose(fastGrads.dx, refGrads.dx, tol, `${label} dx`);
+        expectClose(fastGrads.dh0, refGrads.dh0, tol, `${label} dh0`);
+        expectClose(fastGrads.dw, refGrads.dw, tol, `${label} dweights`);
+        ref.reserve!.dispose();
+        fast.reserve!.dispose();
+      });
+    });
+  }
+});
+
+// ---- (b) finite differences of the reference -----------------------------------------------
+
+function loss(p: Problem, result: { y: number[]; hN: number[] }): number {
+  let total = 0;
+  result.y.forEach((v, i) => { total += v * p.dy![i]; });
+  result.hN.forEach((v, i) => { total += v * p.dhN![i]; });
+  return total;
+}
+
+/** Central differences of the linear functional loss(y, hN) in every element of one input. */
+function numericGradient(p: Problem, key: 'x' | 'h0' | 'w', eps: number): number[] {
+  const values = p[key]!;
+  return values.map((v, i) => {
+    const at = (delta: number): number => {
+      const shifted = values.slice();
+      shifted[i] = v + delta;
+      return loss(p, forward({ ...p, [key]: shifted }, REFERENCE, false));
+    };
+    return (at(eps) - at(-eps)) / (2 * eps);
+  });
+}
+
+describe('reference GRU gradients match finite differences (float64)', () => {
+  const fdCases: KernelCase[] = [
+    { c: config({ inputSize: 2, hiddenSize: 3, seqLen: 3, batch: 2 }) },
+    { c: config({ inputSize: 2, hiddenSize: 3, seqLen: 3, batch: 2, resetAfter: false }) },
+    { c: config({ inputSize: 2, hiddenSize: 3, seqLen: 4, batch: 3, bidirectional: true, resetAfter: false }), lengths: [4, 1, 2] },
+    { c: config({ inputSize: 2, hiddenSize: 2, seqLen: 3, batch: 2, numLayers: 2, bidirectional: true, batchFirst: true, dropout: 0.4, ...seeded }), lengths: [3, 2] },
+    { c: config({ inputSize: 2, hiddenSize: 3, seqLen: 3, batch: 3, numLayers: 2, bias: false }), lengths: [2, 3, 1] },
+    { c: config({ inputSize: 1, hiddenSize: 1, seqLen: 2, batch: 2, numLayers: 3, resetAfter: false, dropout: 0.5, ...seeded }) },
+  ];
+  fdCases.forEach((k, index) => {
+    it(describeCase(k.c, k.lengths ?? null), () => {
+      const p = makeProblem(k.c, 'float64', 500 + index, { lengths: k.lengths });
+      const { reserve } = forward(p, REFERENCE);
+      const analytic = backward(p, REFERENCE, reserve!);
+      reserve!.dispose();
+      const eps = 1e-6;
+      expectClose(analytic.dx, numericGradient(p, 'x', eps), 1e-7, 'dx');
+      expectClose(analytic.dh0, numericGradient(p, 'h0', eps), 1e-7, 'dh0');
+      expectClose(analytic.dw, numericGradient(p, 'w', eps), 1e-7, 'dweights');
+    });
+  });
+});
+
+// ---- semantics rebuilt from smaller runs ----------------------------------------------------
+
+/** Rows of a [T, B, F] / [B, T, F] buffer for one batch entry, its first `steps` steps. */
+function sequenceOf(data: number[], c: NativeGruConfig, features: number, b: number, steps: number): number[] {
+  const out: number[] = [];
+  for (let t = 0; t < steps; t++) {
+    const row = c.batchFirst ? b * c.seqLen + t : t * c.batch + b;
+    out.push(...data.slice(row * features, (row + 1) * features));
+  }
+  return out;
+}
+
+function stateOf(data: number[], c: NativeGruConfig, b: number): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < c.numLayers * directions(c); s++) {
+    const start = (s * c.batch + b) * c.hiddenSize;
+    out.push(...data.slice(start, start + c.hiddenSize));
+  }
+  return out;
+}
+
+describe('GRU kernel semantics', () => {
+  for (const impl of [FAST, REFERENCE]) {
+    const name = impl === FAST ? 'fast' : 'reference';
+
+    it.each([true, false])(`${name}: a padded batch entry equals its own unpadded run; padded outputs are zero (resetAfter %s)`, (resetAfter) => {
+      const c = config({ inputSize: 2, hiddenSize: 3, seqLen: 5, batch: 3, numLayers: 2, bidirectional: true, resetAfter });
+      const lengths = [2, 5, 1];
+      const p = makeProblem(c, 'float64', 7, { lengths });
+      const full = forward(p, impl, false);
+      const F = directions(c) * c.hiddenSize;
+      lengths.forEach((len, b) => {
+        const single = config({ ...c, seqLen: len, batch: 1 });
+        const alone = forward({ ...p, c: single, lengths: null, x: sequenceOf(p.x, c, c.inputSize, b, len), h0: stateOf(p.h0!, c, b) }, impl, false);
+        expectClose(sequenceOf(full.y, c, F, b, len), alone.y, 1e-13, `y of entry ${b}`);
+        expectClose(stateOf(full.hN, c, b), alone.hN, 1e-13, `hN of entry ${b}`);
+        const padded = sequenceOf(full.y, c, F, b, c.seqLen).slice(len * F);
+        expect(padded.every((v) => v === 0), `padded y of entry ${b}`).toBe(true);
+      });
+    });
+
+    it(`${name}: padded input is never read, not even NaN by the batched gradient GEMMs`, () => {
+      const c = config({ numLayers: 2, bidirectional: true, batchFirst: true });
+      const lengths = [4, 1, 2];
+      const clean = makeProblem(c, 'float64', 9, { lengths });
+      const poisoned = { ...clean, x: clean.x.slice() };
+      lengths.forEach((len, b) => {
+        for (let t = len; t < c.seqLen; t++) {
+          for (let i = 0; i < c.inputSize; i++) poisoned.x[(b * c.seqLen + t) * c.inputSize + i] = NaN;
+        }
+      });
+      const a = forward(clean, impl);
+      const p = forward(poisoned, impl);
+      expect(p.y).toEqual(a.y);
+      expect(p.hN).toEqual(a.hN);
+      const ga = backward(clean, impl, a.reserve!);
+      const gp = backward(poisoned, impl, p.reserve!);
+      a.reserve!.dispose();
+      p.reserve!.dispose();
+      expect(gp).toEqual(ga);
+    });
+
+    it(`${name}: inter-layer dropout uses the Philox mask of gru_layout.h`, () => {
+      // A 3-layer GRU with dropout equals three 1-layer runs with the mask applied in between,
+      // the mask of layer l's input drawn as float32 uniforms at offset + (l-1)*T*B*D*H.
+      const p0 = 0.35;
+      const c = config({ inputSize: 2, hiddenSize: 3, seqLen: 4, batch: 2, numLayers: 3, bidirectional: true, batchFirst: true, dropout: p0, dropoutSeed: 77n, dropoutOffset: 12 });
+      const p = makeProblem(c, 'float64', 8);
+      const full = forward(p, impl, false);
+      const D = directions(c);
+      const n = c.seqLen * c.batch * D * c.hiddenSize;
+      let input = p.x;
+      let weightStart = 0;
+      const hN: number[] = [];
+      for (let l = 0; l < c.numLayers; l++) {
+        const layer = config({ ...c, numLayers: 1, inputSize: l === 0 ? c.inputSize : D * c.hiddenSize, dropout: 0 });
+        const count = weightCount(layer);
+        const stateSize = D * c.batch * c.hiddenSize;
+        const run = forward({ ...p, c: layer, x: input, w: p.w.slice(weightStart, weightStart + count), h0: p.h0!.slice(l * stateSize, (l + 1) * stateSize) }, impl, false);
+        weightStart += count;
+        hN.push(...run.hN);
+        if (l === c.numLayers - 1) {
+          expectClose(full.y, run.y, 1e-13, 'y');
+          break;
+        }
+        const u = Tensor.empty([n]);
+        native.uniform(u.handle, c.dropoutSeed, c.dropoutOffset + l * n, 0, 1);
+        const draws = u.dataSync();
+        u.dispose();
+        input = run.y.map((v, i) => (draws[i] >= p0 ? v / (1 - p0) : 0));
+      }
+      expectClose(full.hN, hN, 1e-13, 'hN');
+    });
+  }
+});
+
+// ---- (c) accumulation, (d) inference mode ---------------------------------------------------
+
+describe('GRU kernel modes', () => {
+  for (const impl of [FAST, REFERENCE]) {
+    const name = impl === FAST ? 'fast' : 'reference';
+
+    it.each([true, false])(`${name}: dweights accumulate across backward calls (resetAfter %s)`, (resetAfter) => {
+      const c = config({ numLayers: 2, bidirectional: true, resetAfter });
+      const p = makeProblem(c, 'float64', 3, { lengths: [4, 2, 3] });
+      const { reserve } = forward(p, impl);
+      const start = uniform(p.w.length, rng(4));
+      const once = backward(p, impl, reserve!, start);
+      const twice = backward(p, impl, reserve!, start, 2);
+      reserve!.dispose();
+      expectClose(twice.dw, once.dw.map((v, i) => 2 * v - start[i]), 1e-13, 'dweights after two calls');
+      expect(twice.dx).toEqual(once.dx);  // dx and dh0 are overwritten, not accumulated
+      expect(twice.dh0).toEqual(once.dh0);
+    });
+
+    it(`${name}: inference forward (no reserve) equals training forward`, () => {
+      for (const [index, k] of kernelCases.entries()) {
+        for (const dtype of ['float64', 'float32'] as const) {
+          const p = makeProblem(k.c, dtype, 50 + index, { h0: k.h0, lengths: k.lengths });
+          const training = forward(p, impl, true);
+          const inference = forward(p, impl, false);
+          training.reserve!.dispose();
+          expect(inference.y, `case ${index} ${dtype} y`).toEqual(training.y);
+          expect(inference.hN, `case ${index} ${dtype} hN`).toEqual(training.hN);
+        }
+      }
+    });
+  }
+
+  it('reports buffer sizes for both implementations', () => {
+    const c = config({ numLayers: 2, bidirectional: true });
+    for (const impl of [FAST, REFERENCE]) {
+      const sizes = native.gruBufferSizes(c, impl);
+      expect(sizes.reserve).toBeGreaterThan(0);
+      expect(sizes.forwardWorkspace).toBeGreaterThanOrEqual(0);
+      expect(sizes.backwardWorkspace).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
+
+// ---- (e) bad input ---------------------------------------------------------------------------
+
+describe('GRU bindings reject bad input with typed errors', () => {
+  const c = config({ numLayers: 2 });
+  const sizes = native.gruBufferSizes(c, FAST);
+  const make = (dtype: FloatDType = 'float32') => ({
+    x: Tensor.zeros(xShape(c), { dtype }),
+    w: Tensor.zeros([weightCount(c)], { dtype }),
+    y: Tensor.empty(yShape(c), { dtype }),
+    hN: Tensor.empty(stateShape(c), { dtype }),
+    reserve: Tensor.empty([sizes.reserve], { dtype }),
+  });
+  const t = make();
+  const run = (overrides: Partial<Record<'config' | 'x' | 'h0' | 'w' | 'lengths' | 'y' | 'hN' | 'reserve' | 'impl', unknown>>) => () => {
+    const a = { config: c, x: t.x.handle, h0: null, w: t.w.handle, lengths: null, y: t.y.handle, hN: t.hN.handle, reserve: t.reserve.handle, impl: FAST, ...overrides };
+    (native.gruForward as (...args: unknown[]) => void)(a.config, a.x, a.h0, a.w, a.lengths, a.y, a.hN, a.reserve, a.impl);
+  };
+
+  it('wrong element counts are ShapeErrors naming the argument', () => {
+    expect(run({ x: Tensor.zeros([c.seqLen, c.batch, c.inputSize + 1]).handle })).toThrow(ShapeError);
+    expect(run({ x: Tensor.zeros([c.seqLen, c.batch, c.inputSize + 1]).handle })).toThrow(/x/);
+    expect(run({ h0: Tensor.zeros([1, c.batch, c.hiddenSize]).handle })).toThrow(ShapeError);
+    expect(run({ w: Tensor.zeros([weightCount(c) - 1]).handle })).toThrow(/weights/);
+    expect(run({ y: Tensor.zeros([1]).handle })).toThrow(ShapeError);
+    expect(run({ reserve: Tensor.zeros([sizes.reserve - 1]).handle })).toThrow(ShapeError);
+    expect(run({ lengths: Tensor.from(Int32Array.from([1, 2])).handle })).toThrow(ShapeError);
+  });
+
+  it('mixed or non-float dtypes are DTypeErrors', () => {
+    const wide = make('float64');
+    expect(run({ w: wide.w.handle })).toThrow(DTypeError);
+    expect(run({ y: wide.y.handle })).toThrow(DTypeError);
+    expect(run({ x: Tensor.zeros(xShape(c), { dtype: 'int32' }).handle })).toThrow(DTypeError);
+    expect(run({ lengths: Tensor.from([1, 2, 3], [3], { dtype: 'float32' }).handle })).toThrow(DTypeError);
+  });
+
+  it('bad config, impl or arguments are ArgumentErrors', () => {
+    expect(run({ impl: 2 })).toThrow(ArgumentError);
+    expect(run({ config: { ...c, hiddenSize: 0 } })).toThrow(ArgumentError);
+    expect(run({ config: { ...c, dropout: 1.5 } })).toThrow(ArgumentError);
+    expect(run({ config: { ...c, dropoutSeed: 3 } })).toThrow(ArgumentError);
+    expect(run({ config: { ...c, batchFirst: 1 } })).toThrow(ArgumentError);
+    const { resetAfter: _omitted, ...missing } = c;
+    expect(run({ config: missing })).toThrow(/resetAfter/);
+    expect(run({ config: null })).toThrow(ArgumentError);
+    expect(run({ x: {} })).toThrow(ArgumentError);
+    expect(() => (native.gruBufferSizes as (...args: unknown[]) => unknown)(c, -1)).toThrow(ArgumentError);
+    expect(() => (native.gruBackward as (...args: unknown[]) => unknown)(c, t.x.handle, null, t.w.handle, null, null,
+      null, null, null, null, t.w.handle, FAST)).toThrow(ArgumentError);
+  });
+
+  it('a disposed tensor is a DisposedError', () => {
+    const gone = Tensor.zeros(xShape(c));
+    const handle = gone.handle;
+    gone.dispose();
+    expect(run({ x: handle })).toThrow(DisposedError);
+  });
+
+  it('out-of-range lengths surface as an ArgumentError at the next sync, and the stream recovers', () => {
+    for (const bad of [[0, 1, 2], [1, c.seqLen + 1, 2]]) {
+      run({ lengths: Tensor.from(Int32Array.from(bad)).handle })();
+      expect(() => t.y.dataSync()).toThrow(ArgumentError);
+    }
+    run({ lengths: Tensor.from(Int32Array.from([1, 2, 3])).handle })();
+    expect(t.y.dataSync().every(Number.isFinite)).toBe(true);
+  });
+});
