@@ -19,7 +19,10 @@ export interface BackendInfo {
   available: boolean;
   /** Why the backend is unavailable (absent when available). */
   reason?: string;
-  /** Library versions, e.g. `{ openblas: '...' }` or `{ cudaRuntime: '13.0', driver: '13.0' }`. */
+  /**
+   * Library versions, e.g. `{ openblas: '...' }` or
+   * `{ cudaRuntime: '13.0', driver: '13.0', cudnn: '9.1.0', cublas: '13.0.2' }`.
+   */
   version?: Record<string, string>;
   /** CPU: threads OpenBLAS uses. */
   threads?: number;
@@ -40,6 +43,11 @@ function probe(): BackendInfo[] {
   const version: Record<string, string> = {};
   if (cudaProbe.runtimeVersion) version.cudaRuntime = cudaVersion(cudaProbe.runtimeVersion);
   if (cudaProbe.driverVersion) version.driver = cudaVersion(cudaProbe.driverVersion);
+  if (cudaProbe.compiled) {
+    const libraries = native.cudaLibraryVersions();
+    if (libraries.cudnn) version.cudnn = libraries.cudnn;
+    if (libraries.cublas) version.cublas = libraries.cublas;
+  }
   const cuda: BackendInfo = { name: 'cuda', available: cudaProbe.available, devices: cudaProbe.devices };
   if (!cudaProbe.available) cuda.reason = cudaProbe.reason;
   if (Object.keys(version).length > 0) cuda.version = version;

@@ -15,3 +15,12 @@ export interface MemoryInfo {
 export function memory(): MemoryInfo {
   return native.memory();
 }
+
+/**
+ * Returns the device memory that the CUDA caching allocator keeps for reuse to the driver (after
+ * waiting for queued GPU work), so other processes can use it. Tensors in use are untouched;
+ * `memory().deviceCachedBytes` drops to 0. Does nothing when CUDA was never used.
+ */
+export function emptyCache(): void {
+  native.emptyCache();
+}

@@ -1,6 +1,10 @@
 #include "addon.h"
 
 #include "bindings/js_errors.h"
+#include "cuda/probe.h"
+#ifdef GRU_WITH_CUDA
+#include "cuda/cuda_backend.h"
+#endif
 
 namespace gru {
 
@@ -8,13 +12,17 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : cpu_(std::make_unique<CpuBac
   registerTensorBindings(env, exports, *this);
   registerRuntimeBindings(env, exports);
   registerOpsBindings(env, exports);
+  registerDeviceBindings(env, exports);
   registerGruBindings(env, exports);
 }
 
 Backend& Addon::backend(DeviceKind device) {
   if (device == DeviceKind::Cpu) return *cpu_;
-  throw Error(ErrorKind::BackendUnavailable,
-              "the cuda backend is not available in this build of gru-native");
+#ifdef GRU_WITH_CUDA
+  return sharedCudaBackend();
+#else
+  throw Error(ErrorKind::BackendUnavailable, "the cuda backend is not available: " + probeCuda().reason);
+#endif
 }
 
 }  // namespace gru

@@ -16,6 +16,8 @@ class Addon : public Napi::Addon<Addon> {
 
   static Addon& of(Napi::Env env) { return *env.GetInstanceData<Addon>(); }
 
+  // The backend of `device`. cuda: the process's CudaBackend, created on first use; throws
+  // BackendUnavailableError with the probe's reason where CUDA cannot be used.
   Backend& backend(DeviceKind device);
   CpuBackend& cpu() { return *cpu_; }
 
@@ -30,6 +32,7 @@ class Addon : public Napi::Addon<Addon> {
 void registerTensorBindings(Napi::Env env, Napi::Object exports, Addon& addon);
 void registerRuntimeBindings(Napi::Env env, Napi::Object exports);
 void registerOpsBindings(Napi::Env env, Napi::Object exports);
+void registerDeviceBindings(Napi::Env env, Napi::Object exports);
 void registerGruBindings(Napi::Env env, Napi::Object exports);
 
 }  // namespace gru

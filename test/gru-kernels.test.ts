@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ArgumentError, DisposedError, DTypeError, ShapeError } from '../lib/errors';
 import { native } from '../lib/native/binding';
+import { packGruConfig } from '../lib/native/gru-config';
 import type { NativeGruConfig, TensorHandle } from '../lib/native/types';
 import { Tensor } from '../lib/tensor';
 
@@ -99,8 +100,8 @@ function forward(p: Problem, impl: number, training = true): ForwardResult {
   const lengths = p.lengths && Tensor.from(Int32Array.from(p.lengths));
   const y = Tensor.empty(yShape(c), { dtype });
   const hN = Tensor.empty(stateShape(c), { dtype });
-  const reserve = training ? Tensor.empty([native.gruBufferSizes(c, impl).reserve], { dtype }) : null;
-  native.gruForward(c, x.handle, handleOrNull(h0), w.handle, handleOrNull(lengths), y.handle, hN.handle, handleOrNull(reserve), impl);
+  const reserve = training ? Tensor.empty([native.gruBufferSizes(packGruConfig(c), impl).reserve], { dtype }) : null;
+  native.gruForward(packGruConfig(c), x.handle, handleOrNull(h0), w.handle, handleOrNull(lengths), y.handle, hN.handle, handleOrNull(reserve), impl);
   const result = { y: Array.from(y.dataSync()), hN: Array.from(hN.dataSync()), reserve };
   for (const t of [x, h0, w, lengths, y, hN]) t?.dispose();
   return result;
@@ -120,7 +121,7 @@ function backward(p: Problem, impl: number, reserve: Tensor, dwStart?: number[],
   const dh0 = Tensor.empty(stateShape(c), { dtype });
   const dw = dwStart ? tensor(dwStart, [p.w.length], dtype) : Tensor.zeros([p.w.length], { dtype });
   for (let i = 0; i < calls; i++) {
-    native.gruBackward(c, x.handle, handleOrNull(h0), w.handle, handleOrNull(lengths), reserve.handle, handleOrNull(dy),
+    native.gruBackward(packGruConfig(c), x.handle, handleOrNull(h0), w.handle, handleOrNull(lengths), reserve.handle, handleOrNull(dy),
       handleOrNull(dhN), dx.handle, dh0.handle, dw.handle, impl);
   }
   const result = { dx: Array.from(dx.dataSync()), dh0: Array.from(dh0.dataSync()), dw: Array.from(dw.dataSync()) };
@@ -401,7 +402,7 @@ describe('GRU kernel modes', () => {
   it('reports buffer sizes for both implementations', () => {
     const c = config({ numLayers: 2, bidirectional: true });
     for (const impl of [FAST, REFERENCE]) {
-      const sizes = native.gruBufferSizes(c, impl);
+      const sizes = native.gruBufferSizes(packGruConfig(c), impl);
       expect(sizes.reserve).toBeGreaterThan(0);
       expect(sizes.forwardWorkspace).toBeGreaterThanOrEqual(0);
       expect(sizes.backwardWorkspace).toBeGreaterThanOrEqual(0);
@@ -413,7 +414,7 @@ describe('GRU kernel modes', () => {
 
 describe('GRU bindings reject bad input with typed errors', () => {
   const c = config({ numLayers: 2 });
-  const sizes = native.gruBufferSizes(c, FAST);
+  const sizes = native.gruBufferSizes(packGruConfig(c), FAST);
   const make = (dtype: FloatDType = 'float32') => ({
     x: Tensor.zeros(xShape(c), { dtype }),
     w: Tensor.zeros([weightCount(c)], { dtype }),
@@ -423,7 +424,7 @@ describe('GRU bindings reject bad input with typed errors', () => {
   });
   const t = make();
   const run = (overrides: Partial<Record<'config' | 'x' | 'h0' | 'w' | 'lengths' | 'y' | 'hN' | 'reserve' | 'impl', unknown>>) => () => {
-    const a = { config: c, x: t.x.handle, h0: null, w: t.w.handle, lengths: null, y: t.y.handle, hN: t.hN.handle, reserve: t.reserve.handle, impl: FAST, ...overrides };
+    const a = { config: packGruConfig(c) as unknown, x: t.x.handle, h0: null, w: t.w.handle, lengths: null, y: t.y.handle, hN: t.hN.handle, reserve: t.reserve.handle, impl: FAST, ...overrides };
     (native.gruForward as (...args: unknown[]) => void)(a.config, a.x, a.h0, a.w, a.lengths, a.y, a.hN, a.reserve, a.impl);
   };
 
@@ -447,16 +448,18 @@ describe('GRU bindings reject bad input with typed errors', () => {
 
   it('bad config, impl or arguments are ArgumentErrors', () => {
     expect(run({ impl: 2 })).toThrow(ArgumentError);
-    expect(run({ config: { ...c, hiddenSize: 0 } })).toThrow(ArgumentError);
-    expect(run({ config: { ...c, dropout: 1.5 } })).toThrow(ArgumentError);
-    expect(run({ config: { ...c, dropoutSeed: 3 } })).toThrow(ArgumentError);
-    expect(run({ config: { ...c, batchFirst: 1 } })).toThrow(ArgumentError);
-    const { resetAfter: _omitted, ...missing } = c;
-    expect(run({ config: missing })).toThrow(/resetAfter/);
+    expect(run({ config: packGruConfig({ ...c, hiddenSize: 0 }) })).toThrow(/config\).hiddenSize must be an integer in \[1/);
+    expect(run({ config: packGruConfig({ ...c, dropout: 1.5 }) })).toThrow(ArgumentError);
+    expect(run({ config: packGruConfig({ ...c, inputSize: 2.5 }) })).toThrow(ArgumentError);
+    const notBoolean = packGruConfig(c);
+    notBoolean[8] = 2;
+    expect(run({ config: notBoolean })).toThrow(/batchFirst/);
+    expect(run({ config: packGruConfig(c).subarray(1) })).toThrow(/Float64Array of 13 fields/);
+    expect(run({ config: c })).toThrow(ArgumentError);
     expect(run({ config: null })).toThrow(ArgumentError);
     expect(run({ x: {} })).toThrow(ArgumentError);
-    expect(() => (native.gruBufferSizes as (...args: unknown[]) => unknown)(c, -1)).toThrow(ArgumentError);
-    expect(() => (native.gruBackward as (...args: unknown[]) => unknown)(c, t.x.handle, null, t.w.handle, null, null,
+    expect(() => (native.gruBufferSizes as (...args: unknown[]) => unknown)(packGruConfig(c), -1)).toThrow(ArgumentError);
+    expect(() => (native.gruBackward as (...args: unknown[]) => unknown)(packGruConfig(c), t.x.handle, null, t.w.handle, null, null,
       null, null, null, null, t.w.handle, FAST)).toThrow(ArgumentError);
   });
 

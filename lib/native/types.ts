@@ -35,6 +35,15 @@ export interface NativeCudaDevice {
   totalBytes: number;
 }
 
+/** What happened when the addon tried to open one CUDA library (native/cuda/probe.h). */
+export interface NativeCudaLibrary {
+  loaded: boolean;
+  soname: string;
+  version: string;
+  /** Why it is not usable; names every soname tried with its dlerror(). */
+  error: string;
+}
+
 export interface NativeCudaProbe {
   compiled: boolean;
   available: boolean;
@@ -88,11 +97,11 @@ export interface NativeBinding {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
        a: TensorHandle, b: TensorHandle, beta: number, c: TensorHandle): void;
 
-  /** impl: 0 fast (OpenBLAS), 1 reference (plain loops). Sizes are element counts. */
-  gruBufferSizes(config: NativeGruConfig, impl: number): NativeGruBufferSizes;
-  gruForward(config: NativeGruConfig, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
+  /** config: packGruConfig(...) (lib/native/gru-config.ts). impl: 0 fast (OpenBLAS), 1 reference (plain loops). Sizes are element counts. */
+  gruBufferSizes(config: Float64Array, impl: number): NativeGruBufferSizes;
+  gruForward(config: Float64Array, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
              lengths: TensorHandle | null, y: TensorHandle, hN: TensorHandle, reserve: TensorHandle | null, impl: number): void;
-  gruBackward(config: NativeGruConfig, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
+  gruBackward(config: Float64Array, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
               lengths: TensorHandle | null, reserve: TensorHandle, dy: TensorHandle | null, dhN: TensorHandle | null,
               dx: TensorHandle | null, dh0: TensorHandle | null, dweights: TensorHandle, impl: number): void;
 
@@ -102,4 +111,15 @@ export interface NativeBinding {
   cpuInfo(): NativeCpuInfo;
   setNumThreads(threads: number): void;
   probeCuda(): NativeCudaProbe;
+
+  /** Copies src into dst (same dtype and element count) on any pair of devices, ordered after the work queued on both. */
+  toDevice(dst: TensorHandle, src: TensorHandle): void;
+  /** Frees the device memory the CUDA caching allocator keeps for reuse (no-op without CUDA). */
+  emptyCache(): void;
+  /** cuDNN and cuBLAS versions found by the probe ('' when not loaded). */
+  cudaLibraryVersions(): { cudnn: string; cublas: string };
+  /** Tests: kind 0 cuDNN, 1 cuBLAS, 2 CUDA runtime; unknown codes give UNKNOWN_..._<code>. Throws without CUDA. */
+  cudaStatusName(kind: number, code: number): string;
+  /** Tests: tries to open cuDNN and cuBLAS and says what happened. Throws without CUDA. */
+  cudaLibraries(): { cudnn: NativeCudaLibrary; cublas: NativeCudaLibrary };
 }

@@ -6,6 +6,7 @@
 import { isGradEnabled } from '../autograd/grad-mode';
 import { GradNode } from '../autograd/node';
 import { native } from '../native/binding';
+import { packGruConfig } from '../native/gru-config';
 import type { NativeGruConfig } from '../native/types';
 import type { Generator } from '../random';
 import { Tensor } from '../tensor';
@@ -55,7 +56,7 @@ class GruNode extends GradNode {
 
   constructor(
     inputs: GruOpInputs,
-    private readonly config: NativeGruConfig,
+    private readonly config: Float64Array,
     private readonly reserve: Tensor,
     private readonly implementation: GruImplementation,
   ) {
@@ -113,18 +114,19 @@ export function gruOp(config: GruOpConfig, inputs: GruOpInputs, options: GruOpOp
     });
   }
   const implementation = options.implementation ?? 0;
+  const packed = packGruConfig(nativeConfig);
   const outShape = config.batchFirst ? [batch, seqLen, directions * config.hiddenSize] : [seqLen, batch, directions * config.hiddenSize];
   const output = Tensor.empty(outShape, { dtype: x.dtype, device: x.device });
   const hN = Tensor.empty([config.numLayers * directions, batch, config.hiddenSize], { dtype: x.dtype, device: x.device });
   // Dropout needs the training kernel even without grad (its masks live in the reserve).
   const reserve = recordGrad || useDropout
-    ? Tensor.empty([native.gruBufferSizes(nativeConfig, implementation).reserve], { dtype: x.dtype, device: x.device })
+    ? Tensor.empty([native.gruBufferSizes(packed, implementation).reserve], { dtype: x.dtype, device: x.device })
     : null;
   native.gruForward(
-    nativeConfig, x.handle, h0?.handle ?? null, weights.handle, lengths?.handle ?? null,
+    packed, x.handle, h0?.handle ?? null, weights.handle, lengths?.handle ?? null,
     output.handle, hN.handle, reserve?.handle ?? null, implementation,
   );
-  if (recordGrad) attach(new GruNode(inputs, nativeConfig, reserve!, implementation), output, hN);
+  if (recordGrad) attach(new GruNode(inputs, packed, reserve!, implementation), output, hN);
   else reserve?.dispose();
   return { output, hN };
 }

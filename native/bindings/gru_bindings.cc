@@ -21,53 +21,54 @@ namespace {
 enum class GruImpl : int { Fast = 0, Reference = 1 };
 
 // ---- config
+// The config arrives packed in a Float64Array (lib/native/gru-config.ts, GRU_CONFIG_FIELDS), so a
+// streaming step pays for no property lookups.
 
-std::string configLabel(const char* key) { return std::string("argument 0 (config).") + key; }
+enum ConfigField : size_t {
+  kInputSize, kHiddenSize, kNumLayers, kBidirectional, kBias, kResetAfter, kSeqLen, kBatch, kBatchFirst,
+  kDropout, kSeedLow, kSeedHigh, kDropoutOffset, kConfigFields
+};
+const char* const kConfigNames[] = {"inputSize", "hiddenSize", "numLayers", "bidirectional", "bias", "resetAfter", "seqLen",
+                                    "batch", "batchFirst", "dropout", "dropoutSeed (low word)", "dropoutSeed (high word)",
+                                    "dropoutOffset"};
 
-Napi::Value configField(const Napi::Object& config, const char* key) {
-  if (!config.Has(key)) throw Error(ErrorKind::Argument, configLabel(key) + " is missing");
-  return config.Get(key);
-}
+std::string configLabel(size_t field) { return std::string("argument 0 (config).") + kConfigNames[field]; }
 
-int64_t configInt(const Napi::Object& config, const char* key, int64_t min, int64_t max = 2147483647) {
-  const Napi::Value value = configField(config, key);
-  const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : NAN;
+int64_t configInt(const double* values, size_t field, int64_t min, int64_t max = 2147483647) {
+  const double number = values[field];
   if (!std::isfinite(number) || std::floor(number) != number || number < static_cast<double>(min) ||
       number > static_cast<double>(max)) {
-    throw Error(ErrorKind::Argument, configLabel(key) + " must be an integer in [" + std::to_string(min) + ", " +
-                                         std::to_string(max) + "]");
+    throw Error(ErrorKind::Argument, configLabel(field) + " must be an integer in [" + std::to_string(min) + ", " +
+                                         std::to_string(max) + "], got " + std::to_string(number));
   }
   return static_cast<int64_t>(number);
 }
 
-bool configBool(const Napi::Object& config, const char* key) {
-  const Napi::Value value = configField(config, key);
-  if (!value.IsBoolean()) throw Error(ErrorKind::Argument, configLabel(key) + " must be a boolean");
-  return value.As<Napi::Boolean>().Value();
-}
+bool configBool(const double* values, size_t field) { return configInt(values, field, 0, 1) == 1; }
 
 GruConfig configArg(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsObject()) throw Error(ErrorKind::Argument, "argument 0 (config) must be an object");
-  const Napi::Object o = info[0].As<Napi::Object>();
+  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[0].As<Napi::TypedArray>().ElementLength() != kConfigFields) {
+    throw Error(ErrorKind::Argument, "argument 0 (config) must be a Float64Array of " + std::to_string(kConfigFields) +
+                                         " fields (packGruConfig in lib/native/gru-config.ts)");
+  }
+  const double* v = info[0].As<Napi::Float64Array>().Data();
   GruConfig c;
-  c.inputSize = configInt(o, "inputSize", 1);
-  c.hiddenSize = configInt(o, "hiddenSize", 1);
-  c.numLayers = configInt(o, "numLayers", 1);
-  c.bidirectional = configBool(o, "bidirectional");
-  c.bias = configBool(o, "bias");
-  c.resetAfter = configBool(o, "resetAfter");
-  c.seqLen = configInt(o, "seqLen", 1);
-  c.batch = configInt(o, "batch", 1);
-  c.batchFirst = configBool(o, "batchFirst");
-  const Napi::Value dropout = configField(o, "dropout");
-  c.dropout = dropout.IsNumber() ? dropout.As<Napi::Number>().DoubleValue() : NAN;
-  if (!(c.dropout >= 0.0 && c.dropout <= 1.0)) throw Error(ErrorKind::Argument, configLabel("dropout") + " must be a number in [0, 1]");
-  const Napi::Value seed = configField(o, "dropoutSeed");
-  bool lossless = false;
-  if (!seed.IsBigInt()) throw Error(ErrorKind::Argument, configLabel("dropoutSeed") + " must be a bigint");
-  c.dropoutSeed = seed.As<Napi::BigInt>().Uint64Value(&lossless);
-  if (!lossless) throw Error(ErrorKind::Argument, configLabel("dropoutSeed") + " must fit in 64 unsigned bits");
-  c.dropoutOffset = static_cast<uint64_t>(configInt(o, "dropoutOffset", 0, 9007199254740991));
+  c.inputSize = configInt(v, kInputSize, 1);
+  c.hiddenSize = configInt(v, kHiddenSize, 1);
+  c.numLayers = configInt(v, kNumLayers, 1);
+  c.bidirectional = configBool(v, kBidirectional);
+  c.bias = configBool(v, kBias);
+  c.resetAfter = configBool(v, kResetAfter);
+  c.seqLen = configInt(v, kSeqLen, 1);
+  c.batch = configInt(v, kBatch, 1);
+  c.batchFirst = configBool(v, kBatchFirst);
+  c.dropout = v[kDropout];
+  if (!(c.dropout >= 0.0 && c.dropout <= 1.0)) throw Error(ErrorKind::Argument, configLabel(kDropout) + " must be a number in [0, 1]");
+  const uint64_t seedLow = static_cast<uint64_t>(configInt(v, kSeedLow, 0, 4294967295LL));
+  const uint64_t seedHigh = static_cast<uint64_t>(configInt(v, kSeedHigh, 0, 4294967295LL));
+  c.dropoutSeed = (seedHigh << 32) | seedLow;
+  c.dropoutOffset = static_cast<uint64_t>(configInt(v, kDropoutOffset, 0, 9007199254740991));
   // BLAS takes int dimensions and row strides; the largest are T*B rows and a batch-first
   // step's stride of T rows of up to max(I, 6H, D*H) elements.
   // (In double: the int64 products of unchecked sizes could overflow.)

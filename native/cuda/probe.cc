@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "dynload.h"
 #include "kernels/fill.h"
 #include "probe.h"
 
@@ -33,7 +34,65 @@ std::string kernelSelfTest(int device) {
   return "";
 }
 
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+// cuDNN before 8.9.1 corrupts variable-length (masked) RNN results (gru-facts.md section 4).
+bool cudnnTooOld(const cuda::LibraryVersion& v) {
+  return v.major * 10000 + v.minor * 100 + v.patch < 80901;
+}
+
 }  // namespace
+
+CudaLibraryInfo probeCudnnLibrary() {
+  CudaLibraryInfo info;
+  cuda::CudnnApi& api = cuda::cudnnApi();
+  if (!api.library.tryOpen(&info.error)) return info;
+  info.soname = api.library.openedName();
+  if (api.getVersion.available()) info.version = cuda::decodeCudnnVersion(api.getVersion()).text();
+  const std::vector<std::string> missing = api.missingFunctions();
+  if (!missing.empty()) {
+    info.error = "cuDNN " + info.version + " (" + info.soname + ") lacks " + joined(missing) +
+                 "; gru-native needs cuDNN 8.9.1 or newer (cuDNN 9 recommended)";
+    return info;
+  }
+  const cuda::LibraryVersion version = cuda::decodeCudnnVersion(api.getVersion());
+  if (cudnnTooOld(version)) {
+    info.error = "cuDNN " + info.version + " (" + info.soname + ") is too old: its RNN kernels give wrong results " +
+                 "for variable-length sequences before 8.9.1; install cuDNN 9";
+    return info;
+  }
+  info.loaded = true;
+  return info;
+}
+
+CudaLibraryInfo probeCublasLibrary() {
+  CudaLibraryInfo info;
+  cuda::CublasApi& api = cuda::cublasApi();
+  if (!api.library.tryOpen(&info.error)) return info;
+  info.soname = api.library.openedName();
+  int major = 0, minor = 0, patch = 0;
+  if (api.getProperty.available() && api.getProperty(cublas::LibraryProperty::MajorVersion, &major) == 0 &&
+      api.getProperty(cublas::LibraryProperty::MinorVersion, &minor) == 0 &&
+      api.getProperty(cublas::LibraryProperty::PatchLevel, &patch) == 0) {
+    info.version = cuda::LibraryVersion{major, minor, patch}.text();
+  }
+  const std::vector<std::string> missing = api.missingFunctions();
+  if (!missing.empty()) {
+    info.error = "cuBLAS " + info.version + " (" + info.soname + ") lacks " + joined(missing);
+    return info;
+  }
+  info.loaded = true;
+  return info;
+}
+
+const CudaProbe& cachedCudaProbe() {
+  static const CudaProbe probe = probeCuda();
+  return probe;
+}
 
 CudaProbe probeCuda() {
   CudaProbe probe;
@@ -67,7 +126,19 @@ CudaProbe probeCuda() {
     probe.reason = selfTest;
     return probe;
   }
-  probe.reason = "the cuda backend (cuDNN GRU) is not part of this version of gru-native yet";
+  const CudaLibraryInfo cudnn = probeCudnnLibrary();
+  probe.cudnnVersion = cudnn.version;
+  if (!cudnn.loaded) {
+    probe.reason = cudnn.error;
+    return probe;
+  }
+  const CudaLibraryInfo cublas = probeCublasLibrary();
+  probe.cublasVersion = cublas.version;
+  if (!cublas.loaded) {
+    probe.reason = cublas.error;
+    return probe;
+  }
+  probe.available = true;
   return probe;
 }
 

@@ -15,13 +15,29 @@ struct CudaDeviceInfo {
 
 struct CudaProbe {
   bool compiled = false;   // built with nvcc
-  bool available = false;
+  bool available = false;  // driver, device, our kernels, cuDNN and cuBLAS all usable
   std::string reason;      // why not available
   int runtimeVersion = 0;  // CUDA runtime linked in (e.g. 13000)
   int driverVersion = 0;
   std::vector<CudaDeviceInfo> devices;
+  std::string cudnnVersion;   // e.g. "9.1.0"; empty until cuDNN was loaded
+  std::string cublasVersion;  // e.g. "13.0.2"
 };
 
 CudaProbe probeCuda();
+
+// CUDA builds only. The first probeCuda() result, computed once per process (the backend
+// consults it before it creates itself).
+const CudaProbe& cachedCudaProbe();
+
+// CUDA builds only. Opens one library (dynload.h) and reports what happened; never throws.
+struct CudaLibraryInfo {
+  bool loaded = false;  // opened, and has every function gru-native calls
+  std::string soname;   // the soname that opened
+  std::string version;
+  std::string error;    // why not loaded
+};
+CudaLibraryInfo probeCudnnLibrary();
+CudaLibraryInfo probeCublasLibrary();
 
 }  // namespace gru

@@ -1,0 +1,458 @@
+// The GRU through cuDNN. Call sequence, enum values and pitfalls: ../shared/reference/
+// gru-facts.md sections 2-4. Notes [cuDNN weight space = our flat buffer] and [cuDNN dropout]
+// are in cuda_gru.h.
+#include "cuda_gru.h"
+
+#include <climits>
+#include <iterator>
+#include <string>
+
+#include "../core/errors.h"
+#include "cuda_allocator.h"
+#include "cuda_backend.h"
+
+namespace gru {
+namespace {
+
+// GruConfig gains `allowTF32` in the backend GRU patch; until then float32 always uses FMA math.
+template <typename Config>
+auto allowTF32Of(const Config& config, int) -> decltype(static_cast<bool>(config.allowTF32)) {
+  return config.allowTF32;
+}
+template <typename Config>
+bool allowTF32Of(const Config&, long) {
+  return false;
+}
+
+cudnn::DataType cudnnTypeOf(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return cudnn::DataType::Float;
+    case DType::Float64: return cudnn::DataType::Double;
+    case DType::Int32: break;
+  }
+  throw Error(ErrorKind::DType, "the cuda GRU needs float32 or float64 tensors, got int32");
+}
+
+// Host value cuDNN writes at padded output positions (outputs past a sequence's length are 0).
+void* zeroFillFor(DType dtype) {
+  static float zeroFloat = 0.0f;
+  static double zeroDouble = 0.0;
+  return dtype == DType::Float64 ? static_cast<void*>(&zeroDouble) : static_cast<void*>(&zeroFloat);
+}
+
+int32_t toInt32(int64_t value, const char* what) {
+  if (value < 0 || value > INT32_MAX) {
+    throw Error(ErrorKind::Shape, std::string("the cuda GRU needs ") + what + " in [0, 2^31), got " + std::to_string(value));
+  }
+  return static_cast<int32_t>(value);
+}
+
+bool usesDropout(const GruConfig& c) { return c.dropout > 0.0 && c.numLayers > 1; }
+
+void requireResetAfter(const GruConfig& c) {
+  if (!c.resetAfter) {
+    throw Error(ErrorKind::BackendUnavailable, "resetAfter: false is CPU only: cuDNN has no reset-before GRU");
+  }
+}
+
+void requireNumel(const TensorRef& t, int64_t numel, const char* name) {
+  if (t.numel != numel) {
+    throw Error(ErrorKind::Shape, std::string("cuda GRU: ") + name + " must have " + std::to_string(numel) +
+                                      " elements, got " + std::to_string(t.numel));
+  }
+}
+
+void requireCuda(const TensorRef& t, DType dtype, const char* name) {
+  if (t.device() != DeviceKind::Cuda) throw Error(ErrorKind::Device, std::string("cuda GRU: ") + name + " must be on cuda");
+  if (t.dtype != dtype) {
+    throw Error(ErrorKind::DType, std::string("cuda GRU: ") + name + " must be " + dtypeName(dtype) + ", got " + dtypeName(t.dtype));
+  }
+}
+
+int64_t stateCount(const GruConfig& c) { return c.numLayers * c.directions() * c.batch * c.hiddenSize; }
+
+bool hasPadding(const std::vector<int32_t>& lengths, int64_t seqLen) {
+  for (int32_t length : lengths) {
+    if (length < seqLen) return true;
+  }
+  return false;
+}
+
+// Padded positions must read as 0 (CPU contract). cuDNN writes paddingFill into padded outputs
+// it describes; zeroing first also covers an output it might leave untouched (dx).
+void zeroPaddedOutput(void* data, size_t bytes, cudaStream_t stream) {
+  cuda::checkCuda(cudaMemsetAsync(data, 0, bytes, stream), "cudaMemsetAsync");
+}
+
+}  // namespace
+
+// The data descriptors of one call: x and y (padded, unpacked, time- or batch-major) and the
+// hidden-state descriptor [L*D, B, H], plus the host sequence lengths they were built from.
+struct CudnnGru::CallDescriptors {
+  cuda::RnnDataDesc x, y;
+  cuda::TensorDesc h;
+  std::vector<int32_t> lengths;
+  ShapeKey shape;
+
+  CallDescriptors(const GruConfig& c, DType dtype, const std::vector<int32_t>& given) {
+    cuda::CudnnApi& api = cuda::cudnnApi();
+    const int32_t seqLen = toInt32(c.seqLen, "seqLen"), batch = toInt32(c.batch, "batch");
+    lengths = given.empty() ? std::vector<int32_t>(static_cast<size_t>(batch), seqLen) : given;
+    if (lengths.size() != static_cast<size_t>(batch)) {
+      throw Error(ErrorKind::Shape, "cuda GRU: lengths must have " + std::to_string(batch) + " entries, got " +
+                                        std::to_string(lengths.size()));
+    }
+    for (int32_t length : lengths) {
+      // cuDNN rejects zero lengths in padded layouts; JS never sends them.
+      if (length < 1 || length > seqLen) {
+        throw Error(ErrorKind::Argument, "cuda GRU: every length must be in [1, " + std::to_string(seqLen) + "], got " +
+                                             std::to_string(length));
+      }
+    }
+    const cudnn::DataType type = cudnnTypeOf(dtype);
+    const cudnn::RnnDataLayout layout =
+        c.batchFirst ? cudnn::RnnDataLayout::BatchMajorUnpacked : cudnn::RnnDataLayout::SeqMajorUnpacked;
+    const int32_t inputSize = toInt32(c.inputSize, "inputSize");
+    const int32_t outputSize = toInt32(c.directions() * c.hiddenSize, "directions * hiddenSize");
+    cuda::checkCudnn(api.setRnnDataDescriptor(x.get(), type, layout, seqLen, batch, inputSize, lengths.data(),
+                                              zeroFillFor(dtype)),
+                     "cudnnSetRNNDataDescriptor(x)");
+    cuda::checkCudnn(api.setRnnDataDescriptor(y.get(), type, layout, seqLen, batch, outputSize, lengths.data(),
+                                              zeroFillFor(dtype)),
+                     "cudnnSetRNNDataDescriptor(y)");
+    const int32_t hidden = toInt32(c.hiddenSize, "hiddenSize");
+    const int dims[3] = {toInt32(c.numLayers * c.directions(), "numLayers * directions"), batch, hidden};
+    const int strides[3] = {toInt32(static_cast<int64_t>(batch) * hidden, "batch * hiddenSize"), hidden, 1};
+    cuda::checkCudnn(api.setTensorNdDescriptor(h.get(), type, 3, dims, strides), "cudnnSetTensorNdDescriptor(h)");
+    shape = ShapeKey{0, c.seqLen, c.batch, c.batchFirst, lengths};
+  }
+};
+
+CudnnGru::CudnnGru(CudaBackend& backend) : backend_(backend) {}
+
+CudnnGru::~CudnnGru() {
+  plans_.clear();
+  if (dropoutStates_ != nullptr) cudaAllocator().release(dropoutStates_, dropoutStatesBytes_);
+}
+
+StoragePtr CudnnGru::scratch(size_t bytes) {
+  return bytes == 0 ? nullptr : makeStorage(cudaAllocator(), bytes);
+}
+
+StoragePtr CudnnGru::zeros(size_t bytes) {
+  StoragePtr storage = scratch(bytes);
+  if (storage) cuda::checkCuda(cudaMemsetAsync(storage->data(), 0, bytes, backend_.stream()), "cudaMemsetAsync");
+  return storage;
+}
+
+StoragePtr CudnnGru::deviceLengths(const std::vector<int32_t>& lengths) {
+  // cuDNN reads devSeqLengths from device memory, possibly after the call returns: the block is
+  // only reused by work queued later on the same stream.
+  const size_t bytes = lengths.size() * sizeof(int32_t);
+  StoragePtr storage = scratch(bytes);
+  backend_.enqueueUpload(storage->data(), lengths.data(), bytes);
+  return storage;
+}
+
+cudnn::DropoutDescriptor CudnnGru::dropoutFor(const GruConfig& c) {
+  cuda::CudnnApi& api = cuda::cudnnApi();
+  cudnn::Handle handle = backend_.cudnnHandle();
+  if (!usesDropout(c)) {
+    if (!noDropout_) {
+      auto desc = std::make_unique<cuda::DropoutDesc>();
+      // p = 0 needs no states and initialises nothing.
+      cuda::checkCudnn(api.setDropoutDescriptor(desc->get(), handle, 0.0f, nullptr, 0, 0), "cudnnSetDropoutDescriptor");
+      noDropout_ = std::move(desc);
+    }
+    return noDropout_->get();
+  }
+  if (!dropout_) {
+    cuda::checkCudnn(api.dropoutGetStatesSize(handle, &dropoutStatesBytes_), "cudnnDropoutGetStatesSize");
+    // Lives as long as the backend (cuDNN's sample: not freed while RNN descriptors use it);
+    // taken from the allocator directly, so it is not counted as tensor memory.
+    dropoutStates_ = cudaAllocator().allocate(dropoutStatesBytes_);
+    dropout_ = std::make_unique<cuda::DropoutDesc>();
+  }
+  if (c.dropout != dropoutP_ || c.dropoutSeed != dropoutSeed_) {
+    // Initialises the generator states on the stream (costly): only when p or the seed changes.
+    cuda::checkCudnn(api.setDropoutDescriptor(dropout_->get(), handle, static_cast<float>(c.dropout), dropoutStates_,
+                                              dropoutStatesBytes_, static_cast<unsigned long long>(c.dropoutSeed)),
+                     "cudnnSetDropoutDescriptor");
+    if (c.dropout != dropoutP_) {
+      // RNN descriptors set with the old p are stale (cuDNN may have copied p when they were set).
+      for (auto it = plans_.begin(); it != plans_.end();) it = it->first.dropout > 0 ? plans_.erase(it) : std::next(it);
+    }
+    dropoutP_ = c.dropout;
+    dropoutSeed_ = c.dropoutSeed;
+  }
+  return dropout_->get();
+}
+
+CudnnGru::Plan& CudnnGru::planFor(const GruConfig& c, DType dtype) {
+  requireResetAfter(c);
+  const bool tf32 = dtype == DType::Float32 && allowTF32Of(c, 0);
+  const cudnn::DropoutDescriptor dropout = dropoutFor(c);
+  const PlanKey key{c.inputSize, c.hiddenSize, c.numLayers, c.bidirectional, c.bias, tf32, dtype,
+                    usesDropout(c) ? c.dropout : 0.0};
+  auto found = plans_.find(key);
+  if (found != plans_.end()) return *found->second;
+
+  cuda::CudnnApi& api = cuda::cudnnApi();
+  cudnn::Handle handle = backend_.cudnnHandle();
+  auto plan = std::make_unique<Plan>();
+  const cudnn::DataType type = cudnnTypeOf(dtype);
+  // float32: FMA math keeps TF32 tensor cores out, so results match the CPU to ~1e-6 relative.
+  const cudnn::MathType math = dtype == DType::Float32 && !tf32 ? cudnn::MathType::Fma : cudnn::MathType::Default;
+  const int32_t hidden = toInt32(c.hiddenSize, "hiddenSize");
+  cuda::checkCudnn(api.setRnnDescriptorV8(plan->rnn.get(), cudnn::RnnAlgo::Standard, cudnn::RnnMode::Gru,
+                                          c.bias ? cudnn::RnnBiasMode::DoubleBias : cudnn::RnnBiasMode::NoBias,
+                                          c.bidirectional ? cudnn::DirectionMode::Bidirectional
+                                                          : cudnn::DirectionMode::Unidirectional,
+                                          cudnn::RnnInputMode::LinearInput, type, type, math,
+                                          toInt32(c.inputSize, "inputSize"), hidden, hidden,
+                                          toInt32(c.numLayers, "numLayers"), dropout, cudnn::kRnnPaddedIoEnabled),
+                   "cudnnSetRNNDescriptor_v8");
+  cuda::checkCudnn(api.getRnnWeightSpaceSize(handle, plan->rnn.get(), &plan->weightBytes), "cudnnGetRNNWeightSpaceSize");
+  const size_t expected = static_cast<size_t>(gruWeightCount(c)) * dtypeSize(dtype);
+  if (plan->weightBytes != expected) {
+    throw Error(ErrorKind::Native,
+                "cuDNN's GRU weight space is " + std::to_string(plan->weightBytes) + " bytes but gru-native's flat " +
+                    "PyTorch-order buffer has " + std::to_string(expected) + " bytes (inputSize " +
+                    std::to_string(c.inputSize) + ", hiddenSize " + std::to_string(c.hiddenSize) + ", numLayers " +
+                    std::to_string(c.numLayers) + (c.bidirectional ? ", bidirectional" : "") +
+                    (c.bias ? "" : ", no bias") + ")",
+                "LAYOUT_MISMATCH");
+  }
+  return *plans_.emplace(key, std::move(plan)).first->second;
+}
+
+void CudnnGru::checkWeightLayout(Plan& plan, const GruConfig& c, DType dtype, const void* weights) {
+  if (plan.layoutChecked) return;
+  cuda::CudnnApi& api = cuda::cudnnApi();
+  cudnn::Handle handle = backend_.cudnnHandle();
+  const size_t itemSize = dtypeSize(dtype);
+  const auto* base = static_cast<const char*>(weights);
+  cuda::TensorDesc described;
+  // Checks one block: where cuDNN put it (relative to the weight space) and how many elements it has.
+  auto check = [&](const void* address, int64_t expectedOffset, int64_t expectedCount, const std::string& what) {
+    std::string problem;
+    if (address == nullptr) {
+      problem = "cuDNN has no such block";
+    } else {
+      const int64_t offsetBytes = static_cast<const char*>(address) - base;
+      if (offsetBytes != expectedOffset * static_cast<int64_t>(itemSize)) {
+        problem = "cuDNN puts it at element " + std::to_string(offsetBytes / static_cast<int64_t>(itemSize)) +
+                  ", the flat layout at " + std::to_string(expectedOffset);
+      } else {
+        cudnn::DataType type;
+        int nbDims = 0, dims[8] = {}, strides[8] = {};
+        cuda::checkCudnn(api.getTensorNdDescriptor(described.get(), 8, &type, &nbDims, dims, strides),
+                         "cudnnGetTensorNdDescriptor");
+        int64_t count = 1;
+        for (int i = 0; i < nbDims && i < 8; ++i) count *= dims[i];
+        if (count != expectedCount) {
+          problem = "cuDNN's block has " + std::to_string(count) + " elements, expected " + std::to_string(expectedCount);
+        }
+      }
+    }
+    if (!problem.empty()) {
+      throw Error(ErrorKind::Native,
+                  "cuDNN's GRU weight layout differs from gru-native's flat PyTorch-order buffer at " + what + ": " +
+                      problem + ". Please report this with your cuDNN version.",
+                  "LAYOUT_MISMATCH");
+    }
+  };
+  const int64_t directions = c.directions(), hidden = c.hiddenSize;
+  static const char* const kGateNames[3] = {"r", "z", "n"};
+  for (int64_t layer = 0; layer < c.numLayers; ++layer) {
+    for (int64_t direction = 0; direction < directions; ++direction) {
+      const int32_t pseudoLayer = static_cast<int32_t>(layer * directions + direction);
+      for (int32_t linLayer = 0; linLayer < 6; ++linLayer) {
+        // GRU linLayerID: 0-2 input side (W, b_W) of gates r, z, n; 3-5 recurrent side (R, b_R).
+        const bool inputSide = linLayer < 3;
+        const int64_t gate = linLayer % 3;
+        const int64_t columns = inputSide ? c.layerInputSize(layer) : hidden;
+        const std::string where = std::string(inputSide ? "weight_ih" : "weight_hh") + "_l" + std::to_string(layer) +
+                                  (direction ? "_reverse" : "") + " gate " + kGateNames[gate];
+        void* matrix = nullptr;
+        cuda::checkCudnn(api.getRnnWeightParams(handle, plan.rnn.get(), pseudoLayer, plan.weightBytes, weights, linLayer,
+                                                described.get(), &matrix, nullptr, nullptr),
+                         "cudnnGetRNNWeightParams");
+        const int64_t matrixOffset =
+            gruParamOffset(c, layer, direction, inputSide ? GruParam::WeightIH : GruParam::WeightHH) + gate * hidden * columns;
+        check(matrix, matrixOffset, hidden * columns, where);
+        if (!c.bias) continue;  // CUDNN_RNN_NO_BIAS: there are no bias blocks to find
+        void* bias = nullptr;
+        cuda::checkCudnn(api.getRnnWeightParams(handle, plan.rnn.get(), pseudoLayer, plan.weightBytes, weights, linLayer,
+                                                nullptr, nullptr, described.get(), &bias),
+                         "cudnnGetRNNWeightParams");
+        const int64_t biasOffset =
+            gruParamOffset(c, layer, direction, inputSide ? GruParam::BiasIH : GruParam::BiasHH) + gate * hidden;
+        check(bias, biasOffset, hidden, std::string(inputSide ? "bias_ih" : "bias_hh") + where.substr(9));
+      }
+    }
+  }
+  plan.layoutChecked = true;
+}
+
+CudnnGru::TempSizes CudnnGru::tempSizes(Plan& plan, const CallDescriptors& call, cudnn::ForwardMode mode) {
+  ShapeKey key = call.shape;
+  key.mode = static_cast<int>(mode);
+  auto found = plan.tempSizes.find(key);
+  if (found != plan.tempSizes.end()) return found->second;
+  // Sizes are not monotonic in the shape (gru-facts.md 2.6), so each shape is queried once.
+  TempSizes sizes;
+  cuda::checkCudnn(cuda::cudnnApi().getRnnTempSpaceSizes(backend_.cudnnHandle(), plan.rnn.get(), mode, call.x.get(),
+                                                         &sizes.workspace, &sizes.reserve),
+                   "cudnnGetRNNTempSpaceSizes");
+  if (plan.tempSizes.size() >= 256) plan.tempSizes.clear();  // bound the cache under ever-changing lengths
+  plan.tempSizes.emplace(std::move(key), sizes);
+  return sizes;
+}
+
+int64_t CudnnGru::reserveCount(const GruConfig& c, DType dtype) {
+  Plan& plan = planFor(c, dtype);
+  const CallDescriptors call(c, dtype, {});
+  const TempSizes sizes = tempSizes(plan, call, cudnn::ForwardMode::Training);
+  const size_t itemSize = dtypeSize(dtype);
+  return static_cast<int64_t>((sizes.reserve + itemSize - 1) / itemSize);
+}
+
+void CudnnGru::forward(const GruConfig& c, const GruForwardRefs& refs) {
+  const DType dtype = refs.x.dtype;
+  requireCuda(refs.x, dtype, "x");
+  requireCuda(refs.weights, dtype, "weights");
+  requireCuda(refs.y, dtype, "y");
+  requireCuda(refs.hN, dtype, "hN");
+  requireNumel(refs.x, c.seqLen * c.batch * c.inputSize, "x");
+  requireNumel(refs.weights, gruWeightCount(c), "weights");
+  requireNumel(refs.y, c.seqLen * c.batch * c.directions() * c.hiddenSize, "y");
+  requireNumel(refs.hN, stateCount(c), "hN");
+  if (refs.h0) {
+    requireCuda(*refs.h0, dtype, "h0");
+    requireNumel(*refs.h0, stateCount(c), "h0");
+  }
+  if (refs.reserve) requireCuda(*refs.reserve, dtype, "reserve");
+
+  Plan& plan = planFor(c, dtype);
+  checkWeightLayout(plan, c, dtype, refs.weights.raw());
+  const CallDescriptors call(c, dtype, refs.lengths);
+  const bool training = refs.reserve.has_value();
+  const cudnn::ForwardMode mode = training ? cudnn::ForwardMode::Training : cudnn::ForwardMode::Inference;
+  const TempSizes sizes = tempSizes(plan, call, mode);
+  if (training && refs.reserve->bytes() < sizes.reserve) {
+    internalError("the GRU reserve has " + std::to_string(refs.reserve->bytes()) + " bytes, cuDNN needs " +
+                  std::to_string(sizes.reserve) + " (size it with gruReserveCount)");
+  }
+  const size_t stateBytes = static_cast<size_t>(stateCount(c)) * dtypeSize(dtype);
+  StoragePtr seqLengths = deviceLengths(call.lengths);
+  StoragePtr workspace = scratch(sizes.workspace);
+  StoragePtr zeroState = refs.h0 ? nullptr : zeros(stateBytes);
+  const void* hx = refs.h0 ? refs.h0->raw() : zeroState->data();
+  if (hasPadding(call.lengths, c.seqLen)) zeroPaddedOutput(refs.y.raw(), refs.y.bytes(), backend_.stream());
+  // cDesc gets the h descriptor: a valid descriptor that GRU ignores (cx/cy are LSTM-only).
+  cuda::checkCudnn(
+      cuda::cudnnApi().rnnForward(backend_.cudnnHandle(), plan.rnn.get(), mode, static_cast<const int32_t*>(seqLengths->data()),
+                                  call.x.get(), refs.x.raw(), call.y.get(), refs.y.raw(), call.h.get(), hx, refs.hN.raw(),
+                                  call.h.get(), nullptr, nullptr, plan.weightBytes, refs.weights.raw(), sizes.workspace,
+                                  workspace ? workspace->data() : nullptr, training ? sizes.reserve : 0,
+                                  training ? refs.reserve->raw() : nullptr),
+      "cudnnRNNForward");
+}
+
+void CudnnGru::backward(const GruConfig& c, const GruBackwardRefs& refs) {
+  const DType dtype = refs.x.dtype;
+  const int64_t xCount = c.seqLen * c.batch * c.inputSize;
+  const int64_t yCount = c.seqLen * c.batch * c.directions() * c.hiddenSize;
+  requireCuda(refs.x, dtype, "x");
+  requireCuda(refs.weights, dtype, "weights");
+  requireCuda(refs.y, dtype, "y");
+  requireCuda(refs.reserve, dtype, "reserve");
+  requireCuda(refs.dweights, dtype, "dweights");
+  requireNumel(refs.x, xCount, "x");
+  requireNumel(refs.weights, gruWeightCount(c), "weights");
+  requireNumel(refs.dweights, gruWeightCount(c), "dweights");
+  requireNumel(refs.y, yCount, "y");
+  for (const auto* state : {&refs.h0, &refs.dhN, &refs.dh0}) {
+    if (*state) {
+      requireCuda(**state, dtype, "h0/dhN/dh0");
+      requireNumel(**state, stateCount(c), "h0/dhN/dh0");
+    }
+  }
+  if (refs.dy) {
+    requireCuda(*refs.dy, dtype, "dy");
+    requireNumel(*refs.dy, yCount, "dy");
+  }
+  if (refs.dx) {
+    requireCuda(*refs.dx, dtype, "dx");
+    requireNumel(*refs.dx, xCount, "dx");
+  }
+
+  Plan& plan = planFor(c, dtype);
+  checkWeightLayout(plan, c, dtype, refs.weights.raw());
+  const CallDescriptors call(c, dtype, refs.lengths);
+  const TempSizes sizes = tempSizes(plan, call, cudnn::ForwardMode::Training);
+  if (refs.reserve.bytes() < sizes.reserve) {
+    internalError("the GRU reserve has " + std::to_string(refs.reserve.bytes()) + " bytes, cuDNN needs " +
+                  std::to_string(sizes.reserve));
+  }
+  const size_t itemSize = dtypeSize(dtype);
+  const size_t stateBytes = static_cast<size_t>(stateCount(c)) * itemSize;
+  StoragePtr seqLengths = deviceLengths(call.lengths);
+  StoragePtr workspace = scratch(sizes.workspace);
+  // Absent inputs are zeros and absent outputs go to scratch, so no call relies on how cuDNN
+  // treats a null pointer.
+  StoragePtr zeroH0 = refs.h0 ? nullptr : zeros(stateBytes);
+  StoragePtr zeroDy = refs.dy ? nullptr : zeros(static_cast<size_t>(yCount) * itemSize);
+  StoragePtr zeroDhN = refs.dhN ? nullptr : zeros(stateBytes);
+  StoragePtr unusedDx = refs.dx ? nullptr : scratch(static_cast<size_t>(xCount) * itemSize);
+  StoragePtr unusedDh0 = refs.dh0 ? nullptr : scratch(stateBytes);
+  const void* hx = refs.h0 ? refs.h0->raw() : zeroH0->data();
+  const void* dy = refs.dy ? refs.dy->raw() : zeroDy->data();
+  const void* dhy = refs.dhN ? refs.dhN->raw() : zeroDhN->data();
+  void* dx = refs.dx ? refs.dx->raw() : unusedDx->data();
+  if (refs.dx && hasPadding(call.lengths, c.seqLen)) zeroPaddedOutput(dx, refs.dx->bytes(), backend_.stream());
+  void* dhx = refs.dh0 ? refs.dh0->raw() : unusedDh0->data();
+  void* work = workspace ? workspace->data() : nullptr;
+  const auto* lengths = static_cast<const int32_t*>(seqLengths->data());
+  cuda::CudnnApi& api = cuda::cudnnApi();
+  cudnn::Handle handle = backend_.cudnnHandle();
+
+  // Data first: it also prepares the reserve for the weight gradient (gru-facts.md 2.7).
+  cuda::checkCudnn(api.rnnBackwardDataV8(handle, plan.rnn.get(), lengths, call.y.get(), refs.y.raw(), dy, call.x.get(), dx,
+                                         call.h.get(), hx, dhy, dhx, call.h.get(), nullptr, nullptr, nullptr,
+                                         plan.weightBytes, refs.weights.raw(), sizes.workspace, work, sizes.reserve,
+                                         refs.reserve.raw()),
+                   "cudnnRNNBackwardData_v8");
+  // WGRAD_MODE_ADD adds into dweights, which already holds the accumulated gradient: exactly the
+  // backend contract, so it is not zeroed here.
+  cuda::checkCudnn(api.rnnBackwardWeightsV8(handle, plan.rnn.get(), cudnn::WgradMode::Add, lengths, call.x.get(),
+                                            refs.x.raw(), call.h.get(), hx, call.y.get(), refs.y.raw(), plan.weightBytes,
+                                            refs.dweights.raw(), sizes.workspace, work, sizes.reserve,
+                                            refs.reserve.raw()),
+                   "cudnnRNNBackwardWeights_v8");
+}
+
+// ---- CudaBackend's GRU entry points: one cuDNN user at a time (the handle is not thread-safe).
+
+int64_t CudaBackend::gruReserveCount(const GruConfig& config, DType dtype) {
+  std::lock_guard<std::mutex> lock(libraryMutex_);
+  if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
+  return gru_->reserveCount(config, dtype);
+}
+
+void CudaBackend::gruForward(const GruConfig& config, const GruForwardRefs& refs) {
+  raisePendingError();
+  std::lock_guard<std::mutex> lock(libraryMutex_);
+  if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
+  gru_->forward(config, refs);
+}
+
+void CudaBackend::gruBackward(const GruConfig& config, const GruBackwardRefs& refs) {
+  raisePendingError();
+  std::lock_guard<std::mutex> lock(libraryMutex_);
+  if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
+  gru_->backward(config, refs);
+}
+
+}  // namespace gru

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The GPU machine's run: CUDA backend tests against the CPU backend, the PyTorch GRU fixtures, and
+# the GPU benchmark when bench/gru.ts has one. Results go to bench/results/ (and to $OUT when set,
+# which is what the device tool brings back). Expects the addon built here (build/, with the CUDA
+# kernels: nvcc is on the build machine) and node_modules with vitest and tsx:
+#
+#   bash ../shared/gpu/make-kit.sh                        # on the build machine: node + OpenBLAS
+#   source .gpu-kit/enter.sh && bash test/gpu/run.sh      # on the GPU machine
+#
+# Exits non-zero when CUDA is unavailable there (every CUDA test would be skipped, which is not
+# a pass on a GPU machine) or when a test fails.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+results=bench/results
+mkdir -p "$results"
+status=0
+
+section() { printf '\n==== %s ====\n' "$*"; }
+
+section "machine"
+nvidia-smi || echo "nvidia-smi failed (no driver on PATH?)"
+echo "node $(node --version 2>/dev/null || echo missing)"
+echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+library_path="${LD_LIBRARY_PATH:-}"
+for lib in libcudnn.so.9 libcudnn.so.8 libcublas.so.13 libcublas.so.12; do
+  found=""
+  for dir in ${library_path//:/ }; do [ -e "$dir/$lib" ] && found="$dir/$lib" && break; done
+  echo "$lib: ${found:-not on LD_LIBRARY_PATH}"
+done
+
+if [ ! -f build/Release/gru_native.node ]; then
+  echo "build/Release/gru_native.node is missing: build here with \`npx cmake-js compile\` and carry build/" >&2
+  exit 1
+fi
+vitest=node_modules/.bin/vitest
+if [ ! -x "$vitest" ]; then
+  echo "$vitest is missing: carry node_modules (vitest and tsx at least)" >&2
+  exit 1
+fi
+
+section "backends()"
+node --import tsx -e "
+  const { backends } = require('./lib/index');
+  const info = backends();
+  console.log(JSON.stringify(info, null, 2));
+  const cuda = info.find((b) => b.name === 'cuda');
+  if (!cuda.available) { console.error('CUDA is unavailable on this GPU machine: ' + cuda.reason); process.exit(3); }
+" | tee "$results/gpu-backends.json"
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+  echo "stopping: the CUDA tests would all be skipped" >&2
+  exit 1
+fi
+
+section "tests: test/cuda.test.ts test/gru-fixtures.test.ts"
+"$vitest" run test/cuda.test.ts test/gru-fixtures.test.ts \
+  --reporter=default --reporter=json --outputFile.json="$results/gpu-tests.json" 2>&1 | tee "$results/gpu-tests.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+section "benchmark"
+if [ -f bench/gru.ts ] && grep -q "device" bench/gru.ts; then
+  node --import tsx bench/gru.ts --device cuda --out "$results/gru-cuda.json" 2>&1 | tee "$results/gru-cuda.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+else
+  echo "bench/gru.ts has no --device option yet: no GPU benchmark"
+fi
+
+if [ -n "${OUT:-}" ]; then
+  for file in "$results"/gpu-* "$results"/gru-cuda.*; do [ -f "$file" ] && cp "$file" "$OUT/"; done
+fi
+section "done (status $status)"
+exit "$status"
