@@ -2,7 +2,7 @@
 export { Tensor, type TensorOptions, type RandomOptions, type TensorData } from './tensor';
 export { type DType, type Device } from './dtype';
 export { backends, getNumThreads, setNumThreads, type BackendInfo, type CudaDeviceInfo } from './backends';
-export { memory, type MemoryInfo } from './memory';
+export { emptyCache, memory, type MemoryInfo } from './memory';
 export { Generator, defaultGenerator, manualSeed } from './random';
 export {
   GruError,

@@ -23,6 +23,7 @@ import {
 import { runBackward } from './autograd/engine';
 import { isGradEnabled } from './autograd/grad-mode';
 import { NarrowNode, ReshapeNode } from './autograd/view-nodes';
+import { toDevice } from './ops/transfer';
 import type { GradNode } from './autograd/node';
 import { ArgumentError, DTypeError, DisposedError, ShapeError, describe, formatShape } from './errors';
 import { native } from './native/binding';
@@ -233,6 +234,14 @@ export class Tensor {
    */
   backward(gradient?: Tensor, options?: { retainGraph?: boolean }): void {
     runBackward(this, gradient, options?.retainGraph ?? false);
+  }
+
+  /**
+   * A copy on `device` (queued after the work on both devices), or a detached view when already
+   * there. Not recorded on the tape.
+   */
+  to(device: Device): Tensor {
+    return toDevice(this, device);
   }
 
   /** A view of the same memory that is cut from the tape. */

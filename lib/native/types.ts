@@ -98,12 +98,13 @@ export interface NativeBinding {
        a: TensorHandle, b: TensorHandle, beta: number, c: TensorHandle): void;
 
   /** config: packGruConfig(...) (lib/native/gru-config.ts). impl: 0 fast (OpenBLAS), 1 reference (plain loops). Sizes are element counts. */
-  gruBufferSizes(config: Float64Array, impl: number): NativeGruBufferSizes;
+  gruBufferSizes(config: Float64Array, impl: number, device?: number, dtype?: number): NativeGruBufferSizes;
   gruForward(config: Float64Array, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
              lengths: TensorHandle | null, y: TensorHandle, hN: TensorHandle, reserve: TensorHandle | null, impl: number): void;
   gruBackward(config: Float64Array, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
               lengths: TensorHandle | null, reserve: TensorHandle, dy: TensorHandle | null, dhN: TensorHandle | null,
-              dx: TensorHandle | null, dh0: TensorHandle | null, dweights: TensorHandle, impl: number): void;
+              dx: TensorHandle | null, dh0: TensorHandle | null, dweights: TensorHandle, impl: number,
+              y?: TensorHandle | null): void;
 
   constants(): NativeConstants;
   setErrorFactory(factory: (kind: number, message: string, code: string) => Error): void;

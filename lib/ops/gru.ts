@@ -5,6 +5,7 @@
  */
 import { isGradEnabled } from '../autograd/grad-mode';
 import { GradNode } from '../autograd/node';
+import { DEVICE_CODE, DTYPE_CODE } from '../dtype';
 import { native } from '../native/binding';
 import { packGruConfig } from '../native/gru-config';
 import type { NativeGruConfig } from '../native/types';
@@ -53,14 +54,18 @@ class GruNode extends GradNode {
   private readonly weights: Tensor;
   private readonly h0: Tensor | null;
   private readonly lengths: Tensor | null;
+  /** The forward's output: cuDNN's backward reads it (the CPU kernels do not). */
+  private readonly output: Tensor | null;
 
   constructor(
     inputs: GruOpInputs,
+    output: Tensor,
     private readonly config: Float64Array,
     private readonly reserve: Tensor,
     private readonly implementation: GruImplementation,
   ) {
     super('gruBackward', [inputs.x, inputs.weights, inputs.h0], 2);
+    this.output = inputs.x.device === 'cuda' ? this.save(output) : null;
     this.x = this.save(inputs.x);
     this.weights = this.save(inputs.weights);
     this.h0 = inputs.h0 && this.save(inputs.h0);
@@ -80,7 +85,7 @@ class GruNode extends GradNode {
     native.gruBackward(
       this.config, this.x.handle, this.h0?.handle ?? null, this.weights.handle, this.lengths?.handle ?? null,
       this.reserve.handle, dOutput?.handle ?? null, dHN?.handle ?? null, dx?.handle ?? null, dh0?.handle ?? null,
-      (dWeights ?? scratch)!.handle, this.implementation,
+      (dWeights ?? scratch)!.handle, this.implementation, this.output?.handle ?? null,
     );
     scratch?.dispose();
     return [dx, accumulateInPlace ? null : dWeights, dh0];
@@ -120,13 +125,13 @@ export function gruOp(config: GruOpConfig, inputs: GruOpInputs, options: GruOpOp
   const hN = Tensor.empty([config.numLayers * directions, batch, config.hiddenSize], { dtype: x.dtype, device: x.device });
   // Dropout needs the training kernel even without grad (its masks live in the reserve).
   const reserve = recordGrad || useDropout
-    ? Tensor.empty([native.gruBufferSizes(packed, implementation).reserve], { dtype: x.dtype, device: x.device })
+    ? Tensor.empty([native.gruBufferSizes(packed, implementation, DEVICE_CODE[x.device], DTYPE_CODE[x.dtype]).reserve], { dtype: x.dtype, device: x.device })
     : null;
   native.gruForward(
     packed, x.handle, h0?.handle ?? null, weights.handle, lengths?.handle ?? null,
     output.handle, hN.handle, reserve?.handle ?? null, implementation,
   );
-  if (recordGrad) attach(new GruNode(inputs, packed, reserve!, implementation), output, hN);
+  if (recordGrad) attach(new GruNode(inputs, output, packed, reserve!, implementation), output, hN);
   else reserve?.dispose();
   return { output, hN };
 }

@@ -8,12 +8,18 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "../addon.h"
 #include "../cpu/gru_cpu.h"
+#include "../cuda/gru_refs.h"
 #include "args.h"
 #include "js_errors.h"
+#ifdef GRU_WITH_CUDA
+#include "../cuda/cuda_backend.h"
+#endif
 
 namespace gru {
 namespace {
@@ -99,9 +105,11 @@ TensorRef tensorOrNull(const Napi::CallbackInfo& info, size_t index, const char*
 }
 
 // Checks one tensor: on the CPU, of `dtype`, with exactly `numel` elements.
-void requireTensor(const TensorRef& t, size_t index, const char* name, DType dtype, int64_t numel, const char* shape) {
-  if (t.device() != DeviceKind::Cpu) {
-    throw Error(ErrorKind::Device, argLabel(index, name) + " is on " + deviceName(t.device()) + "; the GRU kernels run on cpu");
+void requireTensor(const TensorRef& t, size_t index, const char* name, DType dtype, int64_t numel, const char* shape,
+                   DeviceKind device = DeviceKind::Cpu) {
+  if (t.device() != device) {
+    throw Error(ErrorKind::Device, argLabel(index, name) + " is on " + deviceName(t.device()) + " but must be on " +
+                                       deviceName(device) + (index == 4 ? " (lengths stay on the host)" : " like x"));
   }
   if (t.dtype != dtype) {
     throw Error(ErrorKind::DType, argLabel(index, name) + " must be " + dtypeName(dtype) + " (like x), got " + dtypeName(t.dtype));
@@ -195,9 +203,10 @@ StoragePtr allocateWorkspace(int64_t elements, DType dtype) {
 // Checks the inputs forward and backward share: x, h0, weights, lengths.
 DType checkInputs(const GruTask& task, const GruShapes& shapes) {
   const DType dtype = floatDTypeOf(task.x, 1);
-  requireTensor(task.x, 1, "x", dtype, shapes.x, "seqLen * batch * inputSize");
-  if (task.h0.storage) requireTensor(task.h0, 2, "h0", dtype, shapes.state, "numLayers * directions * batch * hiddenSize");
-  requireTensor(task.weights, 3, "weights", dtype, shapes.weights, "the flat GRU parameter count");
+  const DeviceKind device = task.x.device();
+  requireTensor(task.x, 1, "x", dtype, shapes.x, "seqLen * batch * inputSize", device);
+  if (task.h0.storage) requireTensor(task.h0, 2, "h0", dtype, shapes.state, "numLayers * directions * batch * hiddenSize", device);
+  requireTensor(task.weights, 3, "weights", dtype, shapes.weights, "the flat GRU parameter count", device);
   if (task.lengths.storage) {
     if (task.lengths.dtype != DType::Int32) {
       throw Error(ErrorKind::DType, argLabel(4, "lengths") + " must be int32, got " + dtypeName(task.lengths.dtype));
@@ -207,10 +216,41 @@ DType checkInputs(const GruTask& task, const GruShapes& shapes) {
   return dtype;
 }
 
-// (config, impl) -> { reserve, forwardWorkspace, backwardWorkspace }, element counts
+// ---- the cuda route: cuDNN through the CUDA backend (lengths are read here, on the host)
+
+std::optional<TensorRef> optionalRef(const TensorRef& t) {
+  return t.storage ? std::optional<TensorRef>(t) : std::nullopt;
+}
+
+std::vector<int32_t> hostLengths(Napi::Env env, const GruTask& task) {
+  if (!task.lengths.storage) return {};
+  Addon::of(env).cpu().synchronize();  // no queued CPU op may still be writing them
+  task.checkLengths();
+  const int32_t* values = task.lengths.data<int32_t>();
+  return std::vector<int32_t>(values, values + task.config.batch);
+}
+
+int64_t cudaReserveCount(const GruConfig& config, DType dtype) {
+#ifdef GRU_WITH_CUDA
+  return sharedCudaBackend().gruReserveCount(config, dtype);
+#else
+  (void)config, (void)dtype;
+  throw Error(ErrorKind::BackendUnavailable, "the GRU on cuda needs a build with the CUDA toolkit");
+#endif
+}
+
+void requireFastOnCuda(const GruTask& task) {
+  if (task.impl != GruImpl::Fast) throw Error(ErrorKind::Argument, "the reference GRU (impl 1) runs on cpu only");
+}
+
+// (config, impl, device?, dtype?) -> { reserve, forwardWorkspace, backwardWorkspace }, element
+// counts; on cuda only `reserve` is meaningful (cuDNN sizes its workspace per call).
 GRU_BINDING(gruBufferSizes) {
   const GruConfig config = configArg(info);
-  const GruBufferSizes sizes = bufferSizes(config, implArg(info, 1));
+  GruBufferSizes sizes = bufferSizes(config, implArg(info, 1));
+  if (info.Length() > 2 && !info[2].IsUndefined() && deviceArg(info, 2, "device") == DeviceKind::Cuda) {
+    sizes = GruBufferSizes{cudaReserveCount(config, dtypeArg(info, 3, "dtype")), 0, 0};
+  }
   Napi::Object result = Napi::Object::New(info.Env());
   result.Set("reserve", static_cast<double>(sizes.reserve));
   result.Set("forwardWorkspace", static_cast<double>(sizes.forwardWorkspace));
@@ -231,12 +271,22 @@ GRU_BINDING(gruForward) {
   task.reserve = tensorOrNull(info, 7, "reserve");
   task.impl = implArg(info, 8);
   const GruShapes shapes(task.config);
-  const GruBufferSizes sizes = bufferSizes(task.config, task.impl);
   const DType dtype = checkInputs(task, shapes);
-  requireTensor(task.y, 5, "y", dtype, shapes.y, "seqLen * batch * directions * hiddenSize");
-  requireTensor(task.hN, 6, "hN", dtype, shapes.state, "numLayers * directions * batch * hiddenSize");
-  if (task.reserve.storage) requireTensor(task.reserve, 7, "reserve", dtype, sizes.reserve, "gruBufferSizes(config, impl).reserve");
-  task.workspace = allocateWorkspace(sizes.forwardWorkspace, dtype);
+  const DeviceKind device = task.x.device();
+  const bool onCuda = device == DeviceKind::Cuda;
+  if (onCuda) requireFastOnCuda(task);
+  const int64_t reserveCount = onCuda ? cudaReserveCount(task.config, dtype) : bufferSizes(task.config, task.impl).reserve;
+  requireTensor(task.y, 5, "y", dtype, shapes.y, "seqLen * batch * directions * hiddenSize", device);
+  requireTensor(task.hN, 6, "hN", dtype, shapes.state, "numLayers * directions * batch * hiddenSize", device);
+  if (task.reserve.storage) requireTensor(task.reserve, 7, "reserve", dtype, reserveCount, "gruBufferSizes(config, impl).reserve", device);
+  if (onCuda) {
+    GruForwardRefs refs{task.x, optionalRef(task.h0), task.weights, hostLengths(info.Env(), task), task.y, task.hN, optionalRef(task.reserve)};
+#ifdef GRU_WITH_CUDA
+    sharedCudaBackend().gruForward(task.config, refs);
+#endif
+    return info.Env().Undefined();
+  }
+  task.workspace = allocateWorkspace(bufferSizes(task.config, task.impl).forwardWorkspace, dtype);
 
   CpuBackend& cpu = Addon::of(info.Env()).cpu();
   cpu.raisePendingError();
@@ -249,7 +299,8 @@ GRU_BINDING(gruForward) {
 }
 
 // (config, x, h0 | null, weights, lengths | null, reserve, dy | null, dhN | null, dx | null,
-//  dh0 | null, dweights, impl); dweights is accumulated into.
+//  dh0 | null, dweights, impl, y?); dweights is accumulated into. y (the forward's output) is
+// needed on cuda only, where cuDNN's backward reads it.
 GRU_BINDING(gruBackward) {
   GruTask task;
   task.config = configArg(info);
@@ -265,15 +316,31 @@ GRU_BINDING(gruBackward) {
   task.dweights = tensorArg(info, 10, "dweights").ref();
   task.impl = implArg(info, 11);
   const GruShapes shapes(task.config);
-  const GruBufferSizes sizes = bufferSizes(task.config, task.impl);
   const DType dtype = checkInputs(task, shapes);
-  requireTensor(task.reserve, 5, "reserve", dtype, sizes.reserve, "gruBufferSizes(config, impl).reserve");
-  if (task.dy.storage) requireTensor(task.dy, 6, "dy", dtype, shapes.y, "seqLen * batch * directions * hiddenSize");
-  if (task.dhN.storage) requireTensor(task.dhN, 7, "dhN", dtype, shapes.state, "numLayers * directions * batch * hiddenSize");
-  if (task.dx.storage) requireTensor(task.dx, 8, "dx", dtype, shapes.x, "seqLen * batch * inputSize");
-  if (task.dh0.storage) requireTensor(task.dh0, 9, "dh0", dtype, shapes.state, "numLayers * directions * batch * hiddenSize");
-  requireTensor(task.dweights, 10, "dweights", dtype, shapes.weights, "the flat GRU parameter count");
-  task.workspace = allocateWorkspace(sizes.backwardWorkspace, dtype);
+  const DeviceKind device = task.x.device();
+  const bool onCuda = device == DeviceKind::Cuda;
+  if (onCuda) requireFastOnCuda(task);
+  const int64_t reserveCount = onCuda ? cudaReserveCount(task.config, dtype) : bufferSizes(task.config, task.impl).reserve;
+  requireTensor(task.reserve, 5, "reserve", dtype, reserveCount, "gruBufferSizes(config, impl).reserve", device);
+  if (task.dy.storage) requireTensor(task.dy, 6, "dy", dtype, shapes.y, "seqLen * batch * directions * hiddenSize", device);
+  if (task.dhN.storage) requireTensor(task.dhN, 7, "dhN", dtype, shapes.state, "numLayers * directions * batch * hiddenSize", device);
+  if (task.dx.storage) requireTensor(task.dx, 8, "dx", dtype, shapes.x, "seqLen * batch * inputSize", device);
+  if (task.dh0.storage) requireTensor(task.dh0, 9, "dh0", dtype, shapes.state, "numLayers * directions * batch * hiddenSize", device);
+  requireTensor(task.dweights, 10, "dweights", dtype, shapes.weights, "the flat GRU parameter count", device);
+  if (onCuda) {
+    if (info.Length() <= 12 || info[12].IsNull() || info[12].IsUndefined()) {
+      throw Error(ErrorKind::Argument, "argument 12 (y) is required on cuda: cuDNN's backward reads the forward's output");
+    }
+    task.y = tensorArg(info, 12, "y").ref();
+    requireTensor(task.y, 12, "y", dtype, shapes.y, "seqLen * batch * directions * hiddenSize", device);
+    GruBackwardRefs refs{task.x, optionalRef(task.h0), task.weights, hostLengths(info.Env(), task), task.y, task.reserve,
+                         optionalRef(task.dy), optionalRef(task.dhN), optionalRef(task.dx), optionalRef(task.dh0), task.dweights};
+#ifdef GRU_WITH_CUDA
+    sharedCudaBackend().gruBackward(task.config, refs);
+#endif
+    return info.Env().Undefined();
+  }
+  task.workspace = allocateWorkspace(bufferSizes(task.config, task.impl).backwardWorkspace, dtype);
 
   CpuBackend& cpu = Addon::of(info.Env()).cpu();
   cpu.raisePendingError();
