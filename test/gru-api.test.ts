@@ -201,3 +201,22 @@ describe('bad input', () => {
     expect(() => gru.forward(Tensor.zeros([5, 2, 4]))).toThrow(ShapeError);
   });
 });
+
+describe('small ops run inline only when the stream is idle', () => {
+  it('a streaming step queued behind a large op still sees its result', () => {
+    const gru = new GRU({ inputSize: 256, hiddenSize: 8, generator: new Generator(30) });
+    const expected = noGrad(() => {
+      const big = Tensor.randn([8192, 256], { generator: new Generator(31) });
+      big.dataSync();
+      const out = gru.step(big.narrow(0, 1)).output.dataSync();
+      big.dispose();
+      return out;
+    });
+    // Now without waiting: the draw is still running when step() is called.
+    const big = Tensor.randn([8192, 256], { generator: new Generator(31) });
+    const out = noGrad(() => gru.step(big.narrow(0, 1)).output.dataSync());
+    expect(out).toEqual(expected);
+    big.dispose();
+    gru.dispose();
+  });
+});

@@ -18,8 +18,10 @@ export function packGruConfig(c: NativeGruConfig): Float64Array {
   packed[7] = c.batch;
   packed[8] = c.batchFirst ? 1 : 0;
   packed[9] = c.dropout;
-  packed[10] = Number(c.dropoutSeed & 0xffffffffn);
-  packed[11] = Number(c.dropoutSeed >> 32n);
+  if (c.dropoutSeed !== 0n) { // bigint arithmetic costs microseconds: skip it when there is no seed
+    packed[10] = Number(BigInt.asUintN(32, c.dropoutSeed));
+    packed[11] = Number(c.dropoutSeed >> 32n);
+  }
   packed[12] = c.dropoutOffset;
   return packed;
 }

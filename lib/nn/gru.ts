@@ -152,23 +152,13 @@ export class GRU extends Module {
     const input = checkInput(x, 'GRU.step x', [1, 2], this.inputSize, this);
     const unbatched = input.ndim === 1;
     const batch = unbatched ? 1 : input.shape[0];
-    const h0 = state === undefined ? null
-      : checkState(state, 'GRU.step state', unbatched ? [this.numLayers, this.hiddenSize] : [this.numLayers, batch, this.hiddenSize], this);
-    const x3 = input.reshape([1, batch, this.inputSize]);
-    const h03 = h0 && unbatched ? h0.reshape([this.numLayers, 1, this.hiddenSize]) : h0;
-    try {
-      const { output, hN } = gruOp({ ...this.opConfig(), batchFirst: false }, { x: x3, weights: this.#flat.weights, h0: h03, lengths: null, seqLen: 1, batch },
-        { training: this.training, generator: this.#options.generator, implementation: this.implementation });
-      const out = output.reshape(unbatched ? [this.hiddenSize] : [batch, this.hiddenSize]);
-      output.dispose();
-      if (!unbatched) return { output: out, state: hN };
-      const flatState = hN.reshape([this.numLayers, this.hiddenSize]);
-      hN.dispose();
-      return { output: out, state: flatState };
-    } finally {
-      x3.dispose();
-      if (h03 !== h0) h03?.dispose();
-    }
+    const stateShape = unbatched ? [this.numLayers, this.hiddenSize] : [this.numLayers, batch, this.hiddenSize];
+    const h0 = state === undefined ? null : checkState(state, 'GRU.step state', stateShape, this);
+    // The kernel reads x as [1, batch, inputSize] and h0 as [L, batch, H]: same memory, so no views.
+    const { output, hN } = gruOp({ ...this.opConfig(), batchFirst: false }, { x: input, weights: this.#flat.weights, h0, lengths: null, seqLen: 1, batch },
+      { training: this.training, generator: this.#options.generator, implementation: this.implementation,
+        outputShape: unbatched ? [this.hiddenSize] : [batch, this.hiddenSize], stateShape });
+    return { output, state: hN };
   }
 
   protected override zeroOwnGrads(): void {

@@ -28,7 +28,7 @@ export interface GruOpConfig {
 export type GruImplementation = 0 | 1;
 
 export interface GruOpInputs {
-  x: Tensor;             // [T, B, I] or [B, T, I]
+  x: Tensor;             // [T, B, I] or [B, T, I] (any shape with those elements)
   weights: Tensor;       // flat, PyTorch order
   h0: Tensor | null;     // [L*D, B, H]
   lengths: Tensor | null; // int32 [B], each in [1, T]
@@ -41,6 +41,9 @@ export interface GruOpOptions {
   training: boolean;
   generator: Generator;
   implementation?: GruImplementation;
+  /** Shapes to give the results (same element counts), saving callers a reshape. */
+  outputShape?: readonly number[];
+  stateShape?: readonly number[];
 }
 
 /** Generator words a dropout draw uses (gru_layout.h: gruDropoutWords). */
@@ -121,8 +124,8 @@ export function gruOp(config: GruOpConfig, inputs: GruOpInputs, options: GruOpOp
   const implementation = options.implementation ?? 0;
   const packed = packGruConfig(nativeConfig);
   const outShape = config.batchFirst ? [batch, seqLen, directions * config.hiddenSize] : [seqLen, batch, directions * config.hiddenSize];
-  const output = Tensor.empty(outShape, { dtype: x.dtype, device: x.device });
-  const hN = Tensor.empty([config.numLayers * directions, batch, config.hiddenSize], { dtype: x.dtype, device: x.device });
+  const output = Tensor.empty(options.outputShape ?? outShape, { dtype: x.dtype, device: x.device });
+  const hN = Tensor.empty(options.stateShape ?? [config.numLayers * directions, batch, config.hiddenSize], { dtype: x.dtype, device: x.device });
   // Dropout needs the training kernel even without grad (its masks live in the reserve).
   const reserve = recordGrad || useDropout
     ? Tensor.empty([native.gruBufferSizes(packed, implementation, DEVICE_CODE[x.device], DTYPE_CODE[x.dtype]).reserve], { dtype: x.dtype, device: x.device })

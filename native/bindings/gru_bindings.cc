@@ -216,6 +216,14 @@ DType checkInputs(const GruTask& task, const GruShapes& shapes) {
   return dtype;
 }
 
+// Streaming steps and other tiny problems (under ~2 MFLOP, tens of microseconds) run inline
+// when the CPU stream is idle: a thread hand-off would cost more than the work.
+bool isSmallProblem(const GruConfig& c) {
+  const double perStep = 6.0 * static_cast<double>(c.batch) * static_cast<double>(c.hiddenSize) *
+                         static_cast<double>(c.inputSize + c.hiddenSize) * static_cast<double>(c.directions());
+  return perStep * static_cast<double>(c.seqLen) * static_cast<double>(c.numLayers) < 2e6;
+}
+
 // ---- the cuda route: cuDNN through the CUDA backend (lengths are read here, on the host)
 
 std::optional<TensorRef> optionalRef(const TensorRef& t) {
@@ -290,11 +298,12 @@ GRU_BINDING(gruForward) {
 
   CpuBackend& cpu = Addon::of(info.Env()).cpu();
   cpu.raisePendingError();
+  const bool small = isSmallProblem(task.config);
   cpu.stream().enqueue([task = std::move(task), dtype] {
     task.checkLengths();
     if (dtype == DType::Float32) task.forward<float>();
     else task.forward<double>();
-  });
+  }, small);
   return info.Env().Undefined();
 }
 

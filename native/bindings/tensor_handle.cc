@@ -6,6 +6,24 @@
 #include "js_errors.h"
 
 namespace gru {
+namespace {
+
+// Telling V8 about external memory costs microseconds per call, as much as creating the handle.
+// Small tensors are therefore reported in batches of at least this many bytes (per JS thread;
+// handles are only created and finalized there), large ones at once.
+constexpr int64_t kExternalReportBatch = 1 << 20;
+thread_local int64_t unreportedExternalBytes = 0;
+
+void reportExternalMemory(napi_env env, int64_t delta) {
+  unreportedExternalBytes += delta;
+  if (unreportedExternalBytes >= kExternalReportBatch || unreportedExternalBytes <= -kExternalReportBatch) {
+    int64_t ignored = 0;
+    napi_adjust_external_memory(env, unreportedExternalBytes, &ignored);
+    unreportedExternalBytes = 0;
+  }
+}
+
+}  // namespace
 
 Napi::Function TensorHandle::defineClass(Napi::Env env) {
   return DefineClass(env, "TensorHandle",
@@ -19,7 +37,7 @@ Napi::Object TensorHandle::create(Napi::Env env, TensorRef ref, bool owner) {
   handle->ref_ = std::move(ref);
   if (owner) {
     handle->reportedBytes_ = static_cast<int64_t>(handle->ref_.storage->bytes());
-    Napi::MemoryManagement::AdjustExternalMemory(env, handle->reportedBytes_);
+    reportExternalMemory(env, handle->reportedBytes_);
   }
   memoryStats().liveTensors.fetch_add(1, std::memory_order_relaxed);
   return object;
@@ -35,7 +53,7 @@ void TensorHandle::drop() {
   ref_.storage.reset();
   memoryStats().liveTensors.fetch_sub(1, std::memory_order_relaxed);
   if (reportedBytes_ != 0) {
-    napi_adjust_external_memory(env_, -reportedBytes_, nullptr);
+    reportExternalMemory(env_, -reportedBytes_);
     reportedBytes_ = 0;
   }
 }

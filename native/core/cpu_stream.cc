@@ -14,9 +14,15 @@ CpuStream::~CpuStream() {
   if (worker_.joinable()) worker_.join();
 }
 
-void CpuStream::enqueue(Task task) {
+void CpuStream::enqueue(Task task, bool inlineWhenIdle) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (inlineWhenIdle && queue_.empty() && !executing_) {
+      queue_.push_back(std::move(task));
+      ++enqueued_;
+      runFront(lock);  // in order: nothing is queued before it
+      return;
+    }
     if (!worker_.joinable()) worker_ = std::thread([this] { workerLoop(); });
     queue_.push_back(std::move(task));
     ++enqueued_;

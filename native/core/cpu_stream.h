@@ -22,8 +22,10 @@ class CpuStream {
   CpuStream(const CpuStream&) = delete;
   CpuStream& operator=(const CpuStream&) = delete;
 
-  // Queues a task; it must capture (by value) every storage it touches.
-  void enqueue(Task task);
+  // Queues a task; it must capture (by value) every storage it touches. With `inlineWhenIdle`,
+  // a task that finds the stream idle runs at once on the calling thread instead: for ops of a
+  // few microseconds, waking the worker and waiting for it would cost more than the op.
+  void enqueue(Task task, bool inlineWhenIdle = false);
 
   // Blocks until every task queued so far has run.
   void synchronize();

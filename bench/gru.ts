@@ -1,0 +1,206 @@
+/**
+ * CPU benchmark: gru-native's GRU against PyTorch (optional peer), at 1 and 2 OpenBLAS threads.
+ *
+ *   npm run bench                      # full run, writes bench/results/gru-cpu.json
+ *   npm run bench -- --quick           # fewer repeats, for trying the harness
+ *   npm run bench -- --threads 1 --no-torch --out /tmp/gru.json
+ *
+ * Each thread count runs in a fresh child process of this file (--worker), and so does each
+ * torch run, so thread pools never mix. The parent validates numerics against torch on a tiny
+ * case first, then collects the children's JSON into one table.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import type { CheckCase, Op, Scenario, StepScenario, WorkerConfig, WorkerReport } from './gru-worker';
+import { gflops, gruForwardBackwardFlops, gruForwardFlops, type GruShape } from './lib/flops';
+import { hostInfo, type HostInfo } from './lib/machine';
+import { probe, runJsonChild } from './lib/peer';
+import { fmt, formatTable, writeJson, type Cell } from './lib/report';
+import type { Stats, TimingOptions } from './lib/timing';
+
+const PYTHON = '/usr/bin/python3'; // Debian's python3-torch, not whatever python3 PATH finds first
+const TORCH_PEER = join(__dirname, 'peers', 'torch_gru.py');
+// Debian's torch runs OpenMP (libgomp) over a pthreads OpenBLAS: with the default spinning wait
+// policy the idle OpenMP threads and OpenBLAS's workers fight over 2 cores and torch gets 3-7x
+// slower at 2 threads. PASSIVE is torch's best setup here (no effect at 1 thread).
+const TORCH_ENV = { OMP_WAIT_POLICY: 'PASSIVE' };
+const CHECK_TOLERANCE = 1e-4; // float32 against torch in float64, values O(1)
+
+// Repeats sized so a full run takes a few minutes on 2 cores (L forward+backward is ~seconds).
+interface Plan {
+  gru: Scenario[];
+  step: StepScenario;
+  sgemm: TimingOptions;
+}
+
+function scenarios(quick: boolean): Plan {
+  const r = (warmup: number, repeats: number) => (quick ? { warmup: Math.min(warmup, 1), repeats: 2 } : { warmup, repeats });
+  return {
+    gru: [
+      { name: 'S', seq: 100, batch: 64, input: 128, hidden: 256, layers: 1, forward: r(2, 15), forwardBackward: r(1, 10) },
+      { name: 'L', seq: 200, batch: 32, input: 512, hidden: 512, layers: 2, forward: r(1, 7), forwardBackward: r(1, 5) },
+    ],
+    step: { name: '1', input: 256, hidden: 256, ...(quick ? { warmup: 20, repeats: 500 } : { warmup: 200, repeats: 2000 }) },
+    sgemm: r(2, 20),
+  };
+}
+
+interface TorchReport {
+  torch: string;
+  threads: number;
+  results: (Stats & { scenario: string; op: Op })[];
+}
+
+function shapeOf(s: Scenario | StepScenario): GruShape {
+  return 'seq' in s ? s : { seq: 1, batch: 1, input: s.input, hidden: s.hidden, layers: 1 };
+}
+
+function describeShape(s: GruShape): string {
+  return `T=${s.seq} B=${s.batch} I=${s.input} H=${s.hidden} L=${s.layers}`;
+}
+
+/** Runs this file again as a worker; process.execArgv carries the tsx loader. */
+function spawnSelf<T>(threads: number, mode: string[], config?: WorkerConfig): T {
+  return runJsonChild<T>(process.execPath, [...process.execArgv, __filename, ...mode, '--threads', String(threads)],
+    { threads, input: config && JSON.stringify(config) });
+}
+
+/** gru-native vs torch (float64) on a tiny 2-layer case: outputs and every weight gradient. */
+function checkAgainstTorch(): string {
+  const kase = spawnSelf<CheckCase | { error: string }>(1, ['--check-case']);
+  if ('error' in kase) return `skipped (${kase.error})`;
+  const { maxAbsDiff } = runJsonChild<{ maxAbsDiff: Record<string, number> }>(PYTHON, [TORCH_PEER, '--check'], { threads: 1, input: JSON.stringify(kase) });
+  const worst = Object.entries(maxAbsDiff).sort((a, b) => b[1] - a[1])[0];
+  if (!(worst[1] <= CHECK_TOLERANCE)) throw new Error(`gru-native differs from torch: max |diff| of ${worst[0]} is ${worst[1]} (tolerance ${CHECK_TOLERANCE})`);
+  return `matches torch (max |diff| ${worst[1].toExponential(1)} in ${worst[0]}, tolerance ${CHECK_TOLERANCE})`;
+}
+
+interface Collected {
+  workers: WorkerReport[];
+  torchRuns: Map<number, TorchReport>;
+}
+
+/** Fresh children per thread count: gru-native, then torch (alternating keeps drift fair). */
+function collect(threadCounts: number[], plan: Plan, torch: boolean): Collected {
+  const workers: WorkerReport[] = [];
+  const torchRuns = new Map<number, TorchReport>();
+  for (const threads of threadCounts) {
+    console.error(`threads ${threads}: gru-native`);
+    workers.push(spawnSelf<WorkerReport>(threads, ['--worker'], { threads, scenarios: plan.gru, step: plan.step, sgemm: plan.sgemm }));
+    if (torch) {
+      console.error(`threads ${threads}: torch`);
+      torchRuns.set(threads, runJsonChild<TorchReport>(PYTHON, [TORCH_PEER, JSON.stringify({ threads, scenarios: plan.gru, step: plan.step })], { threads, env: TORCH_ENV }));
+    }
+  }
+  return { workers, torchRuns };
+}
+
+/** One row per planned (threads, scenario, op); either side may be missing (no kernels, no torch). */
+function combine(threadCounts: number[], plan: Plan, { workers, torchRuns }: Collected) {
+  const planned: [Scenario | StepScenario, Op][] = [...plan.gru.flatMap((s) => [[s, 'forward'], [s, 'forwardBackward']] as [Scenario, Op][]), [plan.step, 'step']];
+  return threadCounts.flatMap((threads) => planned.map(([s, op]) => {
+    const shape = shapeOf(s);
+    const worker = workers.find((w) => w.threads === threads);
+    const ours = worker?.results.find((r) => r.scenario === s.name && r.op === op);
+    const peer = torchRuns.get(threads)?.results.find((t) => t.scenario === s.name && t.op === op);
+    const flops = op === 'forwardBackward' ? gruForwardBackwardFlops(shape) : gruForwardFlops(shape);
+    const achieved = ours ? gflops(flops, ours.medianMs) : null;
+    return {
+      scenario: s.name, shape: describeShape(shape), threads, op,
+      medianMs: ours?.medianMs ?? null, minMs: ours?.minMs ?? null, p90Ms: ours?.p90Ms ?? null, repeats: ours?.repeats ?? 0,
+      leakedTensors: ours?.leakedTensors ?? 0,
+      torchMedianMs: peer?.medianMs ?? null, torchMinMs: peer?.minMs ?? null, torchP90Ms: peer?.p90Ms ?? null,
+      ratioVsTorch: peer && ours ? peer.medianMs / ours.medianMs : null,
+      gflops: achieved, fractionOfPeak: achieved !== null && worker ? achieved / worker.sgemmPeakGflops : null,
+      torchGflops: peer ? gflops(flops, peer.medianMs) : null,
+    };
+  }));
+}
+
+type Row = ReturnType<typeof combine>[number];
+
+function printReport(host: HostInfo, plan: Plan, { workers, torchRuns }: Collected, results: Row[], check: string, torchNote: string): void {
+  const ms = (v: number | null, op: Op) => fmt(v, op === 'step' ? 4 : 1);
+  const header = ['scenario', 'threads', 'op', 'gru-native ms', 'p90 ms', 'torch ms', 'torch/ours', 'GFLOP/s', '% sgemm peak', 'torch GFLOP/s'];
+  const rows: Cell[][] = results.map((r) => [
+    r.scenario, r.threads, r.op, ms(r.medianMs, r.op), ms(r.p90Ms, r.op), torchNote ? 'n/a' : ms(r.torchMedianMs, r.op),
+    fmt(r.ratioVsTorch), fmt(r.gflops, 1), fmt(r.fractionOfPeak === null ? null : 100 * r.fractionOfPeak, 1), fmt(r.torchGflops, 1),
+  ]);
+  const torchVersion = [...torchRuns.values()][0]?.torch;
+  console.log(`\nGRU CPU benchmark: ${host.cpu}, ${host.availableCores} cores, ${host.os}, Node ${host.node}, load ${host.loadAtStart} at start`);
+  console.log(`${workers[0]?.blas.openblas}${torchVersion ? `; torch ${torchVersion}` : ''}`);
+  console.log(`float32, seq-first. ${[...plan.gru, plan.step].map((s) => `${s.name}: ${describeShape(shapeOf(s))}`).join('; ')}`);
+  for (const w of workers) {
+    console.log(`sgemm peak, ${w.threads} thread(s): ${fmt(w.sgemmPeakGflops, 1)} GFLOP/s, best rep (${w.sgemm.map((g) => `${g.shape}: ${fmt(g.gflops, 1)}, median ${fmt(g.medianGflops, 1)}`).join('; ')})`);
+  }
+  console.log(`check vs torch: ${check}`);
+  if (workers.some((w) => !w.kernels)) console.log('GRU kernels are not in build/Release/gru_native.node yet: only sgemm was measured');
+  console.log(`\n${formatTable(header, rows)}\n`);
+  console.log('ms are medians; torch/ours > 1 means gru-native is faster. GFLOP/s counts the GEMMs only (forward+backward = 3x forward);\n% sgemm peak = median GRU GFLOP/s over the best sgemm rep at the same thread count.');
+  console.log(torchNote ? `torch: ${torchNote}` : `torch runs with ${Object.entries(TORCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} (see TORCH_ENV).`);
+  const leaks = results.filter((r) => r.leakedTensors !== 0);
+  if (leaks.length) console.log(`WARNING: tensors left alive by timed loops: ${leaks.map((r) => `${r.scenario}/${r.op}/${r.threads}t: ${r.leakedTensors}`).join(', ')}`);
+}
+
+/** The checkout's commit (with "+dirty" for local changes), or null outside a git checkout. */
+function gitCommit(): string | null {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : '');
+  } catch {
+    return null;
+  }
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      worker: { type: 'boolean' }, 'check-case': { type: 'boolean' }, threads: { type: 'string', default: '1,2' },
+      quick: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, out: { type: 'string' },
+    },
+  });
+  if (values.worker || values['check-case']) {
+    // Only children load gru-native (and so start an OpenBLAS pool).
+    const worker = require('./gru-worker') as typeof import('./gru-worker');
+    const report = values.worker ? worker.runWorker(JSON.parse(readFileSync(0, 'utf8')) as WorkerConfig) : worker.checkCaseOrError();
+    process.stdout.write(JSON.stringify(report));
+    return;
+  }
+
+  const host = hostInfo();
+  if (host.loadAtStart > 0.5) console.error(`warning: load average is ${host.loadAtStart}; other processes will skew the timings`);
+  const quick = values.quick ?? false;
+  const threadCounts = values.threads!.split(',').map(Number);
+  if (threadCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--threads must be positive integers, got ${values.threads}`);
+  const plan = scenarios(quick);
+  const torch = !values['no-torch'] && probe(PYTHON, ['-c', 'import torch']);
+  const torchNote = values['no-torch'] ? 'skipped (--no-torch)' : torch ? '' : `not found (${PYTHON} -c 'import torch' failed), peer skipped`;
+  const check = torch ? checkAgainstTorch() : 'skipped (no torch)';
+  console.error(`check: ${check}`);
+
+  const collected = collect(threadCounts, plan, torch);
+  const results = combine(threadCounts, plan, collected);
+  printReport(host, plan, collected, results, check, torchNote);
+
+  const { workers, torchRuns } = collected;
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  const openblas = workers[0]?.blas.openblas ?? null;
+  const out = values.out ?? join(__dirname, 'results', 'gru-cpu.json');
+  writeJson(out, {
+    machine: { ...host, openblas },
+    versions: { node: process.version, gruNative: pkg.version, commit: gitCommit(), openblas, torch: [...torchRuns.values()][0]?.torch ?? null },
+    date: new Date().toISOString(),
+    quick,
+    check,
+    sgemmPeak: Object.fromEntries(workers.map((w) => [w.threads, w.sgemmPeakGflops])),
+    sgemm: Object.fromEntries(workers.map((w) => [w.threads, w.sgemm])),
+    torch: torch ? { env: TORCH_ENV, threads: Object.fromEntries([...torchRuns].map(([t, r]) => [t, r.threads])) } : { skipped: torchNote },
+    results,
+  });
+  console.log(`\nwrote ${out}`);
+}
+
+main();
