@@ -3,40 +3,38 @@
  * weight_hh [3H, H], bias_ih, bias_hh in one flat buffer.
  */
 import { ArgumentError } from '../errors';
-import { native } from '../native/binding';
-import { gruOp, type GruImplementation } from '../ops/gru';
+import { gruOp } from '../ops/gru';
 import type { Tensor } from '../tensor';
-import { FlatParameters } from './flat-parameters';
-import { gruParameterBlocks, initUniform } from './gru';
+import { FlatGruModule } from './flat-gru-module';
+import { gruParameterBlocks } from './gru';
 import { checkInput, checkState } from './gru-inputs';
 import { resolveGRUOptions, type GRUOptions, type ResolvedGRUOptions } from './gru-options';
-import { Module } from './module';
+
+function resolveCellOptions(options: GRUCellOptions): ResolvedGRUOptions {
+  for (const key of ['numLayers', 'batchFirst', 'dropout', 'bidirectional']) {
+    if (options && typeof options === 'object' && key in options) {
+      throw new ArgumentError(`GRUCell options.${key} is not a GRUCell option (use GRU)`);
+    }
+  }
+  return resolveGRUOptions(options, 'GRUCell');
+}
 
 export type GRUCellOptions = Omit<GRUOptions, 'numLayers' | 'batchFirst' | 'dropout' | 'bidirectional'>;
 
-export class GRUCell extends Module {
+export class GRUCell extends FlatGruModule {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly bias: boolean;
   readonly resetAfter: boolean;
   readonly dtype: ResolvedGRUOptions['dtype'];
   readonly device: ResolvedGRUOptions['device'];
-  readonly #options: ResolvedGRUOptions;
-  readonly #flat: FlatParameters;
-  /** @internal 1 runs the plain-loop reference kernels (tests). */
-  implementation: GruImplementation = 0;
 
   constructor(options: GRUCellOptions) {
-    super();
-    for (const key of ['numLayers', 'batchFirst', 'dropout', 'bidirectional']) {
-      if (options && key in options) throw new ArgumentError(`GRUCell options.${key} is not a GRUCell option (use GRU)`);
-    }
-    const o = resolveGRUOptions(options, 'GRUCell');
-    this.#options = o;
+    const resolved = resolveCellOptions(options);
+    super(resolved, gruParameterBlocks(resolved, true));
+    const o = this.options;
     ({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, bias: this.bias, resetAfter: this.resetAfter,
        dtype: this.dtype, device: this.device } = o);
-    this.#flat = new FlatParameters(gruParameterBlocks(o, true), o.dtype, o.device, (w) => initUniform(w, o.hiddenSize, o));
-    for (const [name, view] of this.#flat.views) this.registerParameter(name, view);
   }
 
   /** x [batch, inputSize] (or [inputSize]), h [batch, hiddenSize] (zeros when omitted) -> h'. */
@@ -50,11 +48,11 @@ export class GRUCell extends Module {
     const x3 = input.reshape([1, batch, this.inputSize]);
     const h3 = state && state.reshape([1, batch, this.hiddenSize]);
     try {
-      const o = this.#options;
+      const o = this.options;
       const { output, hN } = gruOp(
         { inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: 1, bidirectional: false, bias: o.bias,
           resetAfter: o.resetAfter, batchFirst: false, dropout: 0 },
-        { x: x3, weights: this.#flat.weights, h0: h3, lengths: null, seqLen: 1, batch },
+        { x: x3, weights: this.flat.weights, h0: h3, lengths: null, seqLen: 1, batch },
         { training: this.training, generator: o.generator, implementation: this.implementation });
       hN.dispose();
       const next = output.reshape(unbatched ? [this.hiddenSize] : [batch, this.hiddenSize]);
@@ -66,11 +64,4 @@ export class GRUCell extends Module {
     }
   }
 
-  protected override zeroOwnGrads(): void {
-    native.fill(this.#flat.grads.handle, 0);
-  }
-
-  protected override disposeOwn(): void {
-    this.#flat.dispose();
-  }
 }

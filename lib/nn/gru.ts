@@ -4,13 +4,12 @@
  * and a stateful step() for streaming inference.
  */
 import { ArgumentError, describe } from '../errors';
-import { gruOp, type GruImplementation, type GruOpConfig } from '../ops/gru';
-import { native } from '../native/binding';
+import { gruOp, type GruOpConfig } from '../ops/gru';
 import type { Tensor } from '../tensor';
-import { FlatParameters, type ParameterBlock } from './flat-parameters';
+import { FlatGruModule } from './flat-gru-module';
+import type { ParameterBlock } from './flat-parameters';
 import { checkInput, checkLengths, checkState } from './gru-inputs';
 import { resolveGRUOptions, type GRUOptions, type ResolvedGRUOptions } from './gru-options';
-import { Module } from './module';
 
 export interface GRUForwardOptions {
   /** Initial states [numLayers * D, batch, hiddenSize] (default zeros). */
@@ -52,13 +51,7 @@ export function gruParameterBlocks(o: Pick<ResolvedGRUOptions, 'inputSize' | 'hi
   return blocks;
 }
 
-/** PyTorch's default: every weight and bias from U(-1/sqrt(H), 1/sqrt(H)). */
-export function initUniform(weights: Tensor, hiddenSize: number, options: ResolvedGRUOptions): void {
-  const bound = 1 / Math.sqrt(hiddenSize);
-  options.generator.draw((seed, offset) => native.uniform(weights.handle, seed, offset, -bound, bound));
-}
-
-export class GRU extends Module {
+export class GRU extends FlatGruModule {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -69,20 +62,14 @@ export class GRU extends Module {
   readonly resetAfter: boolean;
   readonly dtype: ResolvedGRUOptions['dtype'];
   readonly device: ResolvedGRUOptions['device'];
-  readonly #options: ResolvedGRUOptions;
-  readonly #flat: FlatParameters;
-  /** @internal 1 runs the plain-loop reference kernels (tests). */
-  implementation: GruImplementation = 0;
 
   constructor(options: GRUOptions) {
-    super();
-    const o = resolveGRUOptions(options, 'GRU');
-    this.#options = o;
+    const resolved = resolveGRUOptions(options, 'GRU');
+    super(resolved, gruParameterBlocks(resolved));
+    const o = this.options;
     ({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
        batchFirst: this.batchFirst, dropout: this.dropout, bidirectional: this.bidirectional,
        resetAfter: this.resetAfter, dtype: this.dtype, device: this.device } = o);
-    this.#flat = new FlatParameters(gruParameterBlocks(o), o.dtype, o.device, (w) => initUniform(w, o.hiddenSize, o));
-    for (const [name, view] of this.#flat.views) this.registerParameter(name, view);
   }
 
   /** Number of directions (2 when bidirectional). */
@@ -93,11 +80,11 @@ export class GRU extends Module {
   /** All parameters as one flat tensor in PyTorch's order (the memory every parameter views). */
   get flatWeights(): Tensor {
     this.checkAlive();
-    return this.#flat.weights;
+    return this.flat.weights;
   }
 
   private opConfig(): GruOpConfig {
-    const o = this.#options;
+    const o = this.options;
     return { inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: o.numLayers, bidirectional: o.bidirectional,
              bias: o.bias, resetAfter: o.resetAfter, batchFirst: o.batchFirst, dropout: o.dropout };
   }
@@ -122,8 +109,8 @@ export class GRU extends Module {
     const h03 = unbatched && h0 ? h0.reshape([states, 1, this.hiddenSize]) : h0;
     const config = unbatched ? { ...this.opConfig(), batchFirst: false } : this.opConfig();
     try {
-      const result = gruOp(config, { x: x3, weights: this.#flat.weights, h0: h03, lengths, seqLen, batch },
-        { training: this.training, generator: this.#options.generator, implementation: this.implementation });
+      const result = gruOp(config, { x: x3, weights: this.flat.weights, h0: h03, lengths, seqLen, batch },
+        { training: this.training, generator: this.options.generator, implementation: this.implementation });
       if (!unbatched) return result;
       const output = result.output.reshape([seqLen, this.directions * this.hiddenSize]);
       const hN = result.hN.reshape([states, this.hiddenSize]);
@@ -155,22 +142,14 @@ export class GRU extends Module {
     const stateShape = unbatched ? [this.numLayers, this.hiddenSize] : [this.numLayers, batch, this.hiddenSize];
     const h0 = state === undefined ? null : checkState(state, 'GRU.step state', stateShape, this);
     // The kernel reads x as [1, batch, inputSize] and h0 as [L, batch, H]: same memory, so no views.
-    const { output, hN } = gruOp({ ...this.opConfig(), batchFirst: false }, { x: input, weights: this.#flat.weights, h0, lengths: null, seqLen: 1, batch },
-      { training: this.training, generator: this.#options.generator, implementation: this.implementation,
+    const { output, hN } = gruOp({ ...this.opConfig(), batchFirst: false }, { x: input, weights: this.flat.weights, h0, lengths: null, seqLen: 1, batch },
+      { training: this.training, generator: this.options.generator, implementation: this.implementation,
         outputShape: unbatched ? [this.hiddenSize] : [batch, this.hiddenSize], stateShape });
     return { output, state: hN };
   }
 
-  protected override zeroOwnGrads(): void {
-    native.fill(this.#flat.grads.handle, 0);
-  }
-
-  protected override disposeOwn(): void {
-    this.#flat.dispose();
-  }
-
   override toString(): string {
-    const o = this.#options;
+    const o = this.options;
     const extras = [
       o.numLayers !== 1 && `numLayers: ${o.numLayers}`, !o.bias && 'bias: false', o.batchFirst && 'batchFirst: true',
       o.dropout && `dropout: ${o.dropout}`, o.bidirectional && 'bidirectional: true', !o.resetAfter && 'resetAfter: false',
