@@ -4,7 +4,7 @@
  */
 import { GRU, Tensor, add, backends, getNumThreads, manualSeed, memory, noGrad, setNumThreads, sum } from '../lib/index';
 import { native } from '../lib/native/binding';
-import { gflops, gruForwardFlops } from './lib/flops';
+import { gflops } from './lib/flops';
 import { blasInfo, type BlasInfo } from './lib/machine';
 import { measure, type Stats, type TimingOptions } from './lib/timing';
 
