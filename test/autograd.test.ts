@@ -95,3 +95,23 @@ describe('the tape', () => {
     expect(DeviceError).toBeDefined();
   });
 });
+
+describe('views on the tape', () => {
+  it('reshape and narrow backward leave no handles behind', () => {
+    const start = memory().tensors;
+    const x = Tensor.from([[1, 2], [3, 4], [5, 6]], undefined, { dtype: 'float64' }).requiresGrad_();
+    for (let i = 0; i < 10; i++) {
+      const r = x.reshape([6]);
+      const n = x.narrow(1, 2);
+      const squares = mul(r, r);
+      const [a, b] = [sum(squares), sum(n)];
+      const loss = add(a, b);
+      loss.backward();
+      for (const t of [r, n, squares, a, b, loss]) t.dispose();
+    }
+    expect(Array.from(x.grad!.dataSync())).toEqual([20, 40, 70, 90, 110, 130]);
+    x.grad!.dispose();
+    x.dispose();
+    expect(memory().tensors).toBe(start);
+  });
+});

@@ -8,7 +8,10 @@ export class ReshapeNode extends GradNode {
     super('reshapeBackward', [input]);
   }
   backward([g]: readonly (Tensor | null)[]): (Tensor | null)[] {
-    return [g!.detach().reshape(this.inputShape)];
+    const detached = g!.detach();
+    const reshaped = detached.reshape(this.inputShape);
+    detached.dispose();
+    return [reshaped];
   }
 }
 
