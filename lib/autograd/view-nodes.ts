@@ -8,10 +8,8 @@ export class ReshapeNode extends GradNode {
     super('reshapeBackward', [input]);
   }
   backward([g]: readonly (Tensor | null)[]): (Tensor | null)[] {
-    const detached = g!.detach();
-    const reshaped = detached.reshape(this.inputShape);
-    detached.dispose();
-    return [reshaped];
+    // Gradients are never on the tape, so this is a plain view; the engine disposes g after.
+    return [g!.reshape(this.inputShape)];
   }
 }
 

@@ -39,10 +39,10 @@ export function checkState(h: unknown, argument: string, expected: number[], lik
 }
 
 /**
- * Validates per-sequence lengths and returns them as an int32 tensor on `device`, or null when
+ * Validates per-sequence lengths and returns them as an int32 CPU tensor, or null when
  * every sequence has the full length (nothing to mask).
  */
-export function checkLengths(lengths: unknown, batch: number, seqLen: number, device: TensorKind['device']): Tensor | null {
+export function checkLengths(lengths: unknown, batch: number, seqLen: number): Tensor | null {
   let values: ArrayLike<number>;
   if (lengths instanceof Tensor) {
     if (lengths.dtype !== 'int32') throw new DTypeError(`lengths must be int32, got ${lengths.dtype}`);
@@ -65,7 +65,7 @@ export function checkLengths(lengths: unknown, batch: number, seqLen: number, de
     if (v !== seqLen) full = false;
   }
   if (full) return null;
-  // Lengths stay on the host: every backend needs their values there (cuDNN copies them itself).
-  void device;
+  // Lengths stay on the host whatever the layer's device: every backend needs their values
+  // there (the CUDA backend copies them to the device itself).
   return Tensor.from(Int32Array.from(values), [batch], { dtype: 'int32' });
 }

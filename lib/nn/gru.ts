@@ -104,7 +104,7 @@ export class GRU extends FlatGruModule {
     const states = this.numLayers * this.directions;
     const h0 = options.h0 === undefined ? null
       : checkState(options.h0, 'GRU.forward options.h0', unbatched ? [states, this.hiddenSize] : [states, batch, this.hiddenSize], this);
-    const lengths = options.lengths === undefined ? null : checkLengths(options.lengths, batch, seqLen, this.device);
+    const lengths = options.lengths === undefined ? null : checkLengths(options.lengths, batch, seqLen);
     const x3 = unbatched ? input.reshape([seqLen, 1, this.inputSize]) : input;
     const h03 = unbatched && h0 ? h0.reshape([states, 1, this.hiddenSize]) : h0;
     const config = unbatched ? { ...this.opConfig(), batchFirst: false } : this.opConfig();

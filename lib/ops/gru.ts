@@ -31,7 +31,7 @@ export interface GruOpInputs {
   x: Tensor;             // [T, B, I] or [B, T, I] (any shape with those elements)
   weights: Tensor;       // flat, PyTorch order
   h0: Tensor | null;     // [L*D, B, H]
-  lengths: Tensor | null; // int32 [B], each in [1, T]
+  lengths: Tensor | null; // int32 [B] on the CPU, each in [1, T]
   seqLen: number;
   batch: number;
 }

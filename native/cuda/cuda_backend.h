@@ -55,9 +55,9 @@ class CudaBackend final : public Backend {
             const TensorRef& b, double beta, const TensorRef& c) override;
 
   // The GRU through cuDNN (cuda_gru.cc).
-  int64_t gruReserveCount(const GruConfig& config, DType dtype) GRU_CUDA_GRU_OVERRIDE;
-  void gruForward(const GruConfig& config, const GruForwardRefs& refs) GRU_CUDA_GRU_OVERRIDE;
-  void gruBackward(const GruConfig& config, const GruBackwardRefs& refs) GRU_CUDA_GRU_OVERRIDE;
+  int64_t gruReserveCount(const GruConfig& config, DType dtype);
+  void gruForward(const GruConfig& config, const GruForwardRefs& refs);
+  void gruBackward(const GruConfig& config, const GruBackwardRefs& refs);
 
   // Cross-device copies (cuda_transfer.cc). Host to device: `src` is read before the call
   // returns (the caller has made sure no queued CPU op still writes it).

@@ -1,17 +1,11 @@
-// GruForwardRefs / GruBackwardRefs come from native/backend.h once /tmp/backend-gru.patch is
-// applied there (CMakeLists.txt then defines GRU_BACKEND_HAS_GRU and CudaBackend's GRU methods
-// become overrides). Until then the same structs are declared here, word for word, so the CUDA
-// backend builds either way. Delete the #else branch once the patch has landed.
+// The tensors of one GRU call as the GRU bindings hand them to CudaBackend. (They belong in
+// native/backend.h once Backend itself declares the GRU; see the closing note of issue #4.)
 #pragma once
-#include "../backend.h"
-#include "../cpu/gru_layout.h"
-
-#if GRU_BACKEND_HAS_GRU
-#define GRU_CUDA_GRU_OVERRIDE override
-#else
-#define GRU_CUDA_GRU_OVERRIDE
 #include <optional>
 #include <vector>
+
+#include "../core/tensor_ref.h"
+#include "../cpu/gru_layout.h"  // GruConfig, which every user of these refs also needs
 
 namespace gru {
 
@@ -44,4 +38,3 @@ struct GruBackwardRefs {
 };
 
 }  // namespace gru
-#endif
