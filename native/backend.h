@@ -10,6 +10,7 @@
 #include "core/storage.h"
 #include "core/tensor_ref.h"
 #include "cpu/elementwise.h"
+#include "gru_requests.h"
 
 namespace gru {
 
@@ -47,6 +48,12 @@ class Backend {
   // A is [m x k] ([k x m] when transA), B is [k x n] ([n x k] when transB).
   virtual void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const TensorRef& a,
                     const TensorRef& b, double beta, const TensorRef& c) = 0;
+
+  // The whole multi-layer GRU over a sequence (gru_requests.h). Element counts of the buffers a
+  // call needs for `config` in `dtype`: `reserve` sizes the training forward's reserve tensor.
+  virtual GruBufferSizes gruBufferSizes(const GruConfig& config, GruKernel kernel, DType dtype) = 0;
+  virtual void gruForward(const GruForwardRequest& request) = 0;
+  virtual void gruBackward(const GruBackwardRequest& request) = 0;
 };
 
 }  // namespace gru

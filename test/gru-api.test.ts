@@ -108,6 +108,17 @@ describe('consistency between APIs', () => {
   });
 });
 
+describe('allowTF32', () => {
+  it('is kept on the module and changes nothing on the CPU', () => {
+    const make = (allowTF32: boolean): GRU => new GRU({ inputSize: 3, hiddenSize: 4, allowTF32, generator: new Generator(18) });
+    const [strict, tf32] = [make(false), make(true)];
+    expect([strict.allowTF32, tf32.allowTF32, new GRUCell({ inputSize: 1, hiddenSize: 1 }).allowTF32]).toEqual([false, true, false]);
+    const x = Tensor.randn([3, 2, 3], { generator: new Generator(19) });
+    expect(tf32.forward(x).output.dataSync()).toEqual(strict.forward(x).output.dataSync());
+    [strict, tf32].forEach((m) => m.dispose());
+  });
+});
+
 describe('gradients', () => {
   it('accumulate across backward calls until zeroGrad()', () => {
     const gru = new GRU({ inputSize: 2, hiddenSize: 3, dtype: 'float64', generator: new Generator(16) });
@@ -168,6 +179,7 @@ describe('bad input', () => {
     expect(() => gru.step(Tensor.zeros([2, 3]), Tensor.zeros([2, 3, 4]))).toThrow(/state must have shape \[2, 2, 4\]/);
     expect(() => new GRU({ inputSize: 3, hiddenSize: 4, bidirectional: true }).step(Tensor.zeros([3]))).toThrow(/bidirectional GRU needs the whole sequence/);
     expect(() => new GRU({ inputSize: 3, hiddenSize: 4, device: 'gpu' as never })).toThrow(DeviceError);
+    expect(() => new GRU({ inputSize: 3, hiddenSize: 4, allowTF32: 1 as never })).toThrow(/GRU options.allowTF32 must be a boolean, got 1/);
   });
 
   it('refuses use after dispose and leaks nothing', () => {

@@ -18,7 +18,7 @@ interface Case {
   withH0: boolean;
 }
 
-const base: GruOpConfig = { inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, resetAfter: true, batchFirst: false, dropout: 0 };
+const base: GruOpConfig = { inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, resetAfter: true, batchFirst: false, dropout: 0, allowTF32: false };
 const cases: Case[] = [
   { name: 'one layer', config: base, seqLen: 3, batch: 2, withH0: true },
   { name: 'reset-before', config: { ...base, resetAfter: false }, seqLen: 3, batch: 2, withH0: true },

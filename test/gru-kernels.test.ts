@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ArgumentError, DisposedError, DTypeError, ShapeError } from '../lib/errors';
 import { native } from '../lib/native/binding';
-import { packGruConfig } from '../lib/native/gru-config';
+import { GRU_CONFIG_FIELDS, packGruConfig } from '../lib/native/gru-config';
 import type { NativeGruConfig, TensorHandle } from '../lib/native/types';
 import { Tensor } from '../lib/tensor';
 
@@ -38,7 +38,7 @@ function uniform(n: number, next: () => number, scale = 1): number[] {
 function config(overrides: Partial<NativeGruConfig>): NativeGruConfig {
   return {
     inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, resetAfter: true,
-    seqLen: 4, batch: 3, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, ...overrides,
+    seqLen: 4, batch: 3, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, allowTF32: false, ...overrides,
   };
 }
 
@@ -454,7 +454,10 @@ describe('GRU bindings reject bad input with typed errors', () => {
     const notBoolean = packGruConfig(c);
     notBoolean[8] = 2;
     expect(run({ config: notBoolean })).toThrow(/batchFirst/);
-    expect(run({ config: packGruConfig(c).subarray(1) })).toThrow(/Float64Array of 13 fields/);
+    expect(run({ config: packGruConfig(c).subarray(1) })).toThrow(new RegExp(`Float64Array of ${GRU_CONFIG_FIELDS} fields`));
+    const notBooleanTF32 = packGruConfig(c);
+    notBooleanTF32[13] = 0.5;
+    expect(run({ config: notBooleanTF32 })).toThrow(/allowTF32/);
     expect(run({ config: c })).toThrow(ArgumentError);
     expect(run({ config: null })).toThrow(ArgumentError);
     expect(run({ x: {} })).toThrow(ArgumentError);

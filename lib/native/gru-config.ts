@@ -4,7 +4,7 @@
  */
 import type { NativeGruConfig } from './types';
 
-export const GRU_CONFIG_FIELDS = 13;
+export const GRU_CONFIG_FIELDS = 14;
 
 export function packGruConfig(c: NativeGruConfig): Float64Array {
   const packed = new Float64Array(GRU_CONFIG_FIELDS);
@@ -23,5 +23,6 @@ export function packGruConfig(c: NativeGruConfig): Float64Array {
     packed[11] = Number(c.dropoutSeed >> 32n);
   }
   packed[12] = c.dropoutOffset;
+  packed[13] = c.allowTF32 ? 1 : 0;
   return packed;
 }

@@ -67,6 +67,7 @@ export interface NativeGruConfig {
   dropout: number;
   dropoutSeed: bigint;
   dropoutOffset: number;
+  allowTF32: boolean;
 }
 
 export interface NativeGruBufferSizes {

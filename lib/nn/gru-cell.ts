@@ -26,6 +26,7 @@ export class GRUCell extends FlatGruModule {
   readonly hiddenSize: number;
   readonly bias: boolean;
   readonly resetAfter: boolean;
+  readonly allowTF32: boolean;
   readonly dtype: ResolvedGRUOptions['dtype'];
   readonly device: ResolvedGRUOptions['device'];
 
@@ -34,7 +35,7 @@ export class GRUCell extends FlatGruModule {
     super(resolved, gruParameterBlocks(resolved, true));
     const o = this.options;
     ({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, bias: this.bias, resetAfter: this.resetAfter,
-       dtype: this.dtype, device: this.device } = o);
+       allowTF32: this.allowTF32, dtype: this.dtype, device: this.device } = o);
   }
 
   /** x [batch, inputSize] (or [inputSize]), h [batch, hiddenSize] (zeros when omitted) -> h'. */
@@ -51,7 +52,7 @@ export class GRUCell extends FlatGruModule {
       const o = this.options;
       const { output, hN } = gruOp(
         { inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: 1, bidirectional: false, bias: o.bias,
-          resetAfter: o.resetAfter, batchFirst: false, dropout: 0 },
+          resetAfter: o.resetAfter, batchFirst: false, dropout: 0, allowTF32: o.allowTF32 },
         { x: x3, weights: this.flat.weights, h0: h3, lengths: null, seqLen: 1, batch },
         { training: this.training, generator: o.generator, implementation: this.implementation });
       hN.dispose();

@@ -21,6 +21,12 @@ export interface GRUOptions {
    * false: Keras reset_after=False / TF.js form, r applied to h before it (CPU only).
    */
   resetAfter?: boolean;
+  /**
+   * float32 on cuda may use TF32 tensor cores (cuDNN's default math): faster on Ampere and later
+   * GPUs, about 1e-3 relative error. Default false: full float32 (FMA) math, as on the CPU.
+   * Ignored on the CPU.
+   */
+  allowTF32?: boolean;
   dtype?: DType;
   device?: Device;
   /** Generator for initialisation and dropout (default: the global one). */
@@ -36,6 +42,7 @@ export interface ResolvedGRUOptions {
   dropout: number;
   bidirectional: boolean;
   resetAfter: boolean;
+  allowTF32: boolean;
   dtype: DType;
   device: Device;
   generator: Generator;
@@ -71,6 +78,7 @@ export function resolveGRUOptions(options: unknown, layer: string): ResolvedGRUO
     dropout,
     bidirectional: checkBoolean(o.bidirectional, false, `${layer} options.bidirectional`),
     resetAfter: checkBoolean(o.resetAfter, true, `${layer} options.resetAfter`),
+    allowTF32: checkBoolean(o.allowTF32, false, `${layer} options.allowTF32`),
     dtype,
     device,
     generator: o.generator ?? defaultGenerator,

@@ -60,6 +60,7 @@ export class GRU extends FlatGruModule {
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly resetAfter: boolean;
+  readonly allowTF32: boolean;
   readonly dtype: ResolvedGRUOptions['dtype'];
   readonly device: ResolvedGRUOptions['device'];
 
@@ -69,7 +70,7 @@ export class GRU extends FlatGruModule {
     const o = this.options;
     ({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
        batchFirst: this.batchFirst, dropout: this.dropout, bidirectional: this.bidirectional,
-       resetAfter: this.resetAfter, dtype: this.dtype, device: this.device } = o);
+       resetAfter: this.resetAfter, allowTF32: this.allowTF32, dtype: this.dtype, device: this.device } = o);
   }
 
   /** Number of directions (2 when bidirectional). */
@@ -86,7 +87,7 @@ export class GRU extends FlatGruModule {
   private opConfig(): GruOpConfig {
     const o = this.options;
     return { inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: o.numLayers, bidirectional: o.bidirectional,
-             bias: o.bias, resetAfter: o.resetAfter, batchFirst: o.batchFirst, dropout: o.dropout };
+             bias: o.bias, resetAfter: o.resetAfter, batchFirst: o.batchFirst, dropout: o.dropout, allowTF32: o.allowTF32 };
   }
 
   /**

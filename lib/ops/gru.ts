@@ -22,6 +22,8 @@ export interface GruOpConfig {
   resetAfter: boolean;
   batchFirst: boolean;
   dropout: number;
+  /** float32 on cuda may use TF32 tensor cores. */
+  allowTF32: boolean;
 }
 
 /** 0: the OpenBLAS path; 1: the plain-loop reference (tests only). */

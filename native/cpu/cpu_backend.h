@@ -28,6 +28,11 @@ class CpuBackend final : public Backend {
   void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const TensorRef& a,
             const TensorRef& b, double beta, const TensorRef& c) override;
 
+  // cpu_gru_ops.cc
+  GruBufferSizes gruBufferSizes(const GruConfig& config, GruKernel kernel, DType dtype) override;
+  void gruForward(const GruForwardRequest& request) override;
+  void gruBackward(const GruBackwardRequest& request) override;
+
  private:
   CpuStream stream_;
 };

@@ -32,6 +32,9 @@ struct GruConfig {
   double dropout = 0.0;
   uint64_t dropoutSeed = 0;
   uint64_t dropoutOffset = 0;
+  // float32 on cuda may use TF32 tensor cores (cuDNN's default math) instead of FMA math:
+  // faster on Ampere and later, ~1e-3 relative error. The CPU ignores it.
+  bool allowTF32 = false;
 
   int64_t directions() const { return bidirectional ? 2 : 1; }
   int64_t layerInputSize(int64_t layer) const { return layer == 0 ? inputSize : directions() * hiddenSize; }

@@ -18,7 +18,6 @@
 #include "../backend.h"
 #include "cublas_api.h"
 #include "cudnn_api.h"
-#include "gru_refs.h"
 #include "pinned_pool.h"
 
 namespace gru {
@@ -54,10 +53,11 @@ class CudaBackend final : public Backend {
   void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const TensorRef& a,
             const TensorRef& b, double beta, const TensorRef& c) override;
 
-  // The GRU through cuDNN (cuda_gru.cc).
-  int64_t gruReserveCount(const GruConfig& config, DType dtype);
-  void gruForward(const GruConfig& config, const GruForwardRefs& refs);
-  void gruBackward(const GruConfig& config, const GruBackwardRefs& refs);
+  // The GRU through cuDNN (cuda_gru.cc). Only `reserve` of the sizes is meaningful: cuDNN's
+  // workspace is sized and allocated per call. Reads the host lengths when called.
+  GruBufferSizes gruBufferSizes(const GruConfig& config, GruKernel kernel, DType dtype) override;
+  void gruForward(const GruForwardRequest& request) override;
+  void gruBackward(const GruBackwardRequest& request) override;
 
   // Cross-device copies (cuda_transfer.cc). Host to device: `src` is read before the call
   // returns (the caller has made sure no queued CPU op still writes it).

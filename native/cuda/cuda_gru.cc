@@ -14,16 +14,6 @@
 namespace gru {
 namespace {
 
-// GruConfig gains `allowTF32` in the backend GRU patch; until then float32 always uses FMA math.
-template <typename Config>
-auto allowTF32Of(const Config& config, int) -> decltype(static_cast<bool>(config.allowTF32)) {
-  return config.allowTF32;
-}
-template <typename Config>
-bool allowTF32Of(const Config&, long) {
-  return false;
-}
-
 cudnn::DataType cudnnTypeOf(DType dtype) {
   switch (dtype) {
     case DType::Float32: return cudnn::DataType::Float;
@@ -67,6 +57,14 @@ void requireCuda(const TensorRef& t, DType dtype, const char* name) {
   if (t.dtype != dtype) {
     throw Error(ErrorKind::DType, std::string("cuda GRU: ") + name + " must be " + dtypeName(dtype) + ", got " + dtypeName(t.dtype));
   }
+}
+
+// The lengths' values (empty: every sequence is full length). The bindings synchronised the CPU
+// stream, so no queued op still writes them; CallDescriptors checks their range.
+std::vector<int32_t> hostLengths(const GruConfig& c, const std::optional<TensorRef>& lengths) {
+  if (!lengths) return {};
+  const int32_t* values = lengths->data<int32_t>();
+  return std::vector<int32_t>(values, values + c.batch);
 }
 
 int64_t stateCount(const GruConfig& c) { return c.numLayers * c.directions() * c.batch * c.hiddenSize; }
@@ -190,7 +188,7 @@ cudnn::DropoutDescriptor CudnnGru::dropoutFor(const GruConfig& c) {
 
 CudnnGru::Plan& CudnnGru::planFor(const GruConfig& c, DType dtype) {
   requireResetAfter(c);
-  const bool tf32 = dtype == DType::Float32 && allowTF32Of(c, 0);
+  const bool tf32 = dtype == DType::Float32 && c.allowTF32;
   const cudnn::DropoutDescriptor dropout = dropoutFor(c);
   const PlanKey key{c.inputSize, c.hiddenSize, c.numLayers, c.bidirectional, c.bias, tf32, dtype,
                     usesDropout(c) ? c.dropout : 0.0};
@@ -318,82 +316,85 @@ int64_t CudnnGru::reserveCount(const GruConfig& c, DType dtype) {
   return static_cast<int64_t>((sizes.reserve + itemSize - 1) / itemSize);
 }
 
-void CudnnGru::forward(const GruConfig& c, const GruForwardRefs& refs) {
-  const DType dtype = refs.x.dtype;
-  requireCuda(refs.x, dtype, "x");
-  requireCuda(refs.weights, dtype, "weights");
-  requireCuda(refs.y, dtype, "y");
-  requireCuda(refs.hN, dtype, "hN");
-  requireNumel(refs.x, c.seqLen * c.batch * c.inputSize, "x");
-  requireNumel(refs.weights, gruWeightCount(c), "weights");
-  requireNumel(refs.y, c.seqLen * c.batch * c.directions() * c.hiddenSize, "y");
-  requireNumel(refs.hN, stateCount(c), "hN");
-  if (refs.h0) {
-    requireCuda(*refs.h0, dtype, "h0");
-    requireNumel(*refs.h0, stateCount(c), "h0");
+void CudnnGru::forward(const GruForwardRequest& r) {
+  const GruConfig& c = r.config;
+  const DType dtype = r.x.dtype;
+  requireCuda(r.x, dtype, "x");
+  requireCuda(r.weights, dtype, "weights");
+  requireCuda(r.y, dtype, "y");
+  requireCuda(r.hN, dtype, "hN");
+  requireNumel(r.x, c.seqLen * c.batch * c.inputSize, "x");
+  requireNumel(r.weights, gruWeightCount(c), "weights");
+  requireNumel(r.y, c.seqLen * c.batch * c.directions() * c.hiddenSize, "y");
+  requireNumel(r.hN, stateCount(c), "hN");
+  if (r.h0) {
+    requireCuda(*r.h0, dtype, "h0");
+    requireNumel(*r.h0, stateCount(c), "h0");
   }
-  if (refs.reserve) requireCuda(*refs.reserve, dtype, "reserve");
+  if (r.reserve) requireCuda(*r.reserve, dtype, "reserve");
 
   Plan& plan = planFor(c, dtype);
-  checkWeightLayout(plan, c, dtype, refs.weights.raw());
-  const CallDescriptors call(c, dtype, refs.lengths);
-  const bool training = refs.reserve.has_value();
+  checkWeightLayout(plan, c, dtype, r.weights.raw());
+  const CallDescriptors call(c, dtype, hostLengths(c, r.lengths));
+  const bool training = r.reserve.has_value();
   const cudnn::ForwardMode mode = training ? cudnn::ForwardMode::Training : cudnn::ForwardMode::Inference;
   const TempSizes sizes = tempSizes(plan, call, mode);
-  if (training && refs.reserve->bytes() < sizes.reserve) {
-    internalError("the GRU reserve has " + std::to_string(refs.reserve->bytes()) + " bytes, cuDNN needs " +
+  if (training && r.reserve->bytes() < sizes.reserve) {
+    internalError("the GRU reserve has " + std::to_string(r.reserve->bytes()) + " bytes, cuDNN needs " +
                   std::to_string(sizes.reserve) + " (size it with gruReserveCount)");
   }
   const size_t stateBytes = static_cast<size_t>(stateCount(c)) * dtypeSize(dtype);
   StoragePtr seqLengths = deviceLengths(call.lengths);
   StoragePtr workspace = scratch(sizes.workspace);
-  StoragePtr zeroState = refs.h0 ? nullptr : zeros(stateBytes);
-  const void* hx = refs.h0 ? refs.h0->raw() : zeroState->data();
-  if (hasPadding(call.lengths, c.seqLen)) zeroPaddedOutput(refs.y.raw(), refs.y.bytes(), backend_.stream());
+  StoragePtr zeroState = r.h0 ? nullptr : zeros(stateBytes);
+  const void* hx = r.h0 ? r.h0->raw() : zeroState->data();
+  if (hasPadding(call.lengths, c.seqLen)) zeroPaddedOutput(r.y.raw(), r.y.bytes(), backend_.stream());
   // cDesc gets the h descriptor: a valid descriptor that GRU ignores (cx/cy are LSTM-only).
   cuda::checkCudnn(
       cuda::cudnnApi().rnnForward(backend_.cudnnHandle(), plan.rnn.get(), mode, static_cast<const int32_t*>(seqLengths->data()),
-                                  call.x.get(), refs.x.raw(), call.y.get(), refs.y.raw(), call.h.get(), hx, refs.hN.raw(),
-                                  call.h.get(), nullptr, nullptr, plan.weightBytes, refs.weights.raw(), sizes.workspace,
+                                  call.x.get(), r.x.raw(), call.y.get(), r.y.raw(), call.h.get(), hx, r.hN.raw(),
+                                  call.h.get(), nullptr, nullptr, plan.weightBytes, r.weights.raw(), sizes.workspace,
                                   workspace ? workspace->data() : nullptr, training ? sizes.reserve : 0,
-                                  training ? refs.reserve->raw() : nullptr),
+                                  training ? r.reserve->raw() : nullptr),
       "cudnnRNNForward");
 }
 
-void CudnnGru::backward(const GruConfig& c, const GruBackwardRefs& refs) {
-  const DType dtype = refs.x.dtype;
+void CudnnGru::backward(const GruBackwardRequest& r) {
+  const GruConfig& c = r.config;
+  const DType dtype = r.x.dtype;
   const int64_t xCount = c.seqLen * c.batch * c.inputSize;
   const int64_t yCount = c.seqLen * c.batch * c.directions() * c.hiddenSize;
-  requireCuda(refs.x, dtype, "x");
-  requireCuda(refs.weights, dtype, "weights");
-  requireCuda(refs.y, dtype, "y");
-  requireCuda(refs.reserve, dtype, "reserve");
-  requireCuda(refs.dweights, dtype, "dweights");
-  requireNumel(refs.x, xCount, "x");
-  requireNumel(refs.weights, gruWeightCount(c), "weights");
-  requireNumel(refs.dweights, gruWeightCount(c), "dweights");
-  requireNumel(refs.y, yCount, "y");
-  for (const auto* state : {&refs.h0, &refs.dhN, &refs.dh0}) {
+  requireCuda(r.x, dtype, "x");
+  requireCuda(r.weights, dtype, "weights");
+  if (!r.y) throw Error(ErrorKind::Argument, "cuda GRU backward: y (the forward's output) is required");
+  requireCuda(*r.y, dtype, "y");
+  requireCuda(r.reserve, dtype, "reserve");
+  requireCuda(r.dweights, dtype, "dweights");
+  requireNumel(r.x, xCount, "x");
+  requireNumel(r.weights, gruWeightCount(c), "weights");
+  requireNumel(r.dweights, gruWeightCount(c), "dweights");
+  requireNumel(*r.y, yCount, "y");
+  for (const auto* state : {&r.h0, &r.dhN, &r.dh0}) {
     if (*state) {
       requireCuda(**state, dtype, "h0/dhN/dh0");
       requireNumel(**state, stateCount(c), "h0/dhN/dh0");
     }
   }
-  if (refs.dy) {
-    requireCuda(*refs.dy, dtype, "dy");
-    requireNumel(*refs.dy, yCount, "dy");
+  if (r.dy) {
+    requireCuda(*r.dy, dtype, "dy");
+    requireNumel(*r.dy, yCount, "dy");
   }
-  if (refs.dx) {
-    requireCuda(*refs.dx, dtype, "dx");
-    requireNumel(*refs.dx, xCount, "dx");
+  if (r.dx) {
+    requireCuda(*r.dx, dtype, "dx");
+    requireNumel(*r.dx, xCount, "dx");
   }
 
   Plan& plan = planFor(c, dtype);
-  checkWeightLayout(plan, c, dtype, refs.weights.raw());
-  const CallDescriptors call(c, dtype, refs.lengths);
+  checkWeightLayout(plan, c, dtype, r.weights.raw());
+  const CallDescriptors call(c, dtype, hostLengths(c, r.lengths));
   const TempSizes sizes = tempSizes(plan, call, cudnn::ForwardMode::Training);
-  if (refs.reserve.bytes() < sizes.reserve) {
-    internalError("the GRU reserve has " + std::to_string(refs.reserve.bytes()) + " bytes, cuDNN needs " +
+  if (r.reserve.bytes() < sizes.reserve) {
+    internalError("the GRU reserve has " + std::to_string(r.reserve.bytes()) + " bytes, cuDNN needs " +
                   std::to_string(sizes.reserve));
   }
   const size_t itemSize = dtypeSize(dtype);
@@ -402,57 +403,66 @@ void CudnnGru::backward(const GruConfig& c, const GruBackwardRefs& refs) {
   StoragePtr workspace = scratch(sizes.workspace);
   // Absent inputs are zeros and absent outputs go to scratch, so no call relies on how cuDNN
   // treats a null pointer.
-  StoragePtr zeroH0 = refs.h0 ? nullptr : zeros(stateBytes);
-  StoragePtr zeroDy = refs.dy ? nullptr : zeros(static_cast<size_t>(yCount) * itemSize);
-  StoragePtr zeroDhN = refs.dhN ? nullptr : zeros(stateBytes);
-  StoragePtr unusedDx = refs.dx ? nullptr : scratch(static_cast<size_t>(xCount) * itemSize);
-  StoragePtr unusedDh0 = refs.dh0 ? nullptr : scratch(stateBytes);
-  const void* hx = refs.h0 ? refs.h0->raw() : zeroH0->data();
-  const void* dy = refs.dy ? refs.dy->raw() : zeroDy->data();
-  const void* dhy = refs.dhN ? refs.dhN->raw() : zeroDhN->data();
-  void* dx = refs.dx ? refs.dx->raw() : unusedDx->data();
-  if (refs.dx && hasPadding(call.lengths, c.seqLen)) zeroPaddedOutput(dx, refs.dx->bytes(), backend_.stream());
-  void* dhx = refs.dh0 ? refs.dh0->raw() : unusedDh0->data();
+  StoragePtr zeroH0 = r.h0 ? nullptr : zeros(stateBytes);
+  StoragePtr zeroDy = r.dy ? nullptr : zeros(static_cast<size_t>(yCount) * itemSize);
+  StoragePtr zeroDhN = r.dhN ? nullptr : zeros(stateBytes);
+  StoragePtr unusedDx = r.dx ? nullptr : scratch(static_cast<size_t>(xCount) * itemSize);
+  StoragePtr unusedDh0 = r.dh0 ? nullptr : scratch(stateBytes);
+  const void* hx = r.h0 ? r.h0->raw() : zeroH0->data();
+  const void* dy = r.dy ? r.dy->raw() : zeroDy->data();
+  const void* dhy = r.dhN ? r.dhN->raw() : zeroDhN->data();
+  void* dx = r.dx ? r.dx->raw() : unusedDx->data();
+  if (r.dx && hasPadding(call.lengths, c.seqLen)) zeroPaddedOutput(dx, r.dx->bytes(), backend_.stream());
+  void* dhx = r.dh0 ? r.dh0->raw() : unusedDh0->data();
   void* work = workspace ? workspace->data() : nullptr;
   const auto* lengths = static_cast<const int32_t*>(seqLengths->data());
   cuda::CudnnApi& api = cuda::cudnnApi();
   cudnn::Handle handle = backend_.cudnnHandle();
 
   // Data first: it also prepares the reserve for the weight gradient (gru-facts.md 2.7).
-  cuda::checkCudnn(api.rnnBackwardDataV8(handle, plan.rnn.get(), lengths, call.y.get(), refs.y.raw(), dy, call.x.get(), dx,
+  cuda::checkCudnn(api.rnnBackwardDataV8(handle, plan.rnn.get(), lengths, call.y.get(), r.y->raw(), dy, call.x.get(), dx,
                                          call.h.get(), hx, dhy, dhx, call.h.get(), nullptr, nullptr, nullptr,
-                                         plan.weightBytes, refs.weights.raw(), sizes.workspace, work, sizes.reserve,
-                                         refs.reserve.raw()),
+                                         plan.weightBytes, r.weights.raw(), sizes.workspace, work, sizes.reserve,
+                                         r.reserve.raw()),
                    "cudnnRNNBackwardData_v8");
   // WGRAD_MODE_ADD adds into dweights, which already holds the accumulated gradient: exactly the
   // backend contract, so it is not zeroed here.
   cuda::checkCudnn(api.rnnBackwardWeightsV8(handle, plan.rnn.get(), cudnn::WgradMode::Add, lengths, call.x.get(),
-                                            refs.x.raw(), call.h.get(), hx, call.y.get(), refs.y.raw(), plan.weightBytes,
-                                            refs.dweights.raw(), sizes.workspace, work, sizes.reserve,
-                                            refs.reserve.raw()),
+                                            r.x.raw(), call.h.get(), hx, call.y.get(), r.y->raw(), plan.weightBytes,
+                                            r.dweights.raw(), sizes.workspace, work, sizes.reserve,
+                                            r.reserve.raw()),
                    "cudnnRNNBackwardWeights_v8");
 }
 
 // ---- CudaBackend's GRU entry points: one cuDNN user at a time (the handle is not thread-safe).
 
-int64_t CudaBackend::gruReserveCount(const GruConfig& config, DType dtype) {
+namespace {
+void requireFastKernel(GruKernel kernel) {
+  if (kernel != GruKernel::Fast) throw Error(ErrorKind::Argument, "the reference GRU (impl 1) runs on cpu only");
+}
+}  // namespace
+
+GruBufferSizes CudaBackend::gruBufferSizes(const GruConfig& config, GruKernel kernel, DType dtype) {
+  requireFastKernel(kernel);
   std::lock_guard<std::mutex> lock(libraryMutex_);
   if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
-  return gru_->reserveCount(config, dtype);
+  return GruBufferSizes{gru_->reserveCount(config, dtype), 0, 0};
 }
 
-void CudaBackend::gruForward(const GruConfig& config, const GruForwardRefs& refs) {
+void CudaBackend::gruForward(const GruForwardRequest& request) {
+  requireFastKernel(request.kernel);
   raisePendingError();
   std::lock_guard<std::mutex> lock(libraryMutex_);
   if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
-  gru_->forward(config, refs);
+  gru_->forward(request);
 }
 
-void CudaBackend::gruBackward(const GruConfig& config, const GruBackwardRefs& refs) {
+void CudaBackend::gruBackward(const GruBackwardRequest& request) {
+  requireFastKernel(request.kernel);
   raisePendingError();
   std::lock_guard<std::mutex> lock(libraryMutex_);
   if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
-  gru_->backward(config, refs);
+  gru_->backward(request);
 }
 
 }  // namespace gru

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "cudnn_descriptors.h"
-#include "gru_refs.h"
+#include "../gru_requests.h"
 
 namespace gru {
 
@@ -38,8 +38,8 @@ class CudnnGru {
 
   // Callers hold the backend's libraryMutex().
   int64_t reserveCount(const GruConfig& config, DType dtype);
-  void forward(const GruConfig& config, const GruForwardRefs& refs);
-  void backward(const GruConfig& config, const GruBackwardRefs& refs);
+  void forward(const GruForwardRequest& request);
+  void backward(const GruBackwardRequest& request);
 
  private:
   // What fixes the RNN descriptor (not the sequence length or batch size).
