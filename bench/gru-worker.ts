@@ -2,7 +2,7 @@
  * The measuring side of bench/gru.ts: runs in a child process with one thread count, validates,
  * times gru-native and sgemm, and returns a report the parent prints as JSON.
  */
-import { GRU, Tensor, add, backends, getNumThreads, manualSeed, memory, noGrad, setNumThreads, sum } from '../lib/index';
+import { GRU, Tensor, add, backends, getNumThreads, manualSeed, memory, noGrad, setNumThreads, sum, type Device } from '../lib/index';
 import { native } from '../lib/native/binding';
 import { gflops } from './lib/flops';
 import { blasInfo, type BlasInfo } from './lib/machine';
@@ -209,11 +209,11 @@ export function runWorker(config: WorkerConfig): WorkerReport {
 }
 
 /** A tiny 2-layer GRU with its input, outputs and gradients, for the numerical check. */
-export function makeCheckCase(): CheckCase {
+export function makeCheckCase(device: Device = 'cpu'): CheckCase {
   const config = { seq: 3, batch: 2, input: 5, hidden: 4, layers: 2 };
   manualSeed(1);
-  const gru = new GRU({ inputSize: config.input, hiddenSize: config.hidden, numLayers: config.layers, dtype: 'float32' });
-  const x = Tensor.randn([config.seq, config.batch, config.input]);
+  const gru = new GRU({ inputSize: config.input, hiddenSize: config.hidden, numLayers: config.layers, dtype: 'float32', device });
+  const x = Tensor.randn([config.seq, config.batch, config.input], { device });
   const { output, hN } = gru.forward(x);
   const parts = [sum(output), sum(hN)];
   const loss = add(parts[0], parts[1]);
@@ -231,6 +231,8 @@ export function makeCheckCase(): CheckCase {
   return result;
 }
 
-export function checkCaseOrError(): CheckCase | { error: string } {
-  return typeof native.gruForward === 'function' ? makeCheckCase() : { error: 'GRU kernels not built yet' };
+export function checkCaseOrError(device: Device = 'cpu'): CheckCase | { error: string } {
+  const backend = backends().find((b) => b.name === device);
+  if (!backend?.available) return { error: `${device} is unavailable: ${backend?.reason ?? 'unknown'}` };
+  return typeof native.gruForward === 'function' ? makeCheckCase(device) : { error: 'GRU kernels not built yet' };
 }

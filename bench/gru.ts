@@ -4,6 +4,7 @@
  *   npm run bench                      # full run, writes bench/results/gru-cpu.json
  *   npm run bench -- --quick           # fewer repeats, for trying the harness
  *   npm run bench -- --threads 1 --no-torch --out /tmp/gru.json
+ *   npm run bench -- --device cuda     # the GPU benchmark (bench/gru-cuda.ts), gru-cuda.json
  *
  * Each thread count runs in a fresh child process of this file (--worker), and so does each
  * torch run, so thread pools never mix. The parent validates numerics against torch on a tiny
@@ -14,6 +15,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { runDeviceBench } from './gru-cuda';
+import type { DeviceWorkerConfig } from './gru-device-worker';
 import type { CheckCase, Op, Scenario, StepScenario, WorkerConfig, WorkerReport } from './gru-worker';
 import { gflops, gruForwardBackwardFlops, gruForwardFlops, type GruShape } from './lib/flops';
 import { hostInfo, type HostInfo } from './lib/machine';
@@ -160,13 +163,26 @@ function main(): void {
     options: {
       worker: { type: 'boolean' }, 'check-case': { type: 'boolean' }, threads: { type: 'string', default: '1,2' },
       quick: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, out: { type: 'string' },
+      device: { type: 'string', default: 'cpu' }, 'device-worker': { type: 'boolean' },
     },
   });
-  if (values.worker || values['check-case']) {
-    // Only children load gru-native (and so start an OpenBLAS pool).
-    const worker = require('./gru-worker') as typeof import('./gru-worker');
-    const report = values.worker ? worker.runWorker(JSON.parse(readFileSync(0, 'utf8')) as WorkerConfig) : worker.checkCaseOrError();
+  const device = values.device!;
+  if (device !== 'cpu' && device !== 'cuda') throw new Error(`--device must be cpu or cuda, got ${device}`);
+  if (values.worker || values['check-case'] || values['device-worker']) {
+    // Only children load gru-native (and so start an OpenBLAS pool or a CUDA context).
+    let report: unknown;
+    if (values['device-worker']) {
+      const deviceWorker = require('./gru-device-worker') as typeof import('./gru-device-worker');
+      report = deviceWorker.runDeviceWorker(JSON.parse(readFileSync(0, 'utf8')) as DeviceWorkerConfig);
+    } else {
+      const worker = require('./gru-worker') as typeof import('./gru-worker');
+      report = values.worker ? worker.runWorker(JSON.parse(readFileSync(0, 'utf8')) as WorkerConfig) : worker.checkCaseOrError(device);
+    }
     process.stdout.write(JSON.stringify(report));
+    return;
+  }
+  if (device === 'cuda') {
+    runDeviceBench({ device: 'cuda', quick: values.quick ?? false, torch: !values['no-torch'], out: values.out }, gitCommit());
     return;
   }
 

@@ -470,6 +470,56 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
       gru.dispose();
     });
 
+    it('allowTF32 runs float32 on TF32 tensor cores, close to the strict result', () => {
+      const make = (allowTF32: boolean): GRU =>
+        new GRU({ inputSize: 64, hiddenSize: 64, numLayers: 2, allowTF32, device: 'cuda', generator: new Generator(24) });
+      const [strict, tf32] = [make(false), make(true)];
+      expect(tf32.allowTF32).toBe(true);
+      const x = Tensor.rand([9, 4, 64], { device: 'cuda', generator: new Generator(25) });
+      const a = noGrad(() => strict.forward(x));
+      const b = noGrad(() => tf32.forward(x));
+      // TF32 keeps 10 mantissa bits: about 1e-3 relative on values of order 1.
+      compareArrays('tf32 output', b.output.dataSync(), a.output.dataSync(), { rtol: 2e-2, atol: 2e-2 });
+      for (const t of [x, a.output, a.hN, b.output, b.hN]) t.dispose();
+      [strict, tf32].forEach((m) => m.dispose());
+    });
+
+    it('streams step() on cuda with the numbers of forward() on cuda', () => {
+      const gru = new GRU({ inputSize: 3, hiddenSize: 5, numLayers: 2, dtype: 'float64', device: 'cuda', generator: new Generator(26) });
+      const x = Tensor.rand([6, 2, 3], { dtype: 'float64', device: 'cuda', generator: new Generator(27) });
+      const { output, hN } = noGrad(() => gru.forward(x));
+      const full = output.dataSync();
+      let state: Tensor | undefined;
+      for (let t = 0; t < 6; t++) {
+        const xt = x.narrow(t, 1).reshape([2, 3]);
+        const step = noGrad(() => gru.step(xt, state));
+        expect(step.output.device).toBe('cuda');
+        compareArrays(`step ${t}`, step.output.dataSync(), full.slice(t * 10, t * 10 + 10), { rtol: 1e-12, atol: 1e-14 });
+        state?.dispose();
+        state = step.state;
+        step.output.dispose();
+        xt.dispose();
+      }
+      compareArrays('final state', state!.dataSync(), hN.dataSync(), { rtol: 1e-12, atol: 1e-14 });
+      for (const t of [x, output, hN, state!]) t.dispose();
+      gru.dispose();
+    });
+
+    it('reads lengths given as an array or as a cuda tensor alike, and rejects a zero length as PyTorch does', () => {
+      const gru = new GRU({ inputSize: 2, hiddenSize: 3, device: 'cuda', generator: new Generator(28) });
+      const x = Tensor.rand([4, 2, 2], { device: 'cuda', generator: new Generator(29) });
+      expect(() => gru.forward(x, { lengths: [4, 0] })).toThrow(/lengths\[1\] must be an integer in \[1, 4\]/);
+      const lengths = Tensor.from(Int32Array.from([4, 2])).to('cuda');
+      const fromArray = noGrad(() => gru.forward(x, { lengths: [4, 2] }));
+      const fromTensor = noGrad(() => gru.forward(x, { lengths }));
+      expect(fromTensor.output.dataSync()).toEqual(fromArray.output.dataSync());
+      // Padded steps of the short sequence are zeros (t = 2, 3 of batch row 1).
+      const y = fromArray.output.dataSync();
+      expect([...y.slice(2 * 6 + 3, 2 * 6 + 6), ...y.slice(3 * 6 + 3, 3 * 6 + 6)].every((v) => v === 0)).toBe(true);
+      for (const t of [x, lengths, fromArray.output, fromArray.hN, fromTensor.output, fromTensor.hN]) t.dispose();
+      gru.dispose();
+    });
+
     it('does not leak device memory over training steps', async () => {
       const generator = new Generator(23);
       const gru = new GRU({ inputSize: 6, hiddenSize: 10, numLayers: 2, dtype: 'float32', device: 'cuda', generator });

@@ -1,9 +1,12 @@
 // The GRU through cuDNN. Call sequence, enum values and pitfalls: ../shared/reference/
-// gru-facts.md sections 2-4. Notes [cuDNN weight space = our flat buffer] and [cuDNN dropout]
+// gru-facts.md sections 2-4. Notes [cuDNN weight space vs our flat buffer] and [cuDNN dropout]
 // are in cuda_gru.h.
 #include "cuda_gru.h"
 
+#include <algorithm>
 #include <climits>
+#include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <string>
 
@@ -211,74 +214,63 @@ CudnnGru::Plan& CudnnGru::planFor(const GruConfig& c, DType dtype) {
                                           toInt32(c.numLayers, "numLayers"), dropout, cudnn::kRnnPaddedIoEnabled),
                    "cudnnSetRNNDescriptor_v8");
   cuda::checkCudnn(api.getRnnWeightSpaceSize(handle, plan->rnn.get(), &plan->weightBytes), "cudnnGetRNNWeightSpaceSize");
-  const size_t expected = static_cast<size_t>(gruWeightCount(c)) * dtypeSize(dtype);
-  if (plan->weightBytes != expected) {
-    throw Error(ErrorKind::Native,
-                "cuDNN's GRU weight space is " + std::to_string(plan->weightBytes) + " bytes but gru-native's flat " +
-                    "PyTorch-order buffer has " + std::to_string(expected) + " bytes (inputSize " +
-                    std::to_string(c.inputSize) + ", hiddenSize " + std::to_string(c.hiddenSize) + ", numLayers " +
-                    std::to_string(c.numLayers) + (c.bidirectional ? ", bidirectional" : "") +
-                    (c.bias ? "" : ", no bias") + ")",
-                "LAYOUT_MISMATCH");
-  }
   return *plans_.emplace(key, std::move(plan)).first->second;
 }
 
-void CudnnGru::checkWeightLayout(Plan& plan, const GruConfig& c, DType dtype, const void* weights) {
-  if (plan.layoutChecked) return;
+void CudnnGru::mapWeightLayout(Plan& plan, const GruConfig& c, DType dtype, const void* weights) {
+  if (plan.layoutMapped) return;
   cuda::CudnnApi& api = cuda::cudnnApi();
   cudnn::Handle handle = backend_.cudnnHandle();
-  const size_t itemSize = dtypeSize(dtype);
+  const int64_t itemSize = static_cast<int64_t>(dtypeSize(dtype));
   const auto* base = static_cast<const char*>(weights);
+  const int64_t spaceCount = static_cast<int64_t>(plan.weightBytes) / itemSize;
   cuda::TensorDesc described;
-  // Checks one block: where cuDNN put it (relative to the weight space) and how many elements it has.
-  auto check = [&](const void* address, int64_t expectedOffset, int64_t expectedCount, const std::string& what) {
-    std::string problem;
-    if (address == nullptr) {
-      problem = "cuDNN has no such block";
-    } else {
-      const int64_t offsetBytes = static_cast<const char*>(address) - base;
-      if (offsetBytes != expectedOffset * static_cast<int64_t>(itemSize)) {
-        problem = "cuDNN puts it at element " + std::to_string(offsetBytes / static_cast<int64_t>(itemSize)) +
-                  ", the flat layout at " + std::to_string(expectedOffset);
-      } else {
-        cudnn::DataType type;
-        int nbDims = 0, dims[8] = {}, strides[8] = {};
-        cuda::checkCudnn(api.getTensorNdDescriptor(described.get(), 8, &type, &nbDims, dims, strides),
-                         "cudnnGetTensorNdDescriptor");
-        int64_t count = 1;
-        for (int i = 0; i < nbDims && i < 8; ++i) count *= dims[i];
-        if (count != expectedCount) {
-          problem = "cuDNN's block has " + std::to_string(count) + " elements, expected " + std::to_string(expectedCount);
-        }
-      }
-    }
-    if (!problem.empty()) {
-      throw Error(ErrorKind::Native,
-                  "cuDNN's GRU weight layout differs from gru-native's flat PyTorch-order buffer at " + what + ": " +
-                      problem + ". Please report this with your cuDNN version.",
-                  "LAYOUT_MISMATCH");
-    }
+  auto mismatch = [&](const std::string& what, const std::string& problem) {
+    return Error(ErrorKind::Native,
+                 "cuDNN's GRU weight layout cannot hold gru-native's flat PyTorch-order weights at " + what + ": " +
+                     problem + ". Please report this with your cuDNN version.",
+                 "LAYOUT_MISMATCH");
   };
+  // Where cuDNN put one block (element offset in its weight space), after checking its size.
+  auto locate = [&](const void* address, int64_t expectedCount, const std::string& what) -> int64_t {
+    if (address == nullptr) throw mismatch(what, "cuDNN has no such block");
+    const int64_t offsetBytes = static_cast<const char*>(address) - base;
+    cudnn::DataType type;
+    int nbDims = 0, dims[8] = {}, strides[8] = {};
+    cuda::checkCudnn(api.getTensorNdDescriptor(described.get(), 8, &type, &nbDims, dims, strides),
+                     "cudnnGetTensorNdDescriptor");
+    int64_t count = 1;
+    for (int i = 0; i < nbDims && i < 8; ++i) count *= dims[i];
+    if (count != expectedCount) {
+      throw mismatch(what, "cuDNN's block has " + std::to_string(count) + " elements, expected " + std::to_string(expectedCount));
+    }
+    if (offsetBytes < 0 || offsetBytes % itemSize != 0 || offsetBytes / itemSize + count > spaceCount) {
+      throw mismatch(what, "cuDNN's block at byte " + std::to_string(offsetBytes) + " is not inside its weight space of " +
+                               std::to_string(plan.weightBytes) + " bytes");
+    }
+    return offsetBytes / itemSize;
+  };
+  std::vector<WeightRun> runs;
   const int64_t directions = c.directions(), hidden = c.hiddenSize;
   static const char* const kGateNames[3] = {"r", "z", "n"};
   for (int64_t layer = 0; layer < c.numLayers; ++layer) {
     for (int64_t direction = 0; direction < directions; ++direction) {
       const int32_t pseudoLayer = static_cast<int32_t>(layer * directions + direction);
+      const std::string suffix = "_l" + std::to_string(layer) + (direction ? "_reverse" : "");
       for (int32_t linLayer = 0; linLayer < 6; ++linLayer) {
         // GRU linLayerID: 0-2 input side (W, b_W) of gates r, z, n; 3-5 recurrent side (R, b_R).
         const bool inputSide = linLayer < 3;
         const int64_t gate = linLayer % 3;
         const int64_t columns = inputSide ? c.layerInputSize(layer) : hidden;
-        const std::string where = std::string(inputSide ? "weight_ih" : "weight_hh") + "_l" + std::to_string(layer) +
-                                  (direction ? "_reverse" : "") + " gate " + kGateNames[gate];
+        const std::string gateName = std::string(" gate ") + kGateNames[gate];
         void* matrix = nullptr;
         cuda::checkCudnn(api.getRnnWeightParams(handle, plan.rnn.get(), pseudoLayer, plan.weightBytes, weights, linLayer,
                                                 described.get(), &matrix, nullptr, nullptr),
                          "cudnnGetRNNWeightParams");
         const int64_t matrixOffset =
             gruParamOffset(c, layer, direction, inputSide ? GruParam::WeightIH : GruParam::WeightHH) + gate * hidden * columns;
-        check(matrix, matrixOffset, hidden * columns, where);
+        const std::string matrixName = (inputSide ? "weight_ih" : "weight_hh") + suffix + gateName;
+        runs.push_back({matrixOffset, locate(matrix, hidden * columns, matrixName), hidden * columns});
         if (!c.bias) continue;  // CUDNN_RNN_NO_BIAS: there are no bias blocks to find
         void* bias = nullptr;
         cuda::checkCudnn(api.getRnnWeightParams(handle, plan.rnn.get(), pseudoLayer, plan.weightBytes, weights, linLayer,
@@ -286,11 +278,59 @@ void CudnnGru::checkWeightLayout(Plan& plan, const GruConfig& c, DType dtype, co
                          "cudnnGetRNNWeightParams");
         const int64_t biasOffset =
             gruParamOffset(c, layer, direction, inputSide ? GruParam::BiasIH : GruParam::BiasHH) + gate * hidden;
-        check(bias, biasOffset, hidden, std::string(inputSide ? "bias_ih" : "bias_hh") + where.substr(9));
+        runs.push_back({biasOffset, locate(bias, hidden, (inputSide ? "bias_ih" : "bias_hh") + suffix + gateName), hidden});
       }
     }
   }
-  plan.layoutChecked = true;
+  // No two blocks may share cuDNN memory (each flat block is distinct by construction).
+  std::sort(runs.begin(), runs.end(), [](const WeightRun& a, const WeightRun& b) { return a.cudnnOffset < b.cudnnOffset; });
+  for (size_t i = 1; i < runs.size(); ++i) {
+    if (runs[i - 1].cudnnOffset + runs[i - 1].count > runs[i].cudnnOffset) {
+      throw mismatch("element " + std::to_string(runs[i].cudnnOffset), "two of cuDNN's blocks overlap");
+    }
+  }
+  // Merge runs that continue each other on both sides: one copy per run when packing.
+  std::sort(runs.begin(), runs.end(), [](const WeightRun& a, const WeightRun& b) { return a.flatOffset < b.flatOffset; });
+  std::vector<WeightRun> merged;
+  for (const WeightRun& run : runs) {
+    if (!merged.empty() && merged.back().flatOffset + merged.back().count == run.flatOffset &&
+        merged.back().cudnnOffset + merged.back().count == run.cudnnOffset) {
+      merged.back().count += run.count;
+    } else {
+      merged.push_back(run);
+    }
+  }
+  const int64_t total = gruWeightCount(c);
+  const bool identical = merged.size() == 1 && merged[0].flatOffset == 0 && merged[0].cudnnOffset == 0 &&
+                         merged[0].count == total && spaceCount == total;
+  const char* force = std::getenv("GRU_NATIVE_CUDNN_PACK_WEIGHTS");
+  plan.packed = !identical || (force != nullptr && std::strcmp(force, "1") == 0);
+  plan.runs = std::move(merged);
+  plan.layoutMapped = true;
+}
+
+StoragePtr CudnnGru::packWeights(const Plan& plan, const TensorRef& weights, DType dtype) {
+  if (!plan.packed) return nullptr;
+  const size_t itemSize = dtypeSize(dtype);
+  // Zeroed: cuDNN's space may hold bytes no block covers (alignment padding).
+  StoragePtr packed = zeros(plan.weightBytes);
+  auto* dst = static_cast<char*>(packed->data());
+  const auto* src = static_cast<const char*>(weights.raw());
+  for (const WeightRun& run : plan.runs) {
+    cuda::checkCuda(cudaMemcpyAsync(dst + run.cudnnOffset * itemSize, src + run.flatOffset * itemSize, run.count * itemSize,
+                                    cudaMemcpyDeviceToDevice, backend_.stream()),
+                    "cudaMemcpyAsync(pack GRU weights)");
+  }
+  return packed;
+}
+
+void CudnnGru::addPackedGradient(const Plan& plan, const TensorRef& dweights, const StoragePtr& packed, DType dtype) {
+  const size_t itemSize = dtypeSize(dtype);
+  for (const WeightRun& run : plan.runs) {
+    const TensorRef dst{dweights.storage, dweights.byteOffset + run.flatOffset * itemSize, run.count, dtype};
+    const TensorRef src{packed, run.cudnnOffset * itemSize, run.count, dtype};
+    backend_.axpby(dst, src, 1.0, 1.0);
+  }
 }
 
 CudnnGru::TempSizes CudnnGru::tempSizes(Plan& plan, const CallDescriptors& call, cudnn::ForwardMode mode) {
@@ -334,7 +374,7 @@ void CudnnGru::forward(const GruForwardRequest& r) {
   if (r.reserve) requireCuda(*r.reserve, dtype, "reserve");
 
   Plan& plan = planFor(c, dtype);
-  checkWeightLayout(plan, c, dtype, r.weights.raw());
+  mapWeightLayout(plan, c, dtype, r.weights.raw());
   const CallDescriptors call(c, dtype, hostLengths(c, r.lengths));
   const bool training = r.reserve.has_value();
   const cudnn::ForwardMode mode = training ? cudnn::ForwardMode::Training : cudnn::ForwardMode::Inference;
@@ -344,6 +384,8 @@ void CudnnGru::forward(const GruForwardRequest& r) {
                   std::to_string(sizes.reserve) + " (size it with gruReserveCount)");
   }
   const size_t stateBytes = static_cast<size_t>(stateCount(c)) * dtypeSize(dtype);
+  StoragePtr packedWeights = packWeights(plan, r.weights, dtype);
+  const void* weights = packedWeights ? packedWeights->data() : r.weights.raw();
   StoragePtr seqLengths = deviceLengths(call.lengths);
   StoragePtr workspace = scratch(sizes.workspace);
   StoragePtr zeroState = r.h0 ? nullptr : zeros(stateBytes);
@@ -353,7 +395,7 @@ void CudnnGru::forward(const GruForwardRequest& r) {
   cuda::checkCudnn(
       cuda::cudnnApi().rnnForward(backend_.cudnnHandle(), plan.rnn.get(), mode, static_cast<const int32_t*>(seqLengths->data()),
                                   call.x.get(), r.x.raw(), call.y.get(), r.y.raw(), call.h.get(), hx, r.hN.raw(),
-                                  call.h.get(), nullptr, nullptr, plan.weightBytes, r.weights.raw(), sizes.workspace,
+                                  call.h.get(), nullptr, nullptr, plan.weightBytes, weights, sizes.workspace,
                                   workspace ? workspace->data() : nullptr, training ? sizes.reserve : 0,
                                   training ? r.reserve->raw() : nullptr),
       "cudnnRNNForward");
@@ -390,7 +432,7 @@ void CudnnGru::backward(const GruBackwardRequest& r) {
   }
 
   Plan& plan = planFor(c, dtype);
-  checkWeightLayout(plan, c, dtype, r.weights.raw());
+  mapWeightLayout(plan, c, dtype, r.weights.raw());
   const CallDescriptors call(c, dtype, hostLengths(c, r.lengths));
   const TempSizes sizes = tempSizes(plan, call, cudnn::ForwardMode::Training);
   if (r.reserve.bytes() < sizes.reserve) {
@@ -399,6 +441,11 @@ void CudnnGru::backward(const GruBackwardRequest& r) {
   }
   const size_t itemSize = dtypeSize(dtype);
   const size_t stateBytes = static_cast<size_t>(stateCount(c)) * itemSize;
+  StoragePtr packedWeights = packWeights(plan, r.weights, dtype);
+  const void* weights = packedWeights ? packedWeights->data() : r.weights.raw();
+  // Packed plans: cuDNN adds the gradient into a zeroed scratch space, added to ours afterwards.
+  StoragePtr packedGradient = plan.packed ? zeros(plan.weightBytes) : nullptr;
+  void* dweights = packedGradient ? packedGradient->data() : r.dweights.raw();
   StoragePtr seqLengths = deviceLengths(call.lengths);
   StoragePtr workspace = scratch(sizes.workspace);
   // Absent inputs are zeros and absent outputs go to scratch, so no call relies on how cuDNN
@@ -422,16 +469,16 @@ void CudnnGru::backward(const GruBackwardRequest& r) {
   // Data first: it also prepares the reserve for the weight gradient (gru-facts.md 2.7).
   cuda::checkCudnn(api.rnnBackwardDataV8(handle, plan.rnn.get(), lengths, call.y.get(), r.y->raw(), dy, call.x.get(), dx,
                                          call.h.get(), hx, dhy, dhx, call.h.get(), nullptr, nullptr, nullptr,
-                                         plan.weightBytes, r.weights.raw(), sizes.workspace, work, sizes.reserve,
+                                         plan.weightBytes, weights, sizes.workspace, work, sizes.reserve,
                                          r.reserve.raw()),
                    "cudnnRNNBackwardData_v8");
   // WGRAD_MODE_ADD adds into dweights, which already holds the accumulated gradient: exactly the
-  // backend contract, so it is not zeroed here.
+  // backend contract, so our buffer is not zeroed (the packed scratch is).
   cuda::checkCudnn(api.rnnBackwardWeightsV8(handle, plan.rnn.get(), cudnn::WgradMode::Add, lengths, call.x.get(),
                                             r.x.raw(), call.h.get(), hx, call.y.get(), r.y->raw(), plan.weightBytes,
-                                            r.dweights.raw(), sizes.workspace, work, sizes.reserve,
-                                            r.reserve.raw()),
+                                            dweights, sizes.workspace, work, sizes.reserve, r.reserve.raw()),
                    "cudnnRNNBackwardWeights_v8");
+  if (packedGradient) addPackedGradient(plan, r.dweights, packedGradient, dtype);
 }
 
 // ---- CudaBackend's GRU entry points: one cuDNN user at a time (the handle is not thread-safe).

@@ -1,12 +1,15 @@
 // The GRU on CUDA through cuDNN's v8 RNN API (CUDNN_GRU, linear input, padded unpacked I/O).
 //
-// Note [cuDNN weight space = our flat buffer]
-// cuDNN reads and writes the weights and their gradients in our flat PyTorch-order buffer
-// (Note [GRU weight layout], cpu/gru_layout.h) directly, with no repacking. That is only right if
-// cuDNN's weight space has exactly that layout, so the first use of each network shape checks
-// it: cudnnGetRNNWeightSpaceSize must be gruWeightCount * itemsize, and cudnnGetRNNWeightParams
-// must place the matrix and bias of every (pseudo-layer, linLayerID 0-5) at gruParamOffset +
-// gate * H * columns. Anything else throws NativeError LAYOUT_MISMATCH; no offset is assumed.
+// Note [cuDNN weight space vs our flat buffer]
+// The weights and their gradients live in our flat PyTorch-order buffer (Note [GRU weight
+// layout], cpu/gru_layout.h). cuDNN's weight space layout is opaque, so the first use of each
+// network shape maps it: cudnnGetRNNWeightParams locates the matrix and bias of every
+// (pseudo-layer, linLayerID 0-5), and each block must have the element count of its flat
+// counterpart (else NativeError LAYOUT_MISMATCH). When every block sits at its flat offset and
+// the sizes agree, cuDNN reads and writes our buffers directly. Otherwise each call packs the
+// weights into a scratch weight space (one device copy per contiguous run) and the weight
+// gradient is computed into a zeroed scratch and added back run by run. Setting
+// GRU_NATIVE_CUDNN_PACK_WEIGHTS=1 forces packing, so tests exercise both routes on any cuDNN.
 // bias: false uses CUDNN_RNN_NO_BIAS (our layout has no bias blocks then), true DOUBLE_BIAS.
 //
 // Note [cuDNN dropout]
@@ -66,17 +69,27 @@ class CudnnGru {
   struct TempSizes {
     size_t workspace = 0, reserve = 0;
   };
+  // A contiguous run of weights: `count` elements at `flatOffset` in our buffer and at
+  // `cudnnOffset` in cuDNN's weight space.
+  struct WeightRun {
+    int64_t flatOffset, cudnnOffset, count;
+  };
   struct Plan {
     cuda::RnnDesc rnn;
     size_t weightBytes = 0;
-    bool layoutChecked = false;
+    bool layoutMapped = false;
+    bool packed = false;  // cuDNN's layout differs from ours (or packing is forced)
+    std::vector<WeightRun> runs;
     std::map<ShapeKey, TempSizes> tempSizes;
   };
   struct CallDescriptors;
 
   Plan& planFor(const GruConfig& config, DType dtype);
   cudnn::DropoutDescriptor dropoutFor(const GruConfig& config);
-  void checkWeightLayout(Plan& plan, const GruConfig& config, DType dtype, const void* weights);
+  void mapWeightLayout(Plan& plan, const GruConfig& config, DType dtype, const void* weights);
+  // The weights cuDNN reads: our buffer itself, or (packed plans) a scratch copy in its layout.
+  StoragePtr packWeights(const Plan& plan, const TensorRef& weights, DType dtype);
+  void addPackedGradient(const Plan& plan, const TensorRef& dweights, const StoragePtr& packed, DType dtype);
   TempSizes tempSizes(Plan& plan, const CallDescriptors& call, cudnn::ForwardMode mode);
   // Device scratch released when the returned pointer goes (stream order makes that safe).
   StoragePtr scratch(size_t bytes);

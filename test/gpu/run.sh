@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The GPU machine's run: CUDA backend tests against the CPU backend, the PyTorch GRU fixtures, and
-# the GPU benchmark when bench/gru.ts has one. Results go to bench/results/ (and to $OUT when set,
-# which is what the device tool brings back). Expects the addon built here (build/, with the CUDA
-# kernels: nvcc is on the build machine) and node_modules with vitest and tsx:
+# The GPU machine's run: the CUDA backend tests against the CPU backend (twice: cuDNN reading our
+# weight buffer directly where its layout allows, then with packing forced), the PyTorch GRU
+# fixtures, and the GPU benchmark against torch.nn.GRU. Results go to bench/results/ (and to
+# $OUT when set, which is what the device tool brings back). Prepare on the build machine with
+# test/gpu/prepare.sh (builds, packs node, OpenBLAS and node_modules into .gpu-kit/), then:
 #
-#   bash ../shared/gpu/make-kit.sh                        # on the build machine: node + OpenBLAS
-#   source .gpu-kit/enter.sh && bash test/gpu/run.sh      # on the GPU machine
+#   carry [".gpu-kit", "build/Release", "dist"]
+#   source .gpu-kit/enter.sh && bash test/gpu/run.sh
 #
 # Exits non-zero when CUDA is unavailable there (every CUDA test would be skipped, which is not
-# a pass on a GPU machine) or when a test fails.
+# a pass on a GPU machine) or when a test or the benchmark fails.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 results=bench/results
@@ -33,8 +34,11 @@ if [ ! -f build/Release/gru_native.node ]; then
   exit 1
 fi
 vitest=node_modules/.bin/vitest
+if [ ! -x "$vitest" ] && [ -f .gpu-kit/node_modules.tar.xz ]; then
+  xz -dc .gpu-kit/node_modules.tar.xz | tar -xf -
+fi
 if [ ! -x "$vitest" ]; then
-  echo "$vitest is missing: carry node_modules (vitest and tsx at least)" >&2
+  echo "$vitest is missing: run test/gpu/prepare.sh on the build machine and carry .gpu-kit" >&2
   exit 1
 fi
 
@@ -56,13 +60,14 @@ section "tests: test/cuda.test.ts test/gru-fixtures.test.ts"
   --reporter=default --reporter=json --outputFile.json="$results/gpu-tests.json" 2>&1 | tee "$results/gpu-tests.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-section "benchmark"
-if [ -f bench/gru.ts ] && grep -q "device" bench/gru.ts; then
-  node --import tsx bench/gru.ts --device cuda --out "$results/gru-cuda.json" 2>&1 | tee "$results/gru-cuda.log"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-else
-  echo "bench/gru.ts has no --device option yet: no GPU benchmark"
-fi
+section "tests: the cuDNN GRU with weight packing forced (GRU_NATIVE_CUDNN_PACK_WEIGHTS=1)"
+GRU_NATIVE_CUDNN_PACK_WEIGHTS=1 "$vitest" run test/cuda.test.ts -t "GRU" \
+  --reporter=default --reporter=json --outputFile.json="$results/gpu-tests-packed.json" 2>&1 | tee "$results/gpu-tests-packed.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+section "benchmark: bench/gru.ts --device cuda"
+node --import tsx bench/gru.ts --device cuda ${GRU_BENCH_QUICK:+--quick} --out "$results/gru-cuda.json" 2>&1 | tee "$results/gru-cuda.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 if [ -n "${OUT:-}" ]; then
   for file in "$results"/gpu-* "$results"/gru-cuda.*; do [ -f "$file" ] && cp "$file" "$OUT/"; done
