@@ -1,7 +1,10 @@
 /**
  * The main demo: a GRU learns to forecast yearly sunspot activity (the embedded 1700-2008 data
- * set) from the previous 24 years, trained with plain SGD through autograd on the CPU, then
- * compared on the held-out years with the naive "same as last year" forecast.
+ * set) from the previous 24 years, trained with plain SGD through autograd, then compared on the
+ * held-out years with the naive "same as last year" forecast.
+ *
+ *   npm run demo                       # on the CPU
+ *   npm run demo -- --device cuda      # on the GPU (cuDNN)
  */
 import {
   GRU, Generator, Tensor, add, backends, datasets, losses, matmul, memory, noGrad, type Device,
@@ -13,7 +16,7 @@ const EPOCHS = 300;
 const LEARNING_RATE = 0.2;
 const SCALE = 100; // sunspot numbers are 0..~200; the net sees value / 100
 
-function windows(values: Float32Array, from: number, to: number): { x: Tensor; y: Tensor; last: Float32Array } {
+function windows(values: Float32Array, from: number, to: number, device: Device): { x: Tensor; y: Tensor; last: Float32Array } {
   const count = to - from;
   const x = new Float32Array(WINDOW * count);
   const y = new Float32Array(count);
@@ -23,23 +26,30 @@ function windows(values: Float32Array, from: number, to: number): { x: Tensor; y
     y[b] = values[from + b + WINDOW] / SCALE;
     last[b] = values[from + b + WINDOW - 1] / SCALE;
   }
-  return { x: Tensor.from(x, [WINDOW, count, 1]), y: Tensor.from(y, [count, 1]), last };
+  return { x: Tensor.from(x, [WINDOW, count, 1], { device }), y: Tensor.from(y, [count, 1], { device }), last };
+}
+
+function deviceArg(): Device {
+  const at = process.argv.indexOf('--device');
+  const value = at < 0 ? 'cpu' : process.argv[at + 1];
+  if (value !== 'cpu' && value !== 'cuda') throw new Error(`--device must be cpu or cuda, got ${value}`);
+  return value;
 }
 
 async function main(): Promise<void> {
-  const device: Device = 'cpu';
+  const device = deviceArg();
   const cuda = backends().find((b) => b.name === 'cuda')!;
   console.log(`gru-native demo on ${device} (cuda: ${cuda.available ? 'available' : cuda.reason})`);
   const { years, values } = datasets.sunspots();
   const split = years.indexOf(1950) - WINDOW; // train on forecasts up to 1949, test on 1950-2008
-  const train = windows(values, 0, split);
-  const test = windows(values, split, values.length - WINDOW);
+  const train = windows(values, 0, split, device);
+  const test = windows(values, split, values.length - WINDOW, device);
   console.log(`sunspots ${years[0]}-${years[years.length - 1]}: ${train.y.shape[0]} training windows, ${test.y.shape[0]} test windows of ${WINDOW} years`);
 
   const generator = new Generator(2024);
-  const gru = new GRU({ inputSize: 1, hiddenSize: HIDDEN, generator });
-  const head = Tensor.randn([HIDDEN, 1], { std: 1 / Math.sqrt(HIDDEN), generator }).requiresGrad_();
-  const headBias = Tensor.zeros([1]).requiresGrad_();
+  const gru = new GRU({ inputSize: 1, hiddenSize: HIDDEN, generator, device });
+  const head = Tensor.randn([HIDDEN, 1], { std: 1 / Math.sqrt(HIDDEN), generator, device }).requiresGrad_();
+  const headBias = Tensor.zeros([1], { device }).requiresGrad_();
   const parameters = [...gru.parameters(), head, headBias];
 
   const predict = (x: Tensor): Tensor => {

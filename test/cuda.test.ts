@@ -15,6 +15,8 @@ import {
   add,
   backends,
   div,
+  losses,
+  matmul,
   mul,
   noGrad,
   sub,
@@ -518,6 +520,50 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
       expect([...y.slice(2 * 6 + 3, 2 * 6 + 6), ...y.slice(3 * 6 + 3, 3 * 6 + 6)].every((v) => v === 0)).toBe(true);
       for (const t of [x, lengths, fromArray.output, fromArray.hN, fromTensor.output, fromTensor.hN]) t.dispose();
       gru.dispose();
+    });
+
+    it('trains like the cpu: GRU, matmul head, mse and SGD steps in float64', () => {
+      const generator = new Generator(30);
+      const init = new GRU({ inputSize: 3, hiddenSize: 6, numLayers: 2, dtype: 'float64', generator });
+      const start = init.stateDict();
+      const draw = (shape: number[]) => Tensor.randn(shape, { dtype: 'float64', generator });
+      const [head0, x0, target0] = [draw([6, 2]), draw([5, 4, 3]), draw([4, 2])];
+      const train = (device: 'cpu' | 'cuda') => {
+        const gru = new GRU({ inputSize: 3, hiddenSize: 6, numLayers: 2, dtype: 'float64', device });
+        gru.loadStateDict(start);
+        // Copies: to() onto the same device would share memory, and SGD updates the head in place.
+        const copy = (t: Tensor) => Tensor.from(t.dataSync(), t.shape, { dtype: 'float64', device });
+        const head = copy(head0).requiresGrad_();
+        const [x, target] = [copy(x0), copy(target0)];
+        const lossValues: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          const { output, hN } = gru.forward(x, { lengths: [5, 3, 4, 2] });
+          const top = hN.narrow(1, 1); // the last layer's final states
+          const last = top.reshape([4, 6]);
+          const prediction = matmul(last, head);
+          const loss = losses.mse(prediction, target);
+          loss.backward();
+          lossValues.push(loss.itemSync());
+          noGrad(() => {
+            for (const p of [...gru.parameters(), head]) p.add_(p.grad!, -0.1);
+          });
+          gru.zeroGrad();
+          head.grad!.zero_();
+          for (const t of [output, hN, top, last, prediction, loss]) t.dispose();
+        }
+        const result = { losses: lossValues, weights: gru.flatWeights.dataSync(), head: head.dataSync() };
+        for (const t of [head.grad!, head, x, target]) t.dispose();
+        gru.dispose();
+        return result;
+      };
+      const [onCuda, onCpu] = [train('cuda'), train('cpu')];
+      const tol = { rtol: 1e-9, atol: 1e-11 };
+      compareArrays('losses', onCuda.losses, onCpu.losses, tol);
+      compareArrays('weights after 3 steps', onCuda.weights, onCpu.weights, tol);
+      compareArrays('head after 3 steps', onCuda.head, onCpu.head, tol);
+      expect(onCpu.losses[2]).toBeLessThan(onCpu.losses[0]);
+      for (const t of [head0, x0, target0, ...Object.values(start)]) t.dispose();
+      init.dispose();
     });
 
     it('does not leak device memory over training steps', async () => {
