@@ -42,9 +42,9 @@ function scenarios(quick: boolean): DeviceScenario[] {
   ];
 }
 
-/** A Python whose torch can use `device`: $TORCH_PYTHON, the GPU machine's venv, then Debian's. */
+/** A Python whose torch can use `device`: $TORCH_PYTHON, the GPU machine's venv, PATH's, then Debian's. */
 function findTorchPython(device: Device): string | null {
-  const candidates = [process.env.TORCH_PYTHON, '/opt/torch/.venv/bin/python', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const candidates = [process.env.TORCH_PYTHON, '/opt/torch/.venv/bin/python3', 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
   const test = device === 'cuda' ? 'torch.cuda.is_available()' : 'True';
   return candidates.find((python) => probe(python, ['-c', `import sys, torch; sys.exit(0 if ${test} else 1)`])) ?? null;
 }

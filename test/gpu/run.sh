@@ -42,6 +42,24 @@ if [ ! -x "$vitest" ]; then
   exit 1
 fi
 
+section "our cuDNN/cuBLAS declarations against this machine's headers"
+# Enum values and function signatures (native/cuda/*_api_check.cc); compile-only, no GPU needed.
+site=$(ls -d /opt/torch/.venv/lib/python3*/site-packages 2>/dev/null | head -1)
+cudnn_include=$(ls -d "$site"/nvidia/cudnn/include 2>/dev/null | head -1)
+cublas_include=$(dirname "$(ls "$site"/nvidia/*/include/cublas_api.h 2>/dev/null | head -1)")
+if command -v g++ > /dev/null && [ -n "$cudnn_include" ]; then
+  for check in cudnn:"$cudnn_include" cublas:"$cublas_include"; do
+    name=${check%%:*} include=${check#*:}
+    if g++ -std=c++17 -fsyntax-only -I"$include" -I/usr/local/cuda/include "native/cuda/${name}_api_check.cc"; then
+      echo "${name}_api_check.cc: matches $include"
+    else
+      echo "${name}_api_check.cc: MISMATCH against $include"; status=1
+    fi
+  done
+else
+  echo "skipped: no g++ or no cudnn.h under ${site:-/opt/torch/.venv}"
+fi
+
 section "backends()"
 node --import tsx -e "
   const { backends } = require('./lib/index');
