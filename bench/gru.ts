@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { runDeviceBench } from './gru-cuda';
 import type { DeviceWorkerConfig } from './gru-device-worker';
 import type { CheckCase, Op, Scenario, StepScenario, WorkerConfig, WorkerReport } from './gru-worker';
+import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
 import { gflops, gruForwardBackwardFlops, gruForwardFlops, type GruShape } from './lib/flops';
 import { hostInfo, type HostInfo } from './lib/machine';
 import { probe, runJsonChild } from './lib/peer';
@@ -186,6 +187,9 @@ function main(): void {
     return;
   }
 
+  // Our workers would set it when loading the addon; setting it here gives torch's OpenBLAS
+  // (a child too) the same kernels: Note [OpenBLAS kernel choice].
+  applyOpenblasCoreDefault();
   const host = hostInfo();
   if (host.loadAtStart > 0.5) console.error(`warning: load average is ${host.loadAtStart}; other processes will skew the timings`);
   const quick = values.quick ?? false;
@@ -213,6 +217,7 @@ function main(): void {
     check,
     sgemmPeak: Object.fromEntries(workers.map((w) => [w.threads, w.sgemmPeakGflops])),
     sgemm: Object.fromEntries(workers.map((w) => [w.threads, w.sgemm])),
+    openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null,
     torch: torch ? { env: TORCH_ENV, threads: Object.fromEntries([...torchRuns].map(([t, r]) => [t, r.threads])) } : { skipped: torchNote },
     results,
   });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
@@ -6,6 +6,7 @@ import { BackendUnavailableError, Tensor, backends, getNumThreads, setNumThreads
 import { DEVICE_CODE, DTYPE_CODE } from '../lib/dtype';
 import { errorClassesByKind } from '../lib/errors';
 import { native } from '../lib/native/binding';
+import { openblasCoreFor } from '../lib/native/openblas-core';
 
 const hasNvidiaDevice = existsSync('/dev/nvidiactl');
 
@@ -70,5 +71,28 @@ describe('native constants', () => {
     const h = t.handle;
     t.dispose();
     expect(() => native.readSync(h)).toThrow(DisposedError);
+  });
+});
+
+describe('OpenBLAS kernel choice (Note [OpenBLAS kernel choice])', () => {
+  const cpu = (vendor: string, flags: string) => `processor\t: 0\nvendor_id\t: ${vendor}\ncpu family\t: 6\nflags\t\t: ${flags}\n\nprocessor\t: 1\n`;
+  const avx2 = 'fpu sse sse2 ssse3 sse4_1 sse4_2 avx fma avx2';
+  const avx512 = `${avx2} avx512f avx512dq avx512cd avx512bw avx512vl`;
+
+  it('names the kernels the CPU features support', () => {
+    expect(openblasCoreFor(cpu('GenuineIntel', `${avx512} avx512_bf16 amx_tile`))).toBe('Cooperlake'); // Sapphire/Emerald Rapids
+    expect(openblasCoreFor(cpu('GenuineIntel', avx512))).toBe('SkylakeX'); // Skylake-SP, Ice Lake-SP
+    expect(openblasCoreFor(cpu('GenuineIntel', avx2))).toBe('Haswell');
+    expect(openblasCoreFor(cpu('AuthenticAMD', `${avx512} avx512_bf16`))).toBe('Zen');
+    expect(openblasCoreFor(cpu('GenuineIntel', 'fpu sse sse2 avx'))).toBeNull(); // no AVX2: OpenBLAS decides
+    expect(openblasCoreFor(cpu('CentaurHauls', avx2))).toBeNull();
+    expect(openblasCoreFor('')).toBeNull();
+  });
+
+  it.skipIf(process.platform !== 'linux' || !existsSync('/proc/cpuinfo'))('is what the loaded OpenBLAS runs here', () => {
+    const expected = process.env.OPENBLAS_CORETYPE;
+    const loaded = backends().find((b) => b.name === 'cpu')!.version!.openblas;
+    if (expected) expect(loaded).toContain(` ${expected} `);
+    else expect(openblasCoreFor(readFileSync('/proc/cpuinfo', 'utf8'))).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 import { errorClassesByKind, GruError } from '../errors';
+import { applyOpenblasCoreDefault } from './openblas-core';
 import type { NativeBinding } from './types';
 
 /** The gru-native package root: the nearest folder above this file with our package.json. */
@@ -33,6 +34,7 @@ function candidatePaths(root: string): string[] {
 }
 
 function load(): NativeBinding {
+  applyOpenblasCoreDefault(); // before OpenBLAS loads with the addon: Note [OpenBLAS kernel choice]
   const root = packageRoot();
   const requireAddon = createRequire(join(root, 'package.json'));
   const attempts: string[] = [];

@@ -1,0 +1,43 @@
+/**
+ * Note [OpenBLAS kernel choice]
+ * A DYNAMIC_ARCH OpenBLAS (Debian's, 0.3.21 in bookworm) picks its kernels from the CPU model
+ * when it loads, and a model it does not know falls back to 'Prescott' (SSE3 kernels): on an
+ * Emerald Rapids Xeon (family 6, model 207) sgemm then runs at 27 instead of about 125 GFLOP/s
+ * and the GRU 3.5x slower. It honours OPENBLAS_CORETYPE, read once at load, so before the addon
+ * (and with it OpenBLAS) loads we name the kernel family that the CPU's features support, unless
+ * the user has set OPENBLAS_CORETYPE. The names are the ones OpenBLAS itself picks for known
+ * models with those features, so a CPU it recognises gets the same kernels as before.
+ */
+import { readFileSync } from 'node:fs';
+
+function field(cpuinfo: string, name: string): string {
+  const match = new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(cpuinfo);
+  return match ? match[1].trim() : '';
+}
+
+const AVX512_SKYLAKEX = ['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'];
+
+/** The OPENBLAS_CORETYPE for a CPU described by /proc/cpuinfo text, or null to leave the choice to OpenBLAS. */
+export function openblasCoreFor(cpuinfo: string): string | null {
+  const flags = new Set(field(cpuinfo, 'flags').split(/\s+/));
+  if (!flags.has('avx2') || !flags.has('fma')) return null; // older CPUs: OpenBLAS knows them
+  const vendor = field(cpuinfo, 'vendor_id');
+  if (vendor === 'AuthenticAMD' || vendor === 'HygonGenuine') return 'Zen';
+  if (vendor !== 'GenuineIntel') return null;
+  if (AVX512_SKYLAKEX.every((flag) => flags.has(flag))) return flags.has('avx512_bf16') ? 'Cooperlake' : 'SkylakeX';
+  return 'Haswell';
+}
+
+/** Sets OPENBLAS_CORETYPE for this process (and its children) when it is unset; returns what it set. */
+export function applyOpenblasCoreDefault(): string | null {
+  if (process.env.OPENBLAS_CORETYPE !== undefined || process.platform !== 'linux' || process.arch !== 'x64') return null;
+  let cpuinfo: string;
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return null;
+  }
+  const core = openblasCoreFor(cpuinfo);
+  if (core !== null) process.env.OPENBLAS_CORETYPE = core;
+  return core;
+}
