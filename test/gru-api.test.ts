@@ -112,7 +112,9 @@ describe('allowTF32', () => {
   it('is kept on the module and changes nothing on the CPU', () => {
     const make = (allowTF32: boolean): GRU => new GRU({ inputSize: 3, hiddenSize: 4, allowTF32, generator: new Generator(18) });
     const [strict, tf32] = [make(false), make(true)];
-    expect([strict.allowTF32, tf32.allowTF32, new GRUCell({ inputSize: 1, hiddenSize: 1 }).allowTF32]).toEqual([false, true, false]);
+    const cell = new GRUCell({ inputSize: 1, hiddenSize: 1 });
+    expect([strict.allowTF32, tf32.allowTF32, cell.allowTF32]).toEqual([false, true, false]);
+    cell.dispose();
     const x = Tensor.randn([3, 2, 3], { generator: new Generator(19) });
     expect(tf32.forward(x).output.dataSync()).toEqual(strict.forward(x).output.dataSync());
     [strict, tf32].forEach((m) => m.dispose());
