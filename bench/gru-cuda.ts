@@ -97,7 +97,7 @@ function printReport(host: HostInfo, ours: DeviceWorkerReport, torch: TorchDevic
   const cuda = ours.backend;
   const device = cuda?.devices?.[0];
   console.log(`\nGRU ${ours.device} benchmark: ${device ? JSON.stringify(device) : ours.device}; host ${host.cpu}, Node ${host.node}`);
-  console.log(`gru-native libraries: ${JSON.stringify(cuda?.version ?? {})}`);
+  console.log(`gru-native libraries: ${JSON.stringify(cuda?.version ?? {})}; cuDNN weight routes: ${JSON.stringify(ours.weightRoutes)}`);
   if (torch) console.log(`torch ${torch.torch}, CUDA ${torch.cuda}, cuDNN ${torch.cudnn}, ${torch.deviceName}`);
   console.log(`float32, seq-first; loss = sum(output) + sum(hN). check vs torch: ${check}`);
   const header = ['scenario', 'math', 'op', 'gru-native ms', 'p90 ms', 'torch ms', 'torch/ours', 'seq/s', 'TFLOP/s', 'torch TFLOP/s'];
@@ -145,6 +145,7 @@ export function runDeviceBench(options: DeviceBenchOptions, commit: string | nul
     quick: options.quick,
     check,
     targetRatio: TARGET_RATIO,
+    weightRoutes: ours.weightRoutes,
     torch: torch ? { python, deviceName: torch.deviceName } : { skipped: torchNote },
     results: rows,
   });

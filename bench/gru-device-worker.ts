@@ -5,7 +5,8 @@
  */
 import { GRU, Tensor, add, backends, manualSeed, memory, noGrad, sum, type Device } from '../lib/index';
 import { native } from '../lib/native/binding';
-import { DEVICE_CODE } from '../lib/dtype';
+import { DEVICE_CODE, DTYPE_CODE } from '../lib/dtype';
+import { packGruConfig } from '../lib/native/gru-config';
 import { measure, type Stats, type TimingOptions } from './lib/timing';
 
 /** 'fma': full float32 math (gru-native's default); 'tf32': TF32 tensor cores allowed. */
@@ -40,6 +41,8 @@ export interface DeviceResult extends Stats {
 export interface DeviceWorkerReport {
   device: Device;
   backend: ReturnType<typeof backends>[number] | null;
+  /** cuda: per scenario, whether cuDNN reads the flat weights directly or a packed copy. */
+  weightRoutes: Record<string, string>;
   results: DeviceResult[];
 }
 
@@ -103,11 +106,18 @@ export function runDeviceWorker(config: DeviceWorkerConfig): DeviceWorkerReport 
   const backend = backends().find((b) => b.name === config.device) ?? null;
   if (!backend?.available) throw new Error(`${config.device} is unavailable: ${backend?.reason ?? "unknown backend"}`);
   const results: DeviceResult[] = [];
+  const weightRoutes: Record<string, string> = {};
   for (const s of config.scenarios) {
+    if (config.device === 'cuda') {
+      weightRoutes[s.name] = native.gruCudnnWeightRoute(packGruConfig({
+        inputSize: s.input, hiddenSize: s.hidden, numLayers: s.layers, bidirectional: false, bias: true, resetAfter: true,
+        seqLen: s.seq, batch: s.batch, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, allowTF32: false,
+      }), DTYPE_CODE.float32);
+    }
     for (const math of config.maths) {
       console.error(`[${config.device}] gru-native ${s.name} ${math}`);
       results.push(...benchScenario(config.device, s, math));
     }
   }
-  return { device: config.device, backend, results };
+  return { device: config.device, backend, weightRoutes, results };
 }

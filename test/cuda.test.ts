@@ -26,6 +26,8 @@ import {
 import { emptyCache, memory } from '../lib/memory';
 import { native } from '../lib/native/binding';
 import { toDevice } from '../lib/ops/transfer';
+import { packGruConfig } from '../lib/native/gru-config';
+import { DTYPE_CODE } from '../lib/dtype';
 import { compareArrays, listGruFixtures, loadGruFixture, parameterNames, type GruFixture } from './helpers/fixtures';
 
 const cuda = backends().find((b) => b.name === 'cuda')!;
@@ -109,6 +111,9 @@ describe('cuda: what any machine can check', () => {
     const t = Tensor.ones([2]);
     expect(() => toDevice(t, 'cuda')).toThrow(BackendUnavailableError);
     expect(() => new GRU({ inputSize: 2, hiddenSize: 3, device: 'cuda' })).toThrow(BackendUnavailableError);
+    const config = packGruConfig({ inputSize: 2, hiddenSize: 3, numLayers: 1, bidirectional: false, bias: true, resetAfter: true,
+                                   seqLen: 1, batch: 1, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, allowTF32: false });
+    expect(() => native.gruCudnnWeightRoute(config, DTYPE_CODE.float32)).toThrow(BackendUnavailableError);
     t.dispose();
     emptyCache(); // never used: nothing to free, no error
     expect(memory().deviceCachedBytes).toBe(0);
@@ -441,6 +446,26 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
         compareRuns(fixture, run(fixture, 'cuda'), run(fixture, 'cpu'));
       });
     }
+
+    it('says whether cuDNN reads the flat PyTorch-order weights directly, per network shape', () => {
+      const base = { inputSize: 5, hiddenSize: 7, numLayers: 1, bidirectional: false, bias: true, resetAfter: true, seqLen: 3,
+                     batch: 2, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, allowTF32: false };
+      const shapes = {
+        'one layer': base,
+        'two layers': { ...base, numLayers: 2 },
+        'bidirectional': { ...base, bidirectional: true },
+        'two layers, bidirectional': { ...base, numLayers: 2, bidirectional: true },
+        'two layers, no bias': { ...base, numLayers: 2, bias: false },
+      };
+      const routes: Record<string, string> = {};
+      for (const dtype of FLOAT_DTYPES) {
+        for (const [name, config] of Object.entries(shapes)) {
+          routes[`${name} ${dtype}`] = native.gruCudnnWeightRoute(packGruConfig(config), DTYPE_CODE[dtype]);
+        }
+      }
+      console.log(`cuDNN weight routes: ${JSON.stringify(routes, null, 2)}`);
+      for (const route of Object.values(routes)) expect(['direct', 'packed', 'packed (forced)']).toContain(route);
+    });
 
     it('accumulates weight gradients over backward passes like the cpu', () => {
       const fixture = loadGruFixture('bidir2-float64');

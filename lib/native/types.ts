@@ -106,6 +106,8 @@ export interface NativeBinding {
               lengths: TensorHandle | null, reserve: TensorHandle, dy: TensorHandle | null, dhN: TensorHandle | null,
               dx: TensorHandle | null, dh0: TensorHandle | null, dweights: TensorHandle, impl: number,
               y?: TensorHandle | null): void;
+  /** Whether cuDNN reads the flat weights as they are ('direct') or through a packed copy; cuda only. */
+  gruCudnnWeightRoute(config: Float64Array, dtype: number): 'direct' | 'packed' | 'packed (forced)';
 
   constants(): NativeConstants;
   setErrorFactory(factory: (kind: number, message: string, code: string) => Error): void;

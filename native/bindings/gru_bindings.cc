@@ -13,6 +13,9 @@
 #include "../gru_requests.h"
 #include "args.h"
 #include "js_errors.h"
+#ifdef GRU_WITH_CUDA
+#include "../cuda/cuda_backend.h"
+#endif
 
 namespace gru {
 namespace {
@@ -242,12 +245,27 @@ GRU_BINDING(gruBackward) {
   return info.Env().Undefined();
 }
 
+// (config, dtype) -> "direct" | "packed" | "packed (forced)": whether cuDNN reads our flat weight
+// buffer as is for this network shape (Note [cuDNN weight space vs our flat buffer]). Diagnostics.
+GRU_BINDING(gruCudnnWeightRoute) {
+  const GruConfig config = configArg(info);
+  const DType dtype = dtypeArg(info, 1, "dtype");
+  Addon::of(info.Env()).backend(DeviceKind::Cuda);  // throws BackendUnavailable with the probe's reason
+#ifdef GRU_WITH_CUDA
+  return Napi::String::New(info.Env(), sharedCudaBackend().gruWeightRoute(config, dtype));
+#else
+  (void)config, (void)dtype;
+  return info.Env().Undefined();
+#endif
+}
+
 }  // namespace
 
 void registerGruBindings(Napi::Env env, Napi::Object exports) {
   exports.Set("gruBufferSizes", Napi::Function::New(env, gruBufferSizes, "gruBufferSizes"));
   exports.Set("gruForward", Napi::Function::New(env, gruForward, "gruForward"));
   exports.Set("gruBackward", Napi::Function::New(env, gruBackward, "gruBackward"));
+  exports.Set("gruCudnnWeightRoute", Napi::Function::New(env, gruCudnnWeightRoute, "gruCudnnWeightRoute"));
 }
 
 }  // namespace gru

@@ -58,6 +58,8 @@ class CudaBackend final : public Backend {
   GruBufferSizes gruBufferSizes(const GruConfig& config, GruKernel kernel, DType dtype) override;
   void gruForward(const GruForwardRequest& request) override;
   void gruBackward(const GruBackwardRequest& request) override;
+  // How cuDNN reaches the flat weights of this network shape (CudnnGru::weightRoute).
+  std::string gruWeightRoute(const GruConfig& config, DType dtype);
 
   // Cross-device copies (cuda_transfer.cc). Host to device: `src` is read before the call
   // returns (the caller has made sure no queued CPU op still writes it).

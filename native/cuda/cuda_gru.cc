@@ -304,9 +304,20 @@ void CudnnGru::mapWeightLayout(Plan& plan, const GruConfig& c, DType dtype, cons
   const bool identical = merged.size() == 1 && merged[0].flatOffset == 0 && merged[0].cudnnOffset == 0 &&
                          merged[0].count == total && spaceCount == total;
   const char* force = std::getenv("GRU_NATIVE_CUDNN_PACK_WEIGHTS");
+  plan.identical = identical;
   plan.packed = !identical || (force != nullptr && std::strcmp(force, "1") == 0);
   plan.runs = std::move(merged);
   plan.layoutMapped = true;
+}
+
+std::string CudnnGru::weightRoute(const GruConfig& c, DType dtype) {
+  Plan& plan = planFor(c, dtype);
+  if (!plan.layoutMapped) {
+    // cuDNN only computes block addresses inside the space; any device block of its size will do.
+    StoragePtr space = scratch(plan.weightBytes);
+    mapWeightLayout(plan, c, dtype, space->data());
+  }
+  return !plan.packed ? "direct" : plan.identical ? "packed (forced)" : "packed";
 }
 
 StoragePtr CudnnGru::packWeights(const Plan& plan, const TensorRef& weights, DType dtype) {
@@ -502,6 +513,12 @@ void CudaBackend::gruForward(const GruForwardRequest& request) {
   std::lock_guard<std::mutex> lock(libraryMutex_);
   if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
   gru_->forward(request);
+}
+
+std::string CudaBackend::gruWeightRoute(const GruConfig& config, DType dtype) {
+  std::lock_guard<std::mutex> lock(libraryMutex_);
+  if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
+  return gru_->weightRoute(config, dtype);
 }
 
 void CudaBackend::gruBackward(const GruBackwardRequest& request) {

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -43,6 +44,8 @@ class CudnnGru {
   int64_t reserveCount(const GruConfig& config, DType dtype);
   void forward(const GruForwardRequest& request);
   void backward(const GruBackwardRequest& request);
+  // "direct", "packed" or "packed (forced)" for this network shape (diagnostics and tests).
+  std::string weightRoute(const GruConfig& config, DType dtype);
 
  private:
   // What fixes the RNN descriptor (not the sequence length or batch size).
@@ -78,7 +81,8 @@ class CudnnGru {
     cuda::RnnDesc rnn;
     size_t weightBytes = 0;
     bool layoutMapped = false;
-    bool packed = false;  // cuDNN's layout differs from ours (or packing is forced)
+    bool identical = false;  // cuDNN's layout is our flat buffer's
+    bool packed = false;     // !identical, or packing forced
     std::vector<WeightRun> runs;
     std::map<ShapeKey, TempSizes> tempSizes;
   };
