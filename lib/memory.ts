@@ -6,6 +6,8 @@ export interface MemoryInfo {
   tensors: number;
   /** Bytes of host memory held by tensors and by queued ops. */
   hostBytes: number;
+  /** Large host blocks (1 MiB and more) kept for reuse, not in use; emptyCache() frees them. */
+  hostCachedBytes: number;
   /** Bytes of device memory held by tensors and by queued ops. */
   deviceBytes: number;
   /** Device bytes kept by the caching allocator for reuse (not in use). */
@@ -17,9 +19,9 @@ export function memory(): MemoryInfo {
 }
 
 /**
- * Returns the device memory that the CUDA caching allocator keeps for reuse to the driver (after
- * waiting for queued GPU work), so other processes can use it. Tensors in use are untouched;
- * `memory().deviceCachedBytes` drops to 0. Does nothing when CUDA was never used.
+ * Frees the memory kept for reuse: large host blocks (`memory().hostCachedBytes`) and, after
+ * waiting for queued GPU work, the CUDA caching allocator's device blocks
+ * (`memory().deviceCachedBytes`), so other processes can use it. Tensors in use are untouched.
  */
 export function emptyCache(): void {
   native.emptyCache();

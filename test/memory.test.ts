@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { Tensor, memory } from '../lib/index';
+import { Tensor, emptyCache, memory } from '../lib/index';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -61,5 +61,28 @@ describe('native memory ownership', () => {
     await settle();
     expect(memory().tensors).toBe(start.tensors);
     expect(memory().hostBytes).toBe(start.hostBytes);
+  });
+});
+
+describe('host block cache (Note [host block cache])', () => {
+  it('keeps freed blocks of 1 MiB and more for the next request of their size class; emptyCache() frees them', () => {
+    emptyCache();
+    expect(memory().hostCachedBytes).toBe(0);
+    const twoMiB = 2 ** 21;
+    const big = Tensor.full([twoMiB / 4], 7);
+    big.dataSync(); // the fill has run: nothing queued still holds the block
+    big.dispose();
+    expect(memory().hostCachedBytes).toBe(twoMiB);
+    // A slightly smaller request falls in the same class and takes the cached block.
+    const again = Tensor.zeros([twoMiB / 4 - 1000]);
+    expect(memory().hostCachedBytes).toBe(0);
+    expect(again.dataSync().every((v) => v === 0)).toBe(true); // reused memory is filled, not leaked
+    again.dispose();
+    const small = Tensor.zeros([1000]);
+    small.dispose();
+    expect(memory().hostCachedBytes).toBe(twoMiB); // small blocks go straight back to the heap
+    emptyCache();
+    expect(memory().hostCachedBytes).toBe(0);
+    expect(memory().hostBytes).toBe(0);
   });
 });

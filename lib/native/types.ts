@@ -20,6 +20,7 @@ export interface NativeMemory {
   hostBytes: number;
   deviceBytes: number;
   deviceCachedBytes: number;
+  hostCachedBytes: number;
 }
 
 export interface NativeCpuInfo {

@@ -1,6 +1,7 @@
 // Moving tensors between devices, the CUDA caching allocator's cache, and CUDA facts that tests
 // check on any machine (status names, why a library did not load).
 #include "../addon.h"
+#include "../core/host_allocator.h"
 #include "args.h"
 #include "js_errors.h"
 
@@ -43,8 +44,10 @@ GRU_BINDING(toDevice) {
   return info.Env().Undefined();
 }
 
-// Frees the device memory the caching allocator keeps for reuse (and idle pinned buffers).
+// Frees the memory the caching allocators keep for reuse: large host blocks, and on CUDA the
+// device blocks and idle pinned buffers.
 GRU_BINDING(emptyCache) {
+  emptyHostCache();
 #ifdef GRU_WITH_CUDA
   if (CudaBackend* cuda = existingCudaBackend()) cuda->emptyCache();
 #endif

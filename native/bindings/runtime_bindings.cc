@@ -48,6 +48,7 @@ GRU_BINDING(memory) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("tensors", static_cast<double>(stats.liveTensors.load()));
   result.Set("hostBytes", static_cast<double>(stats.hostBytes.load()));
+  result.Set("hostCachedBytes", static_cast<double>(stats.hostCachedBytes.load()));
   result.Set("deviceBytes", static_cast<double>(stats.deviceBytes.load()));
   result.Set("deviceCachedBytes", static_cast<double>(stats.deviceCachedBytes.load()));
   return result;

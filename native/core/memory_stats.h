@@ -9,6 +9,7 @@ namespace gru {
 
 struct MemoryStats {
   std::atomic<int64_t> hostBytes{0};
+  std::atomic<int64_t> hostCachedBytes{0};    // large host blocks kept for reuse (host_allocator.h)
   std::atomic<int64_t> deviceBytes{0};        // bytes handed out to live storages
   std::atomic<int64_t> deviceCachedBytes{0};  // bytes kept by the caching allocator, free for reuse
   std::atomic<int64_t> liveTensors{0};

@@ -18,6 +18,7 @@ class Allocator {
   virtual DeviceKind device() const = 0;
 };
 
+// 64-byte aligned heap blocks; large ones are cached for reuse (host_allocator.h).
 Allocator& hostAllocator();
 
 class Storage {

@@ -1,0 +1,132 @@
+#include "host_allocator.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "errors.h"
+#include "memory_stats.h"
+
+namespace gru {
+namespace {
+
+// 64-byte alignment keeps AVX loads aligned and rows of small tensors off shared cache lines.
+constexpr size_t kHostAlignment = 64;
+constexpr size_t kCachedMinBytes = size_t{1} << 20;
+constexpr size_t kMaxIdleCap = size_t{1} << 30;
+
+// Size classes: 64 KiB steps up to 512 KiB granularity, then eighths of the power of two below,
+// so similar shapes (another batch size) share classes while waste stays under 12.5%.
+size_t sizeClass(size_t bytes) {
+  size_t power = size_t{1} << 20;
+  while (power * 2 <= bytes) power *= 2;
+  const size_t step = std::max<size_t>(power / 8, size_t{64} << 10);
+  return (bytes + step - 1) / step * step;
+}
+
+// At most 1 GiB idle, and at most an eighth of physical memory on small machines.
+size_t idleCap() {
+  const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || pageSize <= 0) return kMaxIdleCap;
+  return std::min(kMaxIdleCap, static_cast<size_t>(pages) * static_cast<size_t>(pageSize) / 8);
+}
+
+void* alignedAllocate(size_t bytes) {
+  size_t rounded = (bytes + kHostAlignment - 1) / kHostAlignment * kHostAlignment;
+  if (rounded == 0) rounded = kHostAlignment;
+  void* ptr = std::aligned_alloc(kHostAlignment, rounded);
+  if (ptr == nullptr) {
+    throw Error(ErrorKind::OutOfMemory, "out of host memory: could not allocate " + std::to_string(bytes) + " bytes",
+                "ENOMEM");
+  }
+  return ptr;
+}
+
+class HostAllocator final : public Allocator {
+ public:
+  void* allocate(size_t bytes) override {
+    if (bytes < kCachedMinBytes) return alignedAllocate(bytes);
+    const size_t size = sizeClass(bytes);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = idle_.find(size);
+      if (it != idle_.end()) {
+        void* ptr = it->second;
+        idle_.erase(it);
+        setIdleBytes(idleBytes_ - size);
+        return ptr;
+      }
+    }
+    try {
+      return alignedAllocate(size);
+    } catch (const Error&) {
+      // The cache may hold what the request needs: give it back and try once more.
+      if (emptyCache() == 0) throw;
+      return alignedAllocate(size);
+    }
+  }
+
+  void release(void* ptr, size_t bytes) override {
+    if (bytes < kCachedMinBytes) {
+      std::free(ptr);
+      return;
+    }
+    const size_t size = sizeClass(bytes);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (idleBytes_ + size <= cap_) {
+        idle_.emplace(size, ptr);
+        setIdleBytes(idleBytes_ + size);
+        return;
+      }
+    }
+    std::free(ptr);
+  }
+
+  DeviceKind device() const override { return DeviceKind::Cpu; }
+
+  size_t emptyCache() {
+    std::vector<void*> blocks;
+    size_t released = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& [size, ptr] : idle_) blocks.push_back(ptr);
+      idle_.clear();
+      released = idleBytes_;
+      setIdleBytes(0);
+    }
+    for (void* ptr : blocks) std::free(ptr);
+    return released;
+  }
+
+ private:
+  // Callers hold mutex_.
+  void setIdleBytes(size_t bytes) {
+    idleBytes_ = bytes;
+    memoryStats().hostCachedBytes.store(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+  }
+
+  std::mutex mutex_;
+  std::multimap<size_t, void*> idle_;
+  size_t idleBytes_ = 0;
+  const size_t cap_ = idleCap();
+};
+
+HostAllocator& instance() {
+  // Never destroyed: storages released during process exit may still return blocks to it.
+  static HostAllocator* allocator = new HostAllocator();
+  return *allocator;
+}
+
+}  // namespace
+
+Allocator& hostAllocator() { return instance(); }
+
+size_t emptyHostCache() { return instance().emptyCache(); }
+
+}  // namespace gru
