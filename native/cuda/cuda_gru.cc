@@ -392,7 +392,7 @@ void CudnnGru::forward(const GruForwardRequest& r) {
   const TempSizes sizes = tempSizes(plan, call, mode);
   if (training && r.reserve->bytes() < sizes.reserve) {
     internalError("the GRU reserve has " + std::to_string(r.reserve->bytes()) + " bytes, cuDNN needs " +
-                  std::to_string(sizes.reserve) + " (size it with gruReserveCount)");
+                  std::to_string(sizes.reserve) + " (size it with gruBufferSizes)");
   }
   const size_t stateBytes = static_cast<size_t>(stateCount(c)) * dtypeSize(dtype);
   StoragePtr packedWeights = packWeights(plan, r.weights, dtype);
