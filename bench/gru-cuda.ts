@@ -8,19 +8,18 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
 import type { Device } from '../lib/dtype';
-import type { DeviceOp, DeviceScenario, DeviceWorkerConfig, DeviceWorkerReport, MathMode } from './gru-device-worker';
-import type { CheckCase } from './gru-worker';
+import type { DeviceOp, DeviceWorkerConfig, DeviceWorkerReport, MathMode } from './gru-device-worker';
+import type { Scenario } from './gru-worker';
 import { gflops, gruForwardBackwardFlops, gruForwardFlops } from './lib/flops';
 import { hostInfo, type HostInfo } from './lib/machine';
 import { probe, runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
+import { checkAgainstTorch } from './lib/torch-check';
 import type { Stats } from './lib/timing';
 
 const TORCH_PEER = join(__dirname, 'peers', 'torch_gru_device.py');
-const TORCH_CHECK = join(__dirname, 'peers', 'torch_gru.py');
 const BENCH_ENTRY = join(__dirname, 'gru.ts');
 const TARGET_RATIO = 0.95; // "within 5% of PyTorch's cuDNN GRU time, or faster"
-const CHECK_TOLERANCE = 1e-4; // float32 (FMA math) against torch in float64, values O(1)
 const CHILD_TIMEOUT_MS = 30 * 60_000;
 const MATHS: MathMode[] = ['fma', 'tf32'];
 
@@ -30,10 +29,10 @@ export interface DeviceBenchOptions {
   quick: boolean;
   torch: boolean;
   out?: string;
-  scenarios?: DeviceScenario[];
+  scenarios?: Scenario[];
 }
 
-function scenarios(quick: boolean): DeviceScenario[] {
+function scenarios(quick: boolean): Scenario[] {
   const r = (warmup: number, repeats: number) => (quick ? { warmup: 1, repeats: 2 } : { warmup, repeats });
   return [
     { name: 'S', seq: 100, batch: 64, input: 128, hidden: 256, layers: 1, forward: r(5, 30), forwardBackward: r(3, 20) },
@@ -53,16 +52,6 @@ function spawnBench<T>(args: string[], threads: number, input?: string): T {
   return runJsonChild<T>(process.execPath, [...process.execArgv, BENCH_ENTRY, ...args], { threads, input, timeoutMs: CHILD_TIMEOUT_MS });
 }
 
-/** Our float32 GRU on `device` against torch's float64 CPU GRU on a tiny 2-layer case. */
-function checkAgainstTorch(python: string, device: Device): string {
-  const kase = spawnBench<CheckCase | { error: string }>(['--check-case', '--device', device], 1);
-  if ('error' in kase) return `skipped (${kase.error})`;
-  const { maxAbsDiff } = runJsonChild<{ maxAbsDiff: Record<string, number> }>(python, [TORCH_CHECK, '--check'], { threads: 1, input: JSON.stringify(kase) });
-  const worst = Object.entries(maxAbsDiff).sort((a, b) => b[1] - a[1])[0];
-  if (!(worst[1] <= CHECK_TOLERANCE)) throw new Error(`gru-native on ${device} differs from torch: max |diff| of ${worst[0]} is ${worst[1]} (tolerance ${CHECK_TOLERANCE})`);
-  return `matches torch (max |diff| ${worst[1].toExponential(1)} in ${worst[0]}, tolerance ${CHECK_TOLERANCE})`;
-}
-
 interface TorchDeviceReport {
   torch: string;
   cuda: string | null;
@@ -71,7 +60,7 @@ interface TorchDeviceReport {
   results: (Stats & { scenario: string; math: MathMode; op: DeviceOp })[];
 }
 
-function combine(plan: DeviceScenario[], ours: DeviceWorkerReport, torch: TorchDeviceReport | null) {
+function combine(plan: Scenario[], ours: DeviceWorkerReport, torch: TorchDeviceReport | null) {
   return plan.flatMap((s) => MATHS.flatMap((math) => (['forward', 'forwardBackward'] as DeviceOp[]).map((op) => {
     const mine = ours.results.find((r) => r.scenario === s.name && r.math === math && r.op === op);
     const peer = torch?.results.find((r) => r.scenario === s.name && r.math === math && r.op === op);

@@ -3,6 +3,7 @@
  * times gru-native and sgemm, and returns a report the parent prints as JSON.
  */
 import { GRU, Tensor, add, backends, getNumThreads, manualSeed, memory, noGrad, setNumThreads, sum, type Device } from '../lib/index';
+import { DEVICE_CODE } from '../lib/dtype';
 import { native } from '../lib/native/binding';
 import { gflops } from './lib/flops';
 import { blasInfo, type BlasInfo } from './lib/machine';
@@ -71,10 +72,8 @@ export interface CheckCase {
   grads: Record<string, number[]>;
 }
 
-const CPU = 0;
-
-function sync(): void {
-  native.synchronize(CPU);
+function sync(device: Device = 'cpu'): void {
+  native.synchronize(DEVICE_CODE[device]);
 }
 
 function fail(message: string): never {
@@ -114,30 +113,37 @@ function sgemm(m: number, n: number, k: number, transB: boolean, timing: TimingO
 }
 
 /** Times `run` and reports how many tensors the reps left alive. */
-function timed<T>(scenario: string, op: Op, timing: TimingOptions, run: () => T, setup?: () => void, teardown?: (r: T) => void): WorkerResult {
+function timed<T>(device: Device, scenario: string, op: Op, timing: TimingOptions, run: () => T, setup?: () => void,
+                  teardown?: (r: T) => void): WorkerResult {
   const before = memory().tensors;
   const stats = measure(run, timing, setup, teardown);
-  sync();
+  sync(device);
   return { scenario, op, ...stats, leakedTensors: memory().tensors - before };
 }
 
-function benchScenario(s: Scenario): WorkerResult[] {
-  manualSeed(0);
-  const gru = new GRU({ inputSize: s.input, hiddenSize: s.hidden, numLayers: s.layers, batchFirst: false, dtype: 'float32' });
-  const x = Tensor.randn([s.seq, s.batch, s.input]);
+export interface ScenarioOptions {
+  device?: Device;
+  allowTF32?: boolean;
+}
 
-  // Validate before timing: shapes, finite values, and two runs giving the same bits.
+/** Forward (noGrad) and forward+backward of one shape; every rep waits for the device. */
+export function benchScenario(s: Scenario, { device = 'cpu', allowTF32 = false }: ScenarioOptions = {}): WorkerResult[] {
+  manualSeed(0);
+  const gru = new GRU({ inputSize: s.input, hiddenSize: s.hidden, numLayers: s.layers, batchFirst: false, dtype: 'float32', device, allowTF32 });
+  const x = Tensor.randn([s.seq, s.batch, s.input], { device });
+
+  // Validate before timing: shapes, finite values, and (CPU) two runs giving the same bits.
   const runs = [0, 1].map(() => noGrad(() => gru.forward(x)));
   sameShape(runs[0].output, [s.seq, s.batch, s.hidden], `${s.name} output`);
   sameShape(runs[0].hN, [s.layers, s.batch, s.hidden], `${s.name} hN`);
   const [y0, y1] = runs.map((r) => r.output.dataSync());
   if (!allFinite(y0)) fail(`${s.name} output is not finite`);
-  if (y0.some((v, i) => v !== y1[i])) fail(`${s.name} forward is not deterministic`);
+  if (device === 'cpu' && y0.some((v, i) => v !== y1[i])) fail(`${s.name} forward is not deterministic`);
   for (const r of runs) { r.output.dispose(); r.hN.dispose(); }
 
-  const forward = timed(s.name, 'forward', s.forward, () => {
+  const forward = timed(device, s.name, 'forward', s.forward, () => {
     const r = noGrad(() => gru.forward(x));
-    sync();
+    sync(device);
     return r;
   }, undefined, (r: { output: Tensor; hN: Tensor }) => { r.output.dispose(); r.hN.dispose(); });
 
@@ -147,14 +153,14 @@ function benchScenario(s: Scenario): WorkerResult[] {
     const parts = [sum(output), sum(hN)];
     const loss = add(parts[0], parts[1]);
     loss.backward();
-    sync();
+    sync(device);
     return [output, hN, ...parts, loss];
   };
   gru.zeroGrad();
   lossStep().forEach((t) => t.dispose());
   if (!allFinite(gru.flatWeights.grad!.dataSync())) fail(`${s.name} gradients are not finite`);
-  const forwardBackward = timed(s.name, 'forwardBackward', s.forwardBackward, lossStep,
-    () => { gru.zeroGrad(); sync(); }, (ts: Tensor[]) => ts.forEach((t) => t.dispose()));
+  const forwardBackward = timed(device, s.name, 'forwardBackward', s.forwardBackward, lossStep,
+    () => { gru.zeroGrad(); sync(device); }, (ts: Tensor[]) => ts.forEach((t) => t.dispose()));
 
   x.dispose();
   gru.dispose();
@@ -173,7 +179,7 @@ function benchStep(s: StepScenario): WorkerResult {
   if (!allFinite(first.output.dataSync())) fail('step output is not finite');
   first.output.dispose();
   state = first.state;
-  const result = timed(s.name, 'step', s, () => {
+  const result = timed('cpu', s.name, 'step', s, () => {
     const r = noGrad(() => gru.step(x, state));
     r.output.dataSync();
     return r;

@@ -17,12 +17,13 @@ import { parseArgs } from 'node:util';
 
 import { runDeviceBench } from './gru-cuda';
 import type { DeviceWorkerConfig } from './gru-device-worker';
-import type { CheckCase, Op, Scenario, StepScenario, WorkerConfig, WorkerReport } from './gru-worker';
+import type { Op, Scenario, StepScenario, WorkerConfig, WorkerReport } from './gru-worker';
 import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
 import { gflops, gruForwardBackwardFlops, gruForwardFlops, type GruShape } from './lib/flops';
 import { hostInfo, type HostInfo } from './lib/machine';
 import { probe, runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
+import { checkAgainstTorch } from './lib/torch-check';
 import type { Stats, TimingOptions } from './lib/timing';
 
 const PYTHON = '/usr/bin/python3'; // Debian's python3-torch, not whatever python3 PATH finds first
@@ -31,7 +32,6 @@ const TORCH_PEER = join(__dirname, 'peers', 'torch_gru.py');
 // policy the idle OpenMP threads and OpenBLAS's workers fight over 2 cores and torch gets 3-7x
 // slower at 2 threads. PASSIVE is torch's best setup here (no effect at 1 thread).
 const TORCH_ENV = { OMP_WAIT_POLICY: 'PASSIVE' };
-const CHECK_TOLERANCE = 1e-4; // float32 against torch in float64, values O(1)
 
 // Repeats sized so a full run takes a few minutes on 2 cores (L forward+backward is ~seconds).
 interface Plan {
@@ -70,16 +70,6 @@ function describeShape(s: GruShape): string {
 function spawnSelf<T>(threads: number, mode: string[], config?: WorkerConfig): T {
   return runJsonChild<T>(process.execPath, [...process.execArgv, __filename, ...mode, '--threads', String(threads)],
     { threads, input: config && JSON.stringify(config) });
-}
-
-/** gru-native vs torch (float64) on a tiny 2-layer case: outputs and every weight gradient. */
-function checkAgainstTorch(): string {
-  const kase = spawnSelf<CheckCase | { error: string }>(1, ['--check-case']);
-  if ('error' in kase) return `skipped (${kase.error})`;
-  const { maxAbsDiff } = runJsonChild<{ maxAbsDiff: Record<string, number> }>(PYTHON, [TORCH_PEER, '--check'], { threads: 1, input: JSON.stringify(kase) });
-  const worst = Object.entries(maxAbsDiff).sort((a, b) => b[1] - a[1])[0];
-  if (!(worst[1] <= CHECK_TOLERANCE)) throw new Error(`gru-native differs from torch: max |diff| of ${worst[0]} is ${worst[1]} (tolerance ${CHECK_TOLERANCE})`);
-  return `matches torch (max |diff| ${worst[1].toExponential(1)} in ${worst[0]}, tolerance ${CHECK_TOLERANCE})`;
 }
 
 interface Collected {
@@ -198,7 +188,7 @@ function main(): void {
   const plan = scenarios(quick);
   const torch = !values['no-torch'] && probe(PYTHON, ['-c', 'import torch']);
   const torchNote = values['no-torch'] ? 'skipped (--no-torch)' : torch ? '' : `not found (${PYTHON} -c 'import torch' failed), peer skipped`;
-  const check = torch ? checkAgainstTorch() : 'skipped (no torch)';
+  const check = torch ? checkAgainstTorch(PYTHON, 'cpu') : 'skipped (no torch)';
   console.error(`check: ${check}`);
 
   const collected = collect(threadCounts, plan, torch);

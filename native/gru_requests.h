@@ -13,7 +13,8 @@ namespace gru {
 // Other backends run only Fast.
 enum class GruKernel : int { Fast = 0, Reference = 1 };
 
-struct GruForwardRequest {
+// What forward and backward both take.
+struct GruInputs {
   GruConfig config;
   GruKernel kernel = GruKernel::Fast;
   TensorRef x;
@@ -22,18 +23,15 @@ struct GruForwardRequest {
   // int32 [batch], always on the cpu. Its values are checked by the backend when it reads them:
   // a queued op may still be writing them when the call is made.
   std::optional<TensorRef> lengths;
+};
+
+struct GruForwardRequest : GruInputs {
   TensorRef y;
   TensorRef hN;
   std::optional<TensorRef> reserve;
 };
 
-struct GruBackwardRequest {
-  GruConfig config;
-  GruKernel kernel = GruKernel::Fast;
-  TensorRef x;
-  std::optional<TensorRef> h0;
-  TensorRef weights;
-  std::optional<TensorRef> lengths;
+struct GruBackwardRequest : GruInputs {
   std::optional<TensorRef> y;  // the forward's output; cuDNN's backward reads it, the CPU's does not
   TensorRef reserve;           // from the training forward of the same call
   std::optional<TensorRef> dy;

@@ -37,7 +37,7 @@ def measure(run, warmup, repeats, setup=None):
 
 def require(ok, message):
     if not ok:
-        raise SystemExit('torch_gru.py: validation failed: ' + message)
+        raise SystemExit('%s: validation failed: %s' % (sys.argv[0].rsplit('/', 1)[-1], message))
 
 
 def bench_scenario(sc):

@@ -8,37 +8,12 @@ gru-native's default); 'tf32' sets it True (PyTorch's own default). Every rep wa
 device (torch.cuda.synchronize), as the gru-native side does.
 """
 import json
-import math
-import statistics
 import sys
-import time
 
 import torch
 from torch import nn
 
-
-def stats(samples_s):
-    ms = sorted(s * 1000.0 for s in samples_s)
-    p90 = ms[min(len(ms) - 1, max(0, math.ceil(0.9 * len(ms)) - 1))]
-    return {'medianMs': statistics.median(ms), 'minMs': ms[0], 'p90Ms': p90, 'repeats': len(ms)}
-
-
-def measure(run, timing, setup=None):
-    samples = []
-    for i in range(timing['warmup'] + timing['repeats']):
-        if setup:
-            setup()
-        start = time.perf_counter()
-        run()
-        elapsed = time.perf_counter() - start
-        if i >= timing['warmup']:
-            samples.append(elapsed)
-    return stats(samples)
-
-
-def require(ok, message):
-    if not ok:
-        raise SystemExit('torch_gru_device.py: validation failed: ' + message)
+from torch_gru import measure, require  # this file's folder is on sys.path when run as a script
 
 
 def bench_scenario(device, sc, math_mode):
@@ -73,7 +48,8 @@ def bench_scenario(device, sc, math_mode):
     require(all(p.grad is not None and bool(torch.isfinite(p.grad).all()) for p in gru.parameters()), label + ': grads')
     results = []
     for op, run, setup in (('forward', forward, None), ('forwardBackward', forward_backward, zero)):
-        results.append({'scenario': sc['name'], 'math': math_mode, 'op': op, **measure(run, sc[op], setup)})
+        results.append({'scenario': sc['name'], 'math': math_mode, 'op': op,
+                        **measure(run, sc[op]['warmup'], sc[op]['repeats'], setup)})
     return results
 
 

@@ -139,9 +139,18 @@ struct GruShapes {
   static constexpr const char* kWeights = "the flat GRU parameter count";
 };
 
-// Checks the inputs forward and backward share (x, h0, weights, lengths); returns x's dtype.
-template <typename Request>
-DType checkInputs(const Request& r, const GruShapes& shapes) {
+// Arguments 0-4 of both calls (config, x, h0 | null, weights, lengths | null) and the kernel.
+void parseInputs(const Napi::CallbackInfo& info, size_t kernelIndex, GruInputs& r) {
+  r.config = configArg(info);
+  r.x = tensorArg(info, 1, "x").ref();
+  r.h0 = optionalTensor(info, 2, "h0");
+  r.weights = tensorArg(info, 3, "weights").ref();
+  r.lengths = optionalTensor(info, 4, "lengths");
+  r.kernel = kernelArg(info, kernelIndex);
+}
+
+// Checks the inputs forward and backward share; returns x's dtype.
+DType checkInputs(const GruInputs& r, const GruShapes& shapes) {
   const DType dtype = floatDTypeOf(r.x, 1);
   const DeviceKind device = r.x.device();
   requireTensor(r.x, 1, "x", dtype, shapes.x, GruShapes::kX, device);
@@ -153,8 +162,7 @@ DType checkInputs(const Request& r, const GruShapes& shapes) {
 
 // The backend of x's device. A non-CPU backend reads the host lengths when called, so no queued
 // CPU op may still be writing them.
-template <typename Request>
-Backend& backendFor(Napi::Env env, const Request& r) {
+Backend& backendFor(Napi::Env env, const GruInputs& r) {
   Addon& addon = Addon::of(env);
   const DeviceKind device = r.x.device();
   if (device != DeviceKind::Cpu && r.lengths) addon.cpu().synchronize();
@@ -184,15 +192,10 @@ GRU_BINDING(gruBufferSizes) {
 // (config, x, h0 | null, weights, lengths | null, y, hN, reserve | null, impl)
 GRU_BINDING(gruForward) {
   GruForwardRequest r;
-  r.config = configArg(info);
-  r.x = tensorArg(info, 1, "x").ref();
-  r.h0 = optionalTensor(info, 2, "h0");
-  r.weights = tensorArg(info, 3, "weights").ref();
-  r.lengths = optionalTensor(info, 4, "lengths");
+  parseInputs(info, 8, r);
   r.y = tensorArg(info, 5, "y").ref();
   r.hN = tensorArg(info, 6, "hN").ref();
   r.reserve = optionalTensor(info, 7, "reserve");
-  r.kernel = kernelArg(info, 8);
   const GruShapes shapes(r.config);
   const DType dtype = checkInputs(r, shapes);
   const DeviceKind device = r.x.device();
@@ -212,18 +215,13 @@ GRU_BINDING(gruForward) {
 // is required on cuda, where cuDNN's backward reads it.
 GRU_BINDING(gruBackward) {
   GruBackwardRequest r;
-  r.config = configArg(info);
-  r.x = tensorArg(info, 1, "x").ref();
-  r.h0 = optionalTensor(info, 2, "h0");
-  r.weights = tensorArg(info, 3, "weights").ref();
-  r.lengths = optionalTensor(info, 4, "lengths");
+  parseInputs(info, 11, r);
   r.reserve = tensorArg(info, 5, "reserve").ref();
   r.dy = optionalTensor(info, 6, "dy");
   r.dhN = optionalTensor(info, 7, "dhN");
   r.dx = optionalTensor(info, 8, "dx");
   r.dh0 = optionalTensor(info, 9, "dh0");
   r.dweights = tensorArg(info, 10, "dweights").ref();
-  r.kernel = kernelArg(info, 11);
   r.y = optionalTensor(info, 12, "y");
   const GruShapes shapes(r.config);
   const DType dtype = checkInputs(r, shapes);

@@ -30,17 +30,23 @@ StoragePtr allocateWorkspace(int64_t elements, DType dtype) {
   return makeStorage(hostAllocator(), static_cast<size_t>(elements) * dtypeSize(dtype));
 }
 
-template <typename T>
-void runForward(const GruForwardRequest& r, const StoragePtr& workspace) {
-  GruForwardArgs<T> a;
+// The fields GruForwardArgs and GruBackwardArgs share.
+template <typename T, typename Args>
+void setInputs(Args& a, const GruInputs& r, const StoragePtr& workspace) {
   a.x = r.x.data<T>();
   a.h0 = dataOrNull<T>(r.h0);
   a.weights = r.weights.data<T>();
   a.lengths = dataOrNull<int32_t>(r.lengths);
+  a.workspace = workspace ? static_cast<T*>(workspace->data()) : nullptr;
+}
+
+template <typename T>
+void runForward(const GruForwardRequest& r, const StoragePtr& workspace) {
+  GruForwardArgs<T> a;
+  setInputs<T>(a, r, workspace);
   a.y = r.y.data<T>();
   a.hN = r.hN.data<T>();
   a.reserve = dataOrNull<T>(r.reserve);
-  a.workspace = workspace ? static_cast<T*>(workspace->data()) : nullptr;
   if (r.kernel == GruKernel::Fast) cpu::gruForward(r.config, a);
   else reference::gruForward(r.config, a);
 }
@@ -48,17 +54,13 @@ void runForward(const GruForwardRequest& r, const StoragePtr& workspace) {
 template <typename T>
 void runBackward(const GruBackwardRequest& r, const StoragePtr& workspace) {
   GruBackwardArgs<T> a;
-  a.x = r.x.data<T>();
-  a.h0 = dataOrNull<T>(r.h0);
-  a.weights = r.weights.data<T>();
-  a.lengths = dataOrNull<int32_t>(r.lengths);
+  setInputs<T>(a, r, workspace);
   a.reserve = r.reserve.data<T>();
   a.dy = dataOrNull<T>(r.dy);
   a.dhN = dataOrNull<T>(r.dhN);
   a.dx = dataOrNull<T>(r.dx);
   a.dh0 = dataOrNull<T>(r.dh0);
   a.dweights = r.dweights.data<T>();
-  a.workspace = workspace ? static_cast<T*>(workspace->data()) : nullptr;
   if (r.kernel == GruKernel::Fast) cpu::gruBackward(r.config, a);
   else reference::gruBackward(r.config, a);
 }
