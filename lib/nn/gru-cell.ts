@@ -3,7 +3,7 @@
  * weight_hh [3H, H], bias_ih, bias_hh in one flat buffer.
  */
 import { ArgumentError } from '../errors';
-import { gruOp } from '../ops/gru';
+import { gruOp, type GruOpConfig } from '../ops/gru';
 import type { Tensor } from '../tensor';
 import { FlatGruModule } from './flat-gru-module';
 import { gruParameterBlocks } from './gru';
@@ -38,6 +38,16 @@ export class GRUCell extends FlatGruModule {
        allowTF32: this.allowTF32, dtype: this.dtype, device: this.device } = o);
   }
 
+  /** Fixed, so gruOp can cache its packing. */
+  private opConfig(): GruOpConfig {
+    const o = this.options;
+    this.config ??= Object.freeze({ inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: 1, bidirectional: false,
+      bias: o.bias, resetAfter: o.resetAfter, batchFirst: false, dropout: 0, allowTF32: o.allowTF32 });
+    return this.config;
+  }
+
+  private config?: GruOpConfig;
+
   /** x [batch, inputSize] (or [inputSize]), h [batch, hiddenSize] (zeros when omitted) -> h'. */
   forward(x: Tensor, h?: Tensor): Tensor {
     this.checkAlive();
@@ -49,12 +59,8 @@ export class GRUCell extends FlatGruModule {
     const x3 = input.reshape([1, batch, this.inputSize]);
     const h3 = state && state.reshape([1, batch, this.hiddenSize]);
     try {
-      const o = this.options;
-      const { output, hN } = gruOp(
-        { inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: 1, bidirectional: false, bias: o.bias,
-          resetAfter: o.resetAfter, batchFirst: false, dropout: 0, allowTF32: o.allowTF32 },
-        { x: x3, weights: this.flat.weights, h0: h3, lengths: null, seqLen: 1, batch },
-        { training: this.training, generator: o.generator, implementation: this.implementation });
+      const { output, hN } = gruOp(this.opConfig(), { x: x3, weights: this.flat.weights, h0: h3, lengths: null, seqLen: 1, batch },
+        { training: this.training, generator: this.options.generator, implementation: this.implementation });
       hN.dispose();
       const next = output.reshape(unbatched ? [this.hiddenSize] : [batch, this.hiddenSize]);
       output.dispose();
