@@ -95,6 +95,22 @@ describe('consistency between APIs', () => {
     gru.dispose();
   });
 
+  it('one module serves changing batch sizes and sequence lengths (its packed configs are cached per shape)', () => {
+    const gru = new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, dtype: 'float64', generator: new Generator(12) });
+    const state = gru.stateDict();
+    for (const [seq, batch] of [[5, 2], [3, 3], [5, 2], [1, 1]]) {
+      const fresh = new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, dtype: 'float64' });
+      fresh.loadStateDict(state);
+      const x = Tensor.randn([seq, batch, 3], { dtype: 'float64', generator: new Generator(seq * 10 + batch) });
+      const reused = noGrad(() => gru.forward(x));
+      const once = noGrad(() => fresh.forward(x));
+      expect(reused.output.dataSync()).toEqual(once.output.dataSync());
+      for (const t of [x, reused.output, reused.hN, once.output, once.hN]) t.dispose();
+      fresh.dispose();
+    }
+    gru.dispose();
+  });
+
   it('inference (noGrad) gives the training forward numbers', () => {
     const gru = new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, generator: new Generator(14) });
     const x = Tensor.randn([5, 3, 3], { generator: new Generator(15) }).requiresGrad_();
