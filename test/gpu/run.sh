@@ -45,19 +45,18 @@ fi
 section "our cuDNN/cuBLAS declarations against this machine's headers"
 # Enum values and function signatures (native/cuda/*_api_check.cc); compile-only, no GPU needed.
 site=$(ls -d /opt/torch/.venv/lib/python3*/site-packages 2>/dev/null | head -1)
-cudnn_include=$(ls -d "$site"/nvidia/cudnn/include 2>/dev/null | head -1)
-cublas_include=$(dirname "$(ls "$site"/nvidia/*/include/cublas_api.h 2>/dev/null | head -1)")
-if command -v g++ > /dev/null && [ -n "$cudnn_include" ]; then
-  for check in cudnn:"$cudnn_include" cublas:"$cublas_include"; do
-    name=${check%%:*} include=${check#*:}
-    if g++ -std=c++17 -fsyntax-only -I"$include" -I/usr/local/cuda/include "native/cuda/${name}_api_check.cc"; then
-      echo "${name}_api_check.cc: matches $include"
+includes=()
+for dir in "$site"/nvidia/*/include /usr/local/cuda/include; do [ -d "$dir" ] && includes+=("-I$dir"); done
+if command -v g++ > /dev/null && [ ${#includes[@]} -gt 0 ]; then
+  for name in cudnn cublas; do
+    if g++ -std=c++17 -fsyntax-only "${includes[@]}" "native/cuda/${name}_api_check.cc"; then
+      echo "${name}_api_check.cc: matches the headers under ${includes[*]}"
     else
-      echo "${name}_api_check.cc: MISMATCH against $include"; status=1
+      echo "${name}_api_check.cc: does not compile against ${includes[*]} (mismatch, or a header is missing)"; status=1
     fi
   done
 else
-  echo "skipped: no g++ or no cudnn.h under ${site:-/opt/torch/.venv}"
+  echo "skipped: no g++ or no CUDA headers under ${site:-/opt/torch/.venv}"
 fi
 
 section "backends()"
