@@ -75,7 +75,8 @@ describe('native constants', () => {
 });
 
 describe('OpenBLAS kernel choice (Note [OpenBLAS kernel choice])', () => {
-  const cpu = (vendor: string, flags: string) => `processor\t: 0\nvendor_id\t: ${vendor}\ncpu family\t: 6\nflags\t\t: ${flags}\n\nprocessor\t: 1\n`;
+  const cpu = (vendor: string, flags: string, family = 6) =>
+    `processor\t: 0\nvendor_id\t: ${vendor}\ncpu family\t: ${family}\nflags\t\t: ${flags}\n\nprocessor\t: 1\n`;
   const avx2 = 'fpu sse sse2 ssse3 sse4_1 sse4_2 avx fma avx2';
   const avx512 = `${avx2} avx512f avx512dq avx512cd avx512bw avx512vl`;
 
@@ -83,7 +84,9 @@ describe('OpenBLAS kernel choice (Note [OpenBLAS kernel choice])', () => {
     expect(openblasCoreFor(cpu('GenuineIntel', `${avx512} avx512_bf16 amx_tile`))).toBe('Cooperlake'); // Sapphire/Emerald Rapids
     expect(openblasCoreFor(cpu('GenuineIntel', avx512))).toBe('SkylakeX'); // Skylake-SP, Ice Lake-SP
     expect(openblasCoreFor(cpu('GenuineIntel', avx2))).toBe('Haswell');
-    expect(openblasCoreFor(cpu('AuthenticAMD', `${avx512} avx512_bf16`))).toBe('Zen');
+    expect(openblasCoreFor(cpu('AuthenticAMD', `${avx512} avx512_bf16`, 26))).toBe('Zen'); // Zen 5
+    expect(openblasCoreFor(cpu('AuthenticAMD', `${avx512} avx512_bf16`, 25))).toBeNull(); // Zen 4: OpenBLAS knows it
+    expect(openblasCoreFor(cpu('HygonGenuine', avx2, 24))).toBeNull();
     expect(openblasCoreFor(cpu('GenuineIntel', 'fpu sse sse2 avx'))).toBeNull(); // no AVX2: OpenBLAS decides
     expect(openblasCoreFor(cpu('CentaurHauls', avx2))).toBeNull();
     expect(openblasCoreFor('')).toBeNull();

@@ -22,7 +22,9 @@ export function openblasCoreFor(cpuinfo: string): string | null {
   const flags = new Set(field(cpuinfo, 'flags').split(/\s+/));
   if (!flags.has('avx2') || !flags.has('fma')) return null; // older CPUs: OpenBLAS knows them
   const vendor = field(cpuinfo, 'vendor_id');
-  if (vendor === 'AuthenticAMD' || vendor === 'HygonGenuine') return 'Zen';
+  // OpenBLAS knows AMD families 17h and 19h by family alone (and newer releases give Zen 4 better
+  // kernels than 'Zen'), so only later families are named.
+  if (vendor === 'AuthenticAMD') return Number(field(cpuinfo, 'cpu family')) >= 0x1a ? 'Zen' : null;
   if (vendor !== 'GenuineIntel') return null;
   if (AVX512_SKYLAKEX.every((flag) => flags.has(flag))) return flags.has('avx512_bf16') ? 'Cooperlake' : 'SkylakeX';
   return 'Haswell';
