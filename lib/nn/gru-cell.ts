@@ -36,17 +36,12 @@ export class GRUCell extends FlatGruModule {
     const o = this.options;
     ({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, bias: this.bias, resetAfter: this.resetAfter,
        allowTF32: this.allowTF32, dtype: this.dtype, device: this.device } = o);
+    this.config = Object.freeze({ inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: 1, bidirectional: false,
+                                  bias: o.bias, resetAfter: o.resetAfter, batchFirst: false, dropout: 0, allowTF32: o.allowTF32 });
   }
 
   /** Fixed, so gruOp can cache its packing. */
-  private opConfig(): GruOpConfig {
-    const o = this.options;
-    this.config ??= Object.freeze({ inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: 1, bidirectional: false,
-      bias: o.bias, resetAfter: o.resetAfter, batchFirst: false, dropout: 0, allowTF32: o.allowTF32 });
-    return this.config;
-  }
-
-  private config?: GruOpConfig;
+  private readonly config: GruOpConfig;
 
   /** x [batch, inputSize] (or [inputSize]), h [batch, hiddenSize] (zeros when omitted) -> h'. */
   forward(x: Tensor, h?: Tensor): Tensor {
@@ -59,7 +54,7 @@ export class GRUCell extends FlatGruModule {
     const x3 = input.reshape([1, batch, this.inputSize]);
     const h3 = state && state.reshape([1, batch, this.hiddenSize]);
     try {
-      const { output, hN } = gruOp(this.opConfig(), { x: x3, weights: this.flat.weights, h0: h3, lengths: null, seqLen: 1, batch },
+      const { output, hN } = gruOp(this.config, { x: x3, weights: this.flat.weights, h0: h3, lengths: null, seqLen: 1, batch },
         { training: this.training, generator: this.options.generator, implementation: this.implementation });
       hN.dispose();
       const next = output.reshape(unbatched ? [this.hiddenSize] : [batch, this.hiddenSize]);

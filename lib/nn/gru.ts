@@ -71,6 +71,10 @@ export class GRU extends FlatGruModule {
     ({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
        batchFirst: this.batchFirst, dropout: this.dropout, bidirectional: this.bidirectional,
        resetAfter: this.resetAfter, allowTF32: this.allowTF32, dtype: this.dtype, device: this.device } = o);
+    const config: GruOpConfig = { inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: o.numLayers, bidirectional: o.bidirectional,
+                                  bias: o.bias, resetAfter: o.resetAfter, batchFirst: o.batchFirst, dropout: o.dropout, allowTF32: o.allowTF32 };
+    this.config = Object.freeze(config);
+    this.sequenceFirstConfig = Object.freeze({ ...config, batchFirst: false });
   }
 
   /** Number of directions (2 when bidirectional). */
@@ -85,19 +89,8 @@ export class GRU extends FlatGruModule {
   }
 
   /** The op configs of forward() and of sequence-first calls (step(), unbatched input); fixed, so gruOp can cache their packing. */
-  private opConfig(batchFirst = this.options.batchFirst): GruOpConfig {
-    const o = this.options;
-    const cached = batchFirst ? this.batchFirstConfig : this.sequenceFirstConfig;
-    if (cached) return cached;
-    const config: GruOpConfig = Object.freeze({ inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: o.numLayers,
-      bidirectional: o.bidirectional, bias: o.bias, resetAfter: o.resetAfter, batchFirst, dropout: o.dropout, allowTF32: o.allowTF32 });
-    if (batchFirst) this.batchFirstConfig = config;
-    else this.sequenceFirstConfig = config;
-    return config;
-  }
-
-  private batchFirstConfig?: GruOpConfig;
-  private sequenceFirstConfig?: GruOpConfig;
+  private readonly config: GruOpConfig;
+  private readonly sequenceFirstConfig: GruOpConfig;
 
   /**
    * Runs the GRU over `x`: [seq, batch, inputSize] ([batch, seq, inputSize] with batchFirst),
@@ -117,7 +110,7 @@ export class GRU extends FlatGruModule {
     const lengths = options.lengths === undefined ? null : checkLengths(options.lengths, batch, seqLen);
     const x3 = unbatched ? input.reshape([seqLen, 1, this.inputSize]) : input;
     const h03 = unbatched && h0 ? h0.reshape([states, 1, this.hiddenSize]) : h0;
-    const config = unbatched ? this.opConfig(false) : this.opConfig();
+    const config = unbatched ? this.sequenceFirstConfig : this.config;
     try {
       const result = gruOp(config, { x: x3, weights: this.flat.weights, h0: h03, lengths, seqLen, batch },
         { training: this.training, generator: this.options.generator, implementation: this.implementation });
@@ -152,7 +145,7 @@ export class GRU extends FlatGruModule {
     const stateShape = unbatched ? [this.numLayers, this.hiddenSize] : [this.numLayers, batch, this.hiddenSize];
     const h0 = state === undefined ? null : checkState(state, 'GRU.step state', stateShape, this);
     // The kernel reads x as [1, batch, inputSize] and h0 as [L, batch, H]: same memory, so no views.
-    const { output, hN } = gruOp(this.opConfig(false), { x: input, weights: this.flat.weights, h0, lengths: null, seqLen: 1, batch },
+    const { output, hN } = gruOp(this.sequenceFirstConfig, { x: input, weights: this.flat.weights, h0, lengths: null, seqLen: 1, batch },
       { training: this.training, generator: this.options.generator, implementation: this.implementation,
         outputShape: unbatched ? [this.hiddenSize] : [batch, this.hiddenSize], stateShape });
     return { output, state: hN };
