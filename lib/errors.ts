@@ -29,6 +29,21 @@ export class NativeError extends GruError {}
 export class DisposedError extends GruError {}
 /** An allocation failed. */
 export class OutOfMemoryError extends GruError {}
+/**
+ * A file could not be read or written. `code` is Node's error code (`ENOENT`, `EISDIR`,
+ * `EACCES`, ...), `path` the file asked for, `cause` the original Node error.
+ * Thrown from TS only, so it is not in errorClassesByKind.
+ */
+export class FileError extends GruError {
+  readonly path: string;
+  constructor(message: string, code: string, path: string, cause?: unknown) {
+    super(message, code);
+    this.path = path;
+    // Defined as Error's own constructor would (own, non-enumerable); `ErrorOptions` is not in
+    // every consumer's lib, so it is not in this signature.
+    if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
+  }
+}
 
 /** Indexed by the native ErrorKind values (native/core/errors.h). */
 export const errorClassesByKind = [

@@ -168,22 +168,21 @@ function checkNoOverlap(specs: readonly TensorSpec[], source: string): void {
 }
 
 function decodeTensor(spec: TensorSpec, data: Uint8Array, source: string): RawTensor {
-  const { itemSize } = FILE_DTYPES[spec.fileDType];
-  const buffer = nativeOrderCopy(data.subarray(spec.begin, spec.end), itemSize);
+  const bytes = data.subarray(spec.begin, spec.end);
   const shape = spec.shape;
   switch (spec.fileDType) {
     case 'F32':
-      return { dtype: 'float32', shape, data: new Float32Array(buffer) };
+      return { dtype: 'float32', shape, data: new Float32Array(nativeOrderCopy(bytes, 4)) };
     case 'F64':
-      return { dtype: 'float64', shape, data: new Float64Array(buffer) };
+      return { dtype: 'float64', shape, data: new Float64Array(nativeOrderCopy(bytes, 8)) };
     case 'I32':
-      return { dtype: 'int32', shape, data: new Int32Array(buffer) };
+      return { dtype: 'int32', shape, data: new Int32Array(nativeOrderCopy(bytes, 4)) };
     case 'F16':
-      return { dtype: 'float32', shape, data: Float32Array.from(new Uint16Array(buffer), halfToNumber) };
+      return { dtype: 'float32', shape, data: widenHalves(bytes, halfToFloatTable()) };
     case 'BF16':
-      return { dtype: 'float32', shape, data: bfloat16ToFloat32(new Uint16Array(buffer)) };
+      return { dtype: 'float32', shape, data: widenHalves(bytes, undefined) };
     case 'I64':
-      return { dtype: 'int32', shape, data: int64ToInt32(new BigInt64Array(buffer), `${source}: tensor ${JSON.stringify(spec.name)}`) };
+      return { dtype: 'int32', shape, data: int64ToInt32(new BigInt64Array(nativeOrderCopy(bytes, 8)), `${source}: tensor ${JSON.stringify(spec.name)}`) };
     default:
       throw new DTypeError(`${source}: tensor ${JSON.stringify(spec.name)}: no decoder for ${spec.fileDType}`);
   }
@@ -200,21 +199,55 @@ function swapBytes(bytes: Uint8Array, itemSize: number): void {
   for (let i = 0; i < bytes.length; i += itemSize) bytes.subarray(i, i + itemSize).reverse();
 }
 
-/** IEEE 754 binary16 bits to a number (exact: every half is a float32). */
-function halfToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * (0x400 + fraction) * 2 ** (exponent - 25);
+/**
+ * Widens little-endian 16-bit floats straight into a new Float32Array: F16 through `table`
+ * (half bits to float32 bits), BF16 (no table) by a shift, since it is the top half of a float32.
+ * The halves are assembled from bytes, so the host's byte order and the data's alignment
+ * do not matter, and nothing but the output is allocated.
+ */
+function widenHalves(bytes: Uint8Array, table: Uint32Array | undefined): Float32Array {
+  const n = bytes.length >>> 1;
+  const out = new Float32Array(n);
+  // Written as uint32 in host order, read back as float32 in host order: bits survive on any host.
+  const bits = new Uint32Array(out.buffer);
+  if (table === undefined) {
+    for (let i = 0, j = 0; i < n; i++, j += 2) bits[i] = (bytes[j] | (bytes[j + 1] << 8)) << 16;
+  } else {
+    for (let i = 0, j = 0; i < n; i++, j += 2) bits[i] = table[bytes[j] | (bytes[j + 1] << 8)];
+  }
+  return out;
 }
 
-/** bfloat16 is the top half of a float32, so widening is a shift (NaN payloads survive). */
-function bfloat16ToFloat32(halves: Uint16Array): Float32Array {
-  const bits = new Uint32Array(halves.length);
-  for (let i = 0; i < halves.length; i++) bits[i] = halves[i] << 16;
-  return new Float32Array(bits.buffer);
+let halfTable: Uint32Array | undefined;
+
+/** float32 bits of every IEEE binary16 value (256 KiB, built on first use). */
+function halfToFloatTable(): Uint32Array {
+  if (halfTable !== undefined) return halfTable;
+  const table = new Uint32Array(0x10000);
+  for (let h = 0; h < 0x10000; h++) table[h] = halfBitsToFloatBits(h);
+  halfTable = table;
+  return table;
+}
+
+/**
+ * IEEE 754 binary16 bits to binary32 bits, exactly (every half is a float32): the exponent is
+ * rebiased (15 to 127), subnormals are normalized, infinities stay infinite and NaNs keep
+ * sign and payload, as numpy's conversion does.
+ */
+function halfBitsToFloatBits(h: number): number {
+  const sign = (h & 0x8000) << 16;
+  const exponent = (h >> 10) & 0x1f;
+  let fraction = h & 0x3ff;
+  if (exponent === 0x1f) return (sign | 0x7f800000 | (fraction << 13)) >>> 0;
+  if (exponent !== 0) return (sign | ((exponent + 127 - 15) << 23) | (fraction << 13)) >>> 0;
+  if (fraction === 0) return sign >>> 0;
+  // Subnormal: fraction * 2^-24. Shift its leading 1 into the implicit-bit position (bit 10).
+  let e = 127 - 14;
+  while ((fraction & 0x400) === 0) {
+    fraction <<= 1;
+    e--;
+  }
+  return (sign | (e << 23) | ((fraction & 0x3ff) << 13)) >>> 0;
 }
 
 function int64ToInt32(values: BigInt64Array, where: string): Int32Array {
