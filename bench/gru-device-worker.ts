@@ -34,7 +34,7 @@ export interface DeviceWorkerReport {
 function weightRoute(s: Scenario): string {
   return native.gruCudnnWeightRoute(packGruConfig({
     inputSize: s.input, hiddenSize: s.hidden, numLayers: s.layers, bidirectional: false, bias: true, resetAfter: true,
-    seqLen: s.seq, batch: s.batch, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, allowTF32: false,
+    seqLen: s.seq, batch: s.batch, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false,
   }), DTYPE_CODE.float32);
 }
 

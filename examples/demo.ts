@@ -7,7 +7,7 @@
  *   npm run demo -- --device cuda      # on the GPU (cuDNN)
  */
 import {
-  GRU, Generator, Tensor, add, backends, datasets, losses, matmul, memory, noGrad, type Device,
+  GRU, Generator, Tensor, add, backends, datasets, losses, matmul, memory, noGrad, scope, type Device,
 } from '../lib/index';
 
 const WINDOW = 24;
@@ -52,37 +52,35 @@ async function main(): Promise<void> {
   const headBias = Tensor.zeros([1], { device }).requiresGrad_();
   const parameters = [...gru.parameters(), head, headBias];
 
+  // Inside scope(), every tensor made and not returned is disposed at the end; the tape keeps
+  // what backward needs.
   const predict = (x: Tensor): Tensor => {
-    const { output, hN } = gru.forward(x);
-    output.dispose();
-    const last = hN.reshape([hN.shape[1], HIDDEN]);
-    const projected = matmul(last, head);
-    const out = add(projected, headBias);
-    for (const t of [hN, last, projected]) t.dispose(); // the tape keeps what backward needs
-    return out;
+    const { hN } = gru.forward(x);
+    return add(matmul(hN.reshape([hN.shape[1], HIDDEN]), head), headBias);
   };
 
   const started = Date.now();
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
-    const prediction = predict(train.x);
-    const loss = losses.mse(prediction, train.y);
-    loss.backward();
-    noGrad(() => {
-      for (const p of parameters) p.add_(p.grad!, -LEARNING_RATE);
+    const loss = scope(() => {
+      const l = losses.mse(predict(train.x), train.y);
+      l.backward();
+      noGrad(() => {
+        for (const p of parameters) p.add_(p.grad!, -LEARNING_RATE);
+        gru.zeroGrad();
+        head.grad!.zero_();
+        headBias.grad!.zero_();
+      });
+      return l;
     });
-    gru.zeroGrad();
-    head.grad!.zero_();
-    headBias.grad!.zero_();
     if (epoch === 1 || epoch % 50 === 0) {
       const value = await loss.item(); // awaits the queued ops without blocking the event loop
       console.log(`epoch ${String(epoch).padStart(3)}  train rmse ${(Math.sqrt(value) * SCALE).toFixed(2)}`);
     }
-    prediction.dispose();
     loss.dispose();
   }
   console.log(`trained ${EPOCHS} epochs in ${((Date.now() - started) / 1000).toFixed(2)} s`);
 
-  const forecast = noGrad(() => predict(test.x));
+  const forecast = scope(() => noGrad(() => predict(test.x)));
   const predicted = await forecast.data();
   const actual = await test.y.data();
   let gruError = 0;

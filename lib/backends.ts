@@ -5,7 +5,7 @@
 import { BackendUnavailableError } from './errors';
 import type { Device } from './dtype';
 import { native } from './native/binding';
-import { checkInteger } from './shape';
+import { checkInteger } from './arguments';
 
 export interface CudaDeviceInfo {
   index: number;
@@ -70,9 +70,12 @@ export function requireDevice(device: Device): void {
   }
 }
 
-/** Sets the number of threads the CPU backend (OpenBLAS) uses; waits for queued CPU work first. */
+/**
+ * Sets the number of threads the CPU backend (OpenBLAS) uses; waits for queued CPU work first.
+ * More than this OpenBLAS build can run is an ArgumentError naming its limit.
+ */
 export function setNumThreads(threads: number): void {
-  native.setNumThreads(checkInteger(threads, 'threads', 1, 1024));
+  native.setNumThreads(checkInteger(threads, 'threads', 1));
   if (cached) cached[0].threads = native.cpuInfo().threads;
 }
 

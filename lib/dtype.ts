@@ -1,5 +1,6 @@
-/** Element types and devices, and their native codes. */
-import { DeviceError, DTypeError, describe } from './errors';
+/** Element types and devices, and their native codes (taken from the addon's constants()). */
+import { DeviceError, DTypeError, GruError, describe } from './errors';
+import { nativeConstants } from './native/binding';
 import type { AnyTypedArray } from './native/types';
 
 export type DType = 'float32' | 'float64' | 'int32';
@@ -8,9 +9,18 @@ export type Device = 'cpu' | 'cuda';
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 export const DEVICES: readonly Device[] = ['cpu', 'cuda'];
 
-/** Native codes (native/core/dtype.h); a test checks them against the addon's constants(). */
-export const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, float64: 1, int32: 2 };
-export const DEVICE_CODE: Readonly<Record<Device, number>> = { cpu: 0, cuda: 1 };
+/** `{ name: code }` for `names`, from one of the addon's code tables; an addon that lacks a name is a build mismatch. */
+export function codesFrom<N extends string>(names: readonly N[], table: Record<string, number>, what: string): Readonly<Record<N, number>> {
+  const codes = {} as Record<N, number>;
+  for (const name of names) {
+    if (!(name in table)) throw new GruError(`gru-native: the native addon has no ${what} '${name}'; rebuild it (npm rebuild gru-native)`, 'ADDON_MISMATCH');
+    codes[name] = table[name];
+  }
+  return Object.freeze(codes);
+}
+
+export const DTYPE_CODE = codesFrom(DTYPES, nativeConstants.dtypes, 'dtype');
+export const DEVICE_CODE = codesFrom(DEVICES, nativeConstants.devices, 'device');
 
 export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4 };
 
@@ -26,6 +36,11 @@ export type TypedArrayOf<D extends DType> = D extends 'float32'
   : D extends 'float64'
     ? Float64Array
     : Int32Array;
+
+/** The dtype a typed array holds natively (float32 for other arrays). */
+export type DTypeOfData<T> = T extends Float64Array ? 'float64' : T extends Int32Array ? 'int32' : 'float32';
+
+export type FloatDType = 'float32' | 'float64';
 
 export function checkDType(value: unknown, argument: string): DType {
   if (typeof value === 'string' && (DTYPES as readonly string[]).includes(value)) return value as DType;
@@ -45,7 +60,7 @@ export function dtypeOfTypedArray(array: ArrayBufferView): DType | undefined {
   return undefined;
 }
 
-export function isFloating(dtype: DType): boolean {
+export function isFloating(dtype: DType): dtype is FloatDType {
   return dtype !== 'int32';
 }
 

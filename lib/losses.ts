@@ -1,17 +1,19 @@
 /** Loss functions (reduction: mean), built from differentiable ops. */
+import { checkLike, checkTensor } from './checks';
+import type { DType } from './dtype';
 import { mean, mul, sub } from './ops/arithmetic';
-import { checkShapeEquals, checkTensor } from './ops/checks';
+import { scope } from './scope';
+import { checkShapeEquals } from './shape';
 import type { Tensor } from './tensor';
 
 /** Mean squared error: mean((prediction - target)^2). */
-export function mse(prediction: Tensor, target: Tensor): Tensor {
+export function mse<D extends DType>(prediction: Tensor<D>, target: Tensor<D>): Tensor<D> {
   checkTensor(prediction, 'mse(): prediction');
   checkTensor(target, 'mse(): target');
-  checkShapeEquals(target, prediction.shape, 'mse(): target');
-  const diff = sub(prediction, target);
-  const squared = mul(diff, diff);
-  diff.dispose();
-  const loss = mean(squared);
-  squared.dispose();
-  return loss;
+  checkShapeEquals(target.shape, prediction.shape, 'mse(): target');
+  checkLike(target, prediction, 'mse(): target', 'prediction');
+  return scope(() => {
+    const diff = sub(prediction, target);
+    return mean(mul(diff, diff));
+  });
 }

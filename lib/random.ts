@@ -17,45 +17,48 @@ function toSeed(seed: unknown): bigint {
 }
 
 export class Generator {
-  #seed: bigint;
-  #offset = 0;
+  private seedValue: bigint;
+  private offsetValue = 0;
 
   constructor(seed: number | bigint = DEFAULT_SEED) {
-    this.#seed = toSeed(seed);
+    this.seedValue = toSeed(seed);
   }
 
   /** Restarts the stream from `seed`. */
   manualSeed(seed: number | bigint): this {
-    this.#seed = toSeed(seed);
-    this.#offset = 0;
+    this.seedValue = toSeed(seed);
+    this.offsetValue = 0;
     return this;
   }
 
   get seed(): bigint {
-    return this.#seed;
+    return this.seedValue;
   }
 
   /** Words of the stream consumed so far. */
   get offset(): number {
-    return this.#offset;
+    return this.offsetValue;
   }
 
   /** Runs `draw` at the current position and advances by the words it reports consuming. */
   draw(draw: (seed: bigint, offset: number) => number): void {
-    this.#offset += draw(this.#seed, this.#offset);
+    const words = draw(this.seedValue, this.offsetValue);
+    if (!Number.isSafeInteger(words) || words < 0) throw new ArgumentError(`a draw must report the words it consumed, got ${describe(words)}`);
+    this.offsetValue += words;
   }
 
   /** Saves the position, to restore with setState(). */
   getState(): { seed: bigint; offset: number } {
-    return { seed: this.#seed, offset: this.#offset };
+    return { seed: this.seedValue, offset: this.offsetValue };
   }
 
   setState(state: { seed: bigint | number; offset: number }): this {
+    if (typeof state !== 'object' || state === null) throw new ArgumentError(`state must be { seed, offset }, got ${describe(state)}`);
     if (!Number.isSafeInteger(state.offset) || state.offset < 0) {
       throw new ArgumentError(`state.offset must be a non-negative integer, got ${describe(state.offset)}`);
     }
-    this.#seed = toSeed(state.seed);
-    this.#offset = state.offset;
+    this.seedValue = toSeed(state.seed);
+    this.offsetValue = state.offset;
     return this;
   }
 }

@@ -1,7 +1,13 @@
-/** Shape checks and helpers shared by tensors and layers. */
+/** Shapes: the checks and helpers every tensor, op and layer uses (the one place for them). */
 import { ArgumentError, ShapeError, describe, formatShape } from './errors';
 
 export type Shape = readonly number[];
+
+/**
+ * The most dimensions a shape may have. Deeper nesting would only exhaust the stack of the
+ * nested-array readers and writers; PyTorch's kernels stop well before this too.
+ */
+export const MAX_RANK = 64;
 
 export function numelOf(shape: Shape): number {
   let n = 1;
@@ -9,21 +15,50 @@ export function numelOf(shape: Shape): number {
   return n;
 }
 
-/** Validates a shape given by a user: an array of non-negative integers. */
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function checkShapeEquals(actual: Shape, expected: Shape, argument: string): void {
+  if (!sameShape(actual, expected)) {
+    throw new ShapeError(`${argument} must have shape ${formatShape(expected)}, got ${formatShape(actual)}`);
+  }
+}
+
+function checkRank(rank: number, argument: string): void {
+  if (rank > MAX_RANK) throw new ShapeError(`${argument} has ${rank} dimensions; at most ${MAX_RANK} are supported`);
+}
+
+/** Throws unless the element count of `shape` (valid dimensions) is a safe integer. */
+function checkElementCount(shape: Shape, argument: string): void {
+  if (shape.includes(0)) return;
+  let n = 1;
+  for (const d of shape) {
+    if (n > Number.MAX_SAFE_INTEGER / d) {
+      throw new ShapeError(`${argument} ${formatShape(shape)} has more than 2^53 - 1 elements`);
+    }
+    n *= d;
+  }
+}
+
+/** Validates a shape given by a user: an array of at most MAX_RANK non-negative integers with a safe element count. */
 export function checkShape(shape: unknown, argument: string): number[] {
   if (!Array.isArray(shape)) throw new ShapeError(`${argument} must be an array of dimensions, got ${describe(shape)}`);
+  checkRank(shape.length, argument);
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new ShapeError(`${argument}[${i}] must be a non-negative integer, got ${describe(d)} (in ${argument} ${describe(shape)})`);
+      throw new ShapeError(`${argument}[${i}] must be a non-negative integer, got ${describe(d)} (in ${argument} ${formatShape(shape)})`);
     }
   }
+  checkElementCount(shape, argument);
   return [...shape];
 }
 
 /** Resolves one -1 in a reshape target against `numel`. */
 export function resolveReshape(target: unknown, numel: number, from: Shape): number[] {
   if (!Array.isArray(target)) throw new ShapeError(`shape must be an array of dimensions, got ${describe(target)}`);
+  checkRank(target.length, 'shape');
   let inferred = -1;
   let known = 1;
   const out: number[] = [];
@@ -50,17 +85,10 @@ export function resolveReshape(target: unknown, numel: number, from: Shape): num
   return out;
 }
 
-export function checkInteger(value: unknown, argument: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw new ArgumentError(`${argument} must be an integer ${range}, got ${describe(value)}`);
+/** A dimension index in [-rank, rank), returned in [0, rank) (PyTorch's negative dims count from the end). */
+export function checkDim(dim: unknown, rank: number, argument: string): number {
+  if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < -rank || dim >= rank) {
+    throw new ArgumentError(`${argument} must be an integer in [${-rank}, ${rank - 1}] for a tensor of ${rank} dimensions, got ${describe(dim)}`);
   }
-  return value;
-}
-
-export function checkFiniteNumber(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ArgumentError(`${argument} must be a finite number, got ${describe(value)}`);
-  }
-  return value;
+  return dim < 0 ? dim + rank : dim;
 }

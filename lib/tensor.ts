@@ -1,10 +1,16 @@
 /**
  * Tensor: an n-dimensional, contiguous, row-major array on a device, backed by native memory.
  *
- * Memory has one owner: call dispose() (or `using t = ...`) when done; a finalizer frees what
- * was forgotten. Ops are queued on the device's stream and return at once; reading values
- * waits for them: `await t.data()` without blocking the event loop, `t.dataSync()` blocking.
+ * Memory has one owner: call dispose() (or `using t = ...`, or scope()) when done; a finalizer
+ * frees what was forgotten. Ops are queued on the device's stream and return at once; reading
+ * values waits for them: `await t.data()` without blocking the event loop, `t.dataSync()`
+ * blocking.
+ *
+ * This file is a leaf: it imports nothing from ops/ or autograd/ at run time. The chained
+ * methods declared at the end (t.add(), t.reshape(), t.backward(), ...) are installed by
+ * tensor-methods.ts.
  */
+import { checkFiniteNumber, checkOptions } from './arguments';
 import { requireDevice } from './backends';
 import {
   BYTES_PER_ELEMENT,
@@ -17,38 +23,73 @@ import {
   isFloating,
   type AnyTypedArray,
   type DType,
+  type DTypeOfData,
   type Device,
   type TypedArrayOf,
 } from './dtype';
-import { runBackward } from './autograd/engine';
-import { isGradEnabled } from './autograd/grad-mode';
-import { NarrowNode, ReshapeNode } from './autograd/view-nodes';
-import { toDevice } from './ops/transfer';
 import type { GradNode } from './autograd/node';
-import { ArgumentError, DTypeError, DisposedError, ShapeError, describe, formatShape } from './errors';
-import { native } from './native/binding';
+import { ArgumentError, DTypeError, DisposedError, OutOfMemoryError, ShapeError, describe, formatShape } from './errors';
+import { native, nativeConstants } from './native/binding';
 import type { TensorHandle } from './native/types';
 import { flatten, inferShape, unflatten, type NestedArray } from './nested';
-import { defaultGenerator, type Generator } from './random';
-import { checkFiniteNumber, checkShape, numelOf, resolveReshape, type Shape } from './shape';
+import { Generator, defaultGenerator } from './random';
+import { forgetInScope, trackInScope } from './scope';
+import { checkShape, numelOf, type Shape } from './shape';
 
-export interface TensorOptions {
-  dtype?: DType;
+declare global {
+  // Declared here too, so the published types compile without the ESNext.Disposable lib.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
+export interface TensorOptions<D extends DType = DType> {
+  dtype?: D;
   device?: Device;
 }
 
-export interface RandomOptions extends TensorOptions {
+export interface RandomOptions<D extends DType = DType> extends TensorOptions<D> {
   generator?: Generator;
+}
+
+export interface UniformOptions<D extends DType = DType> extends RandomOptions<D> {
+  /** Inclusive lower bound (default 0). */
+  low?: number;
+  /** Exclusive upper bound (default 1). */
+  high?: number;
+}
+
+export interface NormalOptions<D extends DType = DType> extends RandomOptions<D> {
+  mean?: number;
+  std?: number;
+}
+
+export interface BackwardOptions {
+  /** Keep the tape (and what it saved) for another backward() (default false). */
+  retainGraph?: boolean;
 }
 
 export type TensorData = AnyTypedArray | ArrayLike<number> | NestedArray;
 
-function resolveOptions(options: TensorOptions | undefined, fallbackDType: DType): { dtype: DType; device: Device } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new ArgumentError(`options must be an object, got ${describe(options)}`);
-  }
-  const dtype = options?.dtype === undefined ? fallbackDType : checkDType(options.dtype, 'options.dtype');
-  const device = options?.device === undefined ? 'cpu' : checkDevice(options.device, 'options.device');
+/**
+ * Counts in-place writes to one storage; every view of the storage shares it. The autograd
+ * tape records it when it saves a tensor and refuses to run backward if it changed
+ * (PyTorch's version counter).
+ */
+export interface VersionCounter {
+  value: number;
+}
+
+const TENSOR_OPTIONS = ['dtype', 'device'] as const;
+const UNIFORM_OPTIONS = ['dtype', 'device', 'generator', 'low', 'high'] as const;
+const NORMAL_OPTIONS = ['dtype', 'device', 'generator', 'mean', 'std'] as const;
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function resolveOptions(options: TensorOptions | undefined, fallbackDType: DType, valid: readonly string[] = TENSOR_OPTIONS,
+                        where = 'options'): { dtype: DType; device: Device } {
+  const o = checkOptions(options, valid, where);
+  const dtype = o.dtype === undefined ? fallbackDType : checkDType(o.dtype, `${where}.dtype`);
+  const device = o.device === undefined ? 'cpu' : checkDevice(o.device, `${where}.device`);
   requireDevice(device);
   return { dtype, device };
 }
@@ -66,25 +107,52 @@ function toTypedArray(values: ArrayLike<number>, dtype: DType, argument: string)
   return TYPED_ARRAY[dtype].from(values);
 }
 
-export class Tensor {
+/** A zeroed typed array of `numel` values, or OutOfMemoryError where JS cannot allocate one. */
+function allocateValues<D extends DType>(dtype: D, numel: number, what: string): TypedArrayOf<D> {
+  try {
+    return new TYPED_ARRAY[dtype](numel) as TypedArrayOf<D>;
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new OutOfMemoryError(`cannot allocate ${numel * BYTES_PER_ELEMENT[dtype]} bytes of JS memory for the values of ${what}`);
+  }
+}
+
+function checkGenerator(generator: unknown, argument: string): Generator {
+  if (generator === undefined) return defaultGenerator;
+  if (!(generator instanceof Generator)) throw new ArgumentError(`${argument} must be a Generator, got ${describe(generator)}`);
+  return generator;
+}
+
+/** A finite number that fits the dtype (float32 values beyond its range would be infinities). */
+function checkFiniteIn(value: unknown, dtype: DType, argument: string): number {
+  const v = checkFiniteNumber(value, argument);
+  if (dtype === 'float32' && Math.abs(v) > FLOAT32_MAX) throw new ArgumentError(`${argument} = ${v} is beyond the float32 range`);
+  return v;
+}
+
+export class Tensor<D extends DType = DType> {
   readonly shape: readonly number[];
-  readonly dtype: DType;
+  readonly dtype: D;
   readonly device: Device;
-  #handle: TensorHandle | null;
-  #requiresGrad = false;
+  private handleOrNull: TensorHandle | null;
+  private requiresGradFlag = false;
   /** Accumulated gradient (leaves that require grad), filled by backward(). */
-  grad: Tensor | null = null;
+  grad: Tensor<D> | null = null;
   /** @internal The tape node that produced this tensor (null for leaves). */
   gradFn: GradNode | null = null;
   /** @internal Which output of gradFn this tensor is. */
   outputIndex = 0;
+  /** @internal Shared by every tensor over the same storage. */
+  readonly version: VersionCounter;
 
   /** @internal Wraps a native handle; use the static constructors instead. */
-  constructor(handle: TensorHandle, shape: readonly number[], dtype: DType, device: Device) {
-    this.#handle = handle;
+  constructor(handle: TensorHandle, shape: readonly number[], dtype: D, device: Device, version: VersionCounter = { value: 0 }) {
+    this.handleOrNull = handle;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.device = device;
+    this.version = version;
+    trackInScope(this);
   }
 
   // ---- construction -------------------------------------------------------------------
@@ -94,7 +162,7 @@ export class Tensor {
    * `shape` defaults to the nested arrays' shape (or `[length]`); dtype defaults to the typed
    * array's own (float32 for plain arrays and other typed arrays).
    */
-  static from(data: TensorData, shape?: readonly number[], options?: TensorOptions): Tensor {
+  static from<T extends TensorData, D extends DType = DTypeOfData<T>>(data: T, shape?: readonly number[], options?: TensorOptions<D>): Tensor<D> {
     let flat: ArrayLike<number>;
     let inferred: number[];
     let nativeDType: DType | undefined;
@@ -107,7 +175,7 @@ export class Tensor {
       nativeDType = dtypeOfTypedArray(data);
     } else if (Array.isArray(data)) {
       inferred = inferShape(data, 'data');
-      flat = flatten(data);
+      flat = flatten(data as NestedArray);
     } else if (typeof data === 'number') {
       inferred = [];
       flat = [data];
@@ -120,59 +188,64 @@ export class Tensor {
       throw new ShapeError(`shape ${formatShape(finalShape)} holds ${numelOf(finalShape)} elements but data has ${flat.length}`);
     }
     const typed = nativeDType === dtype ? (flat as AnyTypedArray) : toTypedArray(flat, dtype, 'data');
-    return new Tensor(native.fromTypedArray(typed, DTYPE_CODE[dtype], DEVICE_CODE[device]), finalShape, dtype, device);
+    return new Tensor(native.fromTypedArray(typed, DTYPE_CODE[dtype], DEVICE_CODE[device]), finalShape, dtype as D, device);
   }
 
   /** Uninitialised memory: only for outputs that are fully written before being read. */
-  static empty(shape: readonly number[], options?: TensorOptions): Tensor {
+  static empty<D extends DType = 'float32'>(shape: readonly number[], options?: TensorOptions<D>): Tensor<D> {
     const s = checkShape(shape, 'shape');
     const { dtype, device } = resolveOptions(options, 'float32');
-    return new Tensor(native.empty(DTYPE_CODE[dtype], DEVICE_CODE[device], numelOf(s)), s, dtype, device);
+    return new Tensor(native.empty(DTYPE_CODE[dtype], DEVICE_CODE[device], numelOf(s)), s, dtype as D, device);
   }
 
-  static full(shape: readonly number[], value: number, options?: TensorOptions): Tensor {
+  /** Every element `value` (int32 tensors need an integer in range; float32 values beyond its range are refused). */
+  static full<D extends DType = 'float32'>(shape: readonly number[], value: number, options?: TensorOptions<D>): Tensor<D> {
     if (typeof value !== 'number') throw new ArgumentError(`value must be a number, got ${describe(value)}`);
-    const t = Tensor.empty(shape, options);
-    if (t.dtype === 'int32' && !(Number.isInteger(value) && Math.abs(value) <= 2147483647)) {
-      t.dispose();
-      throw new DTypeError(`value ${describe(value)} cannot be stored exactly as int32`);
-    }
-    native.fill(t.handle, value);
-    return t;
+    const s = checkShape(shape, 'shape');
+    const { dtype, device } = resolveOptions(options, 'float32');
+    return new Tensor(native.full(DTYPE_CODE[dtype], DEVICE_CODE[device], numelOf(s), value), s, dtype as D, device);
   }
 
-  static zeros(shape: readonly number[], options?: TensorOptions): Tensor {
+  static zeros<D extends DType = 'float32'>(shape: readonly number[], options?: TensorOptions<D>): Tensor<D> {
     return Tensor.full(shape, 0, options);
   }
 
-  static ones(shape: readonly number[], options?: TensorOptions): Tensor {
+  static ones<D extends DType = 'float32'>(shape: readonly number[], options?: TensorOptions<D>): Tensor<D> {
     return Tensor.full(shape, 1, options);
   }
 
   /** Uniform on [low, high) (default [0, 1)), from `options.generator` or the default one. */
-  static rand(shape: readonly number[], options?: RandomOptions & { low?: number; high?: number }): Tensor {
-    const low = checkFiniteNumber(options?.low ?? 0, 'options.low');
-    const high = checkFiniteNumber(options?.high ?? 1, 'options.high');
+  static rand<D extends DType = 'float32'>(shape: readonly number[], options?: UniformOptions<D>): Tensor<D> {
+    const { dtype, device } = resolveOptions(options, 'float32', UNIFORM_OPTIONS);
+    const o = options ?? {};
+    const low = checkFiniteIn(o.low ?? 0, dtype, 'options.low');
+    const high = checkFiniteIn(o.high ?? 1, dtype, 'options.high');
     if (high < low) throw new ArgumentError(`options.high (${high}) must be >= options.low (${low})`);
-    return Tensor.random(shape, options, (h, seed, offset) => native.uniform(h, seed, offset, low, high));
+    return Tensor.random(shape, dtype as D, device, o.generator, nativeConstants.distributions.uniform, low, high);
   }
 
-  /** Normal with the given mean and std (default 0 and 1). */
-  static randn(shape: readonly number[], options?: RandomOptions & { mean?: number; std?: number }): Tensor {
-    const mean = checkFiniteNumber(options?.mean ?? 0, 'options.mean');
-    const std = checkFiniteNumber(options?.std ?? 1, 'options.std');
+  /** Normal with the given mean and standard deviation (default 0 and 1). */
+  static randn<D extends DType = 'float32'>(shape: readonly number[], options?: NormalOptions<D>): Tensor<D> {
+    const { dtype, device } = resolveOptions(options, 'float32', NORMAL_OPTIONS);
+    const o = options ?? {};
+    const mean = checkFiniteIn(o.mean ?? 0, dtype, 'options.mean');
+    const std = checkFiniteIn(o.std ?? 1, dtype, 'options.std');
     if (std < 0) throw new ArgumentError(`options.std must be >= 0, got ${std}`);
-    return Tensor.random(shape, options, (h, seed, offset) => native.normal(h, seed, offset, mean, std));
+    return Tensor.random(shape, dtype as D, device, o.generator, nativeConstants.distributions.normal, mean, std);
   }
 
-  private static random(shape: readonly number[], options: RandomOptions | undefined,
-                        draw: (handle: TensorHandle, seed: bigint, offset: number) => number): Tensor {
-    const t = Tensor.empty(shape, options);
-    if (!isFloating(t.dtype)) {
+  private static random<D extends DType>(shape: readonly number[], dtype: D, device: Device, generatorOption: unknown,
+                                        distribution: number, a: number, b: number): Tensor<D> {
+    const generator = checkGenerator(generatorOption, 'options.generator');
+    const s = checkShape(shape, 'shape');
+    if (!isFloating(dtype)) throw new DTypeError(`random tensors need a floating dtype (float32 or float64), got ${dtype}`);
+    const t = new Tensor(native.empty(DTYPE_CODE[dtype], DEVICE_CODE[device], numelOf(s)), s, dtype, device);
+    try {
+      generator.draw((seed, offset) => native.random(t.handle, distribution, seed, offset, a, b));
+    } catch (error) {
       t.dispose();
-      throw new DTypeError(`random tensors need a floating dtype (float32 or float64), got ${t.dtype}`);
+      throw error;
     }
-    (options?.generator ?? defaultGenerator).draw((seed, offset) => draw(t.handle, seed, offset));
     return t;
   }
 
@@ -191,29 +264,39 @@ export class Tensor {
   }
 
   get disposed(): boolean {
-    return this.#handle === null;
+    return this.handleOrNull === null;
   }
 
   /** @internal The native handle; throws DisposedError after dispose(). */
   get handle(): TensorHandle {
-    if (this.#handle === null) {
+    if (this.handleOrNull === null) {
       throw new DisposedError(`this tensor (shape ${formatShape(this.shape)}, ${this.dtype}, ${this.device}) was disposed and cannot be used`);
     }
-    return this.#handle;
+    return this.handleOrNull;
+  }
+
+  /** @internal A tensor over the same memory with another shape (same element count), sharing the version counter. */
+  viewAs(shape: Shape, elementOffset = 0, numel = numelOf(shape)): Tensor<D> {
+    return new Tensor(native.view(this.handle, elementOffset, numel), shape, this.dtype, this.device, this.version);
+  }
+
+  /** @internal Records an in-place write to this tensor's memory (Note: VersionCounter). */
+  bumpVersion(): void {
+    this.version.value++;
   }
 
   // ---- autograd -----------------------------------------------------------------------
 
   /** Whether ops on this tensor record gradients. Only floating tensors can require grad. */
   get requiresGrad(): boolean {
-    return this.#requiresGrad;
+    return this.requiresGradFlag;
   }
 
   set requiresGrad(value: boolean) {
     if (typeof value !== 'boolean') throw new ArgumentError(`requiresGrad must be a boolean, got ${describe(value)}`);
     if (value && !isFloating(this.dtype)) throw new DTypeError(`only float32 and float64 tensors can require gradients, got ${this.dtype}`);
     if (!value && this.gradFn !== null) throw new ArgumentError('requiresGrad cannot be turned off on a tensor computed by a recorded op; use detach()');
-    this.#requiresGrad = value;
+    this.requiresGradFlag = value;
   }
 
   /** Marks this leaf as requiring gradients; returns this. */
@@ -227,104 +310,25 @@ export class Tensor {
     return this.gradFn === null;
   }
 
-  /**
-   * Backpropagates from this tensor: every leaf it depends on that requires grad gets the
-   * gradient added to its `.grad`. Needs a one-element tensor unless `gradient` (same shape) is
-   * given. The tape is freed afterwards unless `retainGraph`.
-   */
-  backward(gradient?: Tensor, options?: { retainGraph?: boolean }): void {
-    runBackward(this, gradient, options?.retainGraph ?? false);
-  }
-
-  /**
-   * A copy on `device` (queued after the work on both devices), or a detached view when already
-   * there. Not recorded on the tape.
-   */
-  to(device: Device): Tensor {
-    return toDevice(this, device);
-  }
-
   /** A view of the same memory that is cut from the tape. */
-  detach(): Tensor {
-    return new Tensor(native.view(this.handle, 0, this.numel), this.shape, this.dtype, this.device);
-  }
-
-  // ---- in-place updates (optimizer steps, resets) -------------------------------------
-
-  private checkInPlace(op: string): void {
-    if (this.gradFn !== null || (this.#requiresGrad && isGradEnabled())) {
-      throw new ArgumentError(`${op}: in-place update of a tensor that requires grad would corrupt the tape; do it inside noGrad()`);
-    }
-  }
-
-  /** this += alpha * other (same shape, dtype and device). Returns this. */
-  add_(other: Tensor, alpha = 1): this {
-    this.checkInPlace('add_()');
-    if (!(other instanceof Tensor)) throw new ArgumentError(`add_(): other must be a Tensor, got ${describe(other)}`);
-    if (other.dtype !== this.dtype) throw new DTypeError(`add_(): other has dtype ${other.dtype} but this tensor is ${this.dtype}`);
-    if (other.numel !== this.numel || other.ndim !== this.ndim || other.shape.some((d, i) => d !== this.shape[i])) {
-      throw new ShapeError(`add_(): other must have shape ${formatShape(this.shape)}, got ${formatShape(other.shape)}`);
-    }
-    checkFiniteNumber(alpha, 'add_(): alpha');
-    if (!isFloating(this.dtype)) throw new DTypeError('add_() needs a float32 or float64 tensor, got int32');
-    native.axpby(this.handle, other.handle, alpha, 1);
-    return this;
-  }
-
-  /** Sets every element to `value`. Returns this. */
-  fill_(value: number): this {
-    this.checkInPlace('fill_()');
-    checkFiniteNumber(value, 'fill_(): value');
-    native.fill(this.handle, value);
-    return this;
-  }
-
-  zero_(): this {
-    return this.fill_(0);
-  }
-
-  // ---- views --------------------------------------------------------------------------
-
-  /** A tensor of a new shape over the same memory (one dimension may be -1). */
-  reshape(shape: readonly number[]): Tensor {
-    const target = resolveReshape(shape, this.numel, this.shape);
-    const out = new Tensor(native.view(this.handle, 0, this.numel), target, this.dtype, this.device);
-    if (this.#requiresGrad && isGradEnabled()) Tensor.recordView(out, new ReshapeNode(this, this.shape));
-    return out;
-  }
-
-  /** Rows [start, start + length) of the leading axis, over the same memory. */
-  narrow(start: number, length: number): Tensor {
-    if (this.ndim === 0) throw new ShapeError('narrow() needs a tensor with at least one dimension, got a scalar');
-    const rows = this.shape[0];
-    if (!Number.isSafeInteger(start) || start < 0 || start > rows) {
-      throw new ArgumentError(`start must be an integer in [0, ${rows}], got ${describe(start)}`);
-    }
-    if (!Number.isSafeInteger(length) || length < 0 || start + length > rows) {
-      throw new ArgumentError(`length must be an integer in [0, ${rows - start}] (start ${start}, ${rows} rows), got ${describe(length)}`);
-    }
-    const rowSize = this.numel / Math.max(rows, 1);
-    const shape = [length, ...this.shape.slice(1)];
-    const out = new Tensor(native.view(this.handle, start * rowSize, length * rowSize), shape, this.dtype, this.device);
-    if (this.#requiresGrad && isGradEnabled()) Tensor.recordView(out, new NarrowNode(this, this.shape, start, length));
-    return out;
-  }
-
-  private static recordView(out: Tensor, node: GradNode): void {
-    out.gradFn = node;
-    out.#requiresGrad = true;
+  detach(): Tensor<D> {
+    return this.viewAs(this.shape);
   }
 
   // ---- reading ------------------------------------------------------------------------
 
   /** A copy of the values, once every queued op that writes them has run. Never blocks. */
-  async data(): Promise<TypedArrayOf<this['dtype']>> {
-    return (await native.readAsync(this.handle)) as TypedArrayOf<this['dtype']>;
+  async data(): Promise<TypedArrayOf<D>> {
+    const handle = this.handle;
+    return native.readAsync(handle, allocateValues(this.dtype, this.numel, this.toString()));
   }
 
   /** Like data(), but blocks the calling thread until the values are ready. */
-  dataSync(): TypedArrayOf<this['dtype']> {
-    return native.readSync(this.handle) as TypedArrayOf<this['dtype']>;
+  dataSync(): TypedArrayOf<D> {
+    const handle = this.handle;
+    const values = allocateValues(this.dtype, this.numel, this.toString());
+    native.readSync(handle, values);
+    return values;
   }
 
   /** The values as nested arrays of `shape` (a number for a scalar). */
@@ -356,9 +360,11 @@ export class Tensor {
 
   /** Frees this tensor's reference to its memory now. Idempotent. */
   dispose(): void {
-    if (this.#handle === null) return;
-    this.#handle.release();
-    this.#handle = null;
+    if (this.handleOrNull === null) return;
+    this.handleOrNull.release();
+    this.handleOrNull = null;
+    forgetInScope(this);
+    this.gradFn?.outputDisposed();
   }
 
   [Symbol.dispose](): void {
@@ -369,6 +375,42 @@ export class Tensor {
     const state = this.disposed ? ', disposed' : '';
     return `Tensor(shape=${formatShape(this.shape)}, dtype=${this.dtype}, device=${this.device}${state})`;
   }
+}
+
+/** The chained methods, installed by tensor-methods.ts (PyTorch's names and meanings). */
+export interface Tensor<D extends DType = DType> {
+  /** this + other (a tensor of this shape, a one-element tensor, or a number). */
+  add(other: Tensor<D> | number): Tensor<D>;
+  sub(other: Tensor<D> | number): Tensor<D>;
+  mul(other: Tensor<D> | number): Tensor<D>;
+  div(other: Tensor<D> | number): Tensor<D>;
+  neg(): Tensor<D>;
+  /** The sum of all elements, a scalar tensor. */
+  sum(): Tensor<D>;
+  mean(): Tensor<D>;
+  /** [m, k] @ [k, n]. */
+  matmul(other: Tensor<D>): Tensor<D>;
+  /** The same memory with a new shape (one dimension may be -1). */
+  reshape(shape: readonly number[]): Tensor<D>;
+  /** PyTorch's view: the same as reshape for these always-contiguous tensors. */
+  view(shape: readonly number[]): Tensor<D>;
+  /** Indices [start, start + length) of dimension `dim`; a view for dim 0 (or a leading run of size-1 dims), else a copy. */
+  narrow(dim: number, start: number, length: number): Tensor<D>;
+  /** A copy on `device` (a detached view when already there). */
+  to(device: Device): Tensor<D>;
+  /**
+   * Backpropagates from this tensor: every leaf it depends on that requires grad gets the
+   * gradient added to its `.grad`. Needs a one-element tensor unless `gradient` (same shape) is
+   * given. The tape is freed afterwards unless `retainGraph`.
+   */
+  backward(gradient?: Tensor, options?: BackwardOptions): void;
+  /** this += alpha * other (same shape, dtype and device). Returns this. */
+  add_(other: Tensor<D>, alpha?: number): this;
+  /** Sets every element to `value`. Returns this. */
+  fill_(value: number): this;
+  zero_(): this;
+  /** Copies `source`'s values (same shape; any dtype and device) into this tensor. Returns this. */
+  copy_(source: Tensor): this;
 }
 
 export type { Shape };

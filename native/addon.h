@@ -1,5 +1,6 @@
-// Per-environment state of the addon (main thread and each worker_thread get their own):
-// the backends with their streams, the tensor-handle constructor and the JS error factory.
+// Per-environment state of the addon (the main thread and each worker_thread get their own):
+// the CPU backend with its stream, the tensor-handle constructor and the JS error factory. The
+// CUDA backend is one per process, shared by every environment (cuda/cuda_backend.h).
 #pragma once
 #include <napi.h>
 

@@ -46,7 +46,7 @@ describe('backends()', () => {
     expect(backends()[0].threads).toBe(1);
     setNumThreads(before);
     expect(getNumThreads()).toBe(before);
-    expect(() => setNumThreads(0)).toThrow(/threads must be an integer in \[1, 1024\], got 0/);
+    expect(() => setNumThreads(0)).toThrow(/threads must be an integer >= 1, got 0/);
   });
 });
 
@@ -66,11 +66,11 @@ describe('native constants', () => {
     const t = Tensor.zeros([4]);
     expect(() => native.view(t.handle, 2, 3)).toThrow(ShapeError);
     expect(() => native.view({} as never, 0, 1)).toThrow(ArgumentError);
-    expect(() => native.empty(0, 0, -1)).toThrow(/argument 2 \(numel\) must be an integer >= 0/);
+    expect(() => native.empty(0, 0, -1)).toThrow(/argument 2 \(numel\) must be an integer in \[0, 9007199254740991\]/);
     expect(() => native.empty(9, 0, 1)).toThrow(/dtype/);
     const h = t.handle;
     t.dispose();
-    expect(() => native.readSync(h)).toThrow(DisposedError);
+    expect(() => native.readSync(h, new Float32Array(4))).toThrow(DisposedError);
   });
 });
 

@@ -112,7 +112,7 @@ describe('cuda: what any machine can check', () => {
     expect(() => toDevice(t, 'cuda')).toThrow(BackendUnavailableError);
     expect(() => new GRU({ inputSize: 2, hiddenSize: 3, device: 'cuda' })).toThrow(BackendUnavailableError);
     const config = packGruConfig({ inputSize: 2, hiddenSize: 3, numLayers: 1, bidirectional: false, bias: true, resetAfter: true,
-                                   seqLen: 1, batch: 1, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, allowTF32: false });
+                                   seqLen: 1, batch: 1, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false });
     expect(() => native.gruCudnnWeightRoute(config, DTYPE_CODE.float32)).toThrow(BackendUnavailableError);
     t.dispose();
     emptyCache(); // never used: nothing to free, no error
@@ -194,9 +194,9 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
 
     it('copies on the device, also between overlapping views', () => {
       const base = Tensor.from(Float64Array.from({ length: 10 }, (_, i) => i), [10], { device: 'cuda' });
-      const head = base.narrow(0, 8);
-      const tail = base.narrow(2, 8);
-      native.copy(tail.handle, head.handle); // overlapping: like memmove
+      const head = base.narrow(0, 0, 8);
+      const tail = base.narrow(0, 2, 8);
+      native.copy(tail.handle, 0, 8, head.handle, 0, 8, 1, 8); // overlapping: like memmove
       expect(Array.from(base.dataSync())).toEqual([0, 1, 0, 1, 2, 3, 4, 5, 6, 7]);
       for (const t of [base, head, tail]) t.dispose();
     });
@@ -449,7 +449,7 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
 
     it('says whether cuDNN reads the flat PyTorch-order weights directly, per network shape', () => {
       const base = { inputSize: 5, hiddenSize: 7, numLayers: 1, bidirectional: false, bias: true, resetAfter: true, seqLen: 3,
-                     batch: 2, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, allowTF32: false };
+                     batch: 2, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false };
       const shapes = {
         'one layer': base,
         'two layers': { ...base, numLayers: 2 },
@@ -518,7 +518,7 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
       const full = output.dataSync();
       let state: Tensor | undefined;
       for (let t = 0; t < 6; t++) {
-        const xt = x.narrow(t, 1).reshape([2, 3]);
+        const xt = x.narrow(0, t, 1).reshape([2, 3]);
         const step = noGrad(() => gru.step(xt, state));
         expect(step.output.device).toBe('cuda');
         compareArrays(`step ${t}`, step.output.dataSync(), full.slice(t * 10, t * 10 + 10), { rtol: 1e-12, atol: 1e-14 });
@@ -532,18 +532,19 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
       gru.dispose();
     });
 
-    it('reads lengths given as an array or as a cuda tensor alike, and rejects a zero length as PyTorch does', () => {
+    it('takes lengths as host values, refuses a cuda tensor of lengths with a clear message, and rejects a zero length as PyTorch does', () => {
       const gru = new GRU({ inputSize: 2, hiddenSize: 3, device: 'cuda', generator: new Generator(28) });
       const x = Tensor.rand([4, 2, 2], { device: 'cuda', generator: new Generator(29) });
       expect(() => gru.forward(x, { lengths: [4, 0] })).toThrow(/lengths\[1\] must be an integer in \[1, 4\]/);
       const lengths = Tensor.from(Int32Array.from([4, 2])).to('cuda');
+      expect(() => gru.forward(x, { lengths: lengths as never })).toThrow(/must be host values .* await lengths.data\(\)/);
       const fromArray = noGrad(() => gru.forward(x, { lengths: [4, 2] }));
-      const fromTensor = noGrad(() => gru.forward(x, { lengths }));
-      expect(fromTensor.output.dataSync()).toEqual(fromArray.output.dataSync());
+      const fromTyped = noGrad(() => gru.forward(x, { lengths: Int32Array.from([4, 2]) }));
+      expect(fromTyped.output.dataSync()).toEqual(fromArray.output.dataSync());
       // Padded steps of the short sequence are zeros (t = 2, 3 of batch row 1).
       const y = fromArray.output.dataSync();
       expect([...y.slice(2 * 6 + 3, 2 * 6 + 6), ...y.slice(3 * 6 + 3, 3 * 6 + 6)].every((v) => v === 0)).toBe(true);
-      for (const t of [x, lengths, fromArray.output, fromArray.hN, fromTensor.output, fromTensor.hN]) t.dispose();
+      for (const t of [x, lengths, fromArray.output, fromArray.hN, fromTyped.output, fromTyped.hN]) t.dispose();
       gru.dispose();
     });
 
@@ -563,7 +564,7 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
         const lossValues: number[] = [];
         for (let step = 0; step < 3; step++) {
           const { output, hN } = gru.forward(x, { lengths: [5, 3, 4, 2] });
-          const top = hN.narrow(1, 1); // the last layer's final states
+          const top = hN.narrow(0, 1, 1); // the last layer's final states
           const last = top.reshape([4, 6]);
           const prediction = matmul(last, head);
           const loss = losses.mse(prediction, target);

@@ -8,14 +8,15 @@
 import { describe, expect, it } from 'vitest';
 
 import { ArgumentError, DisposedError, DTypeError, ShapeError } from '../lib/errors';
-import { native } from '../lib/native/binding';
-import { GRU_CONFIG_FIELDS, packGruConfig } from '../lib/native/gru-config';
-import type { NativeGruConfig, TensorHandle } from '../lib/native/types';
+import { native, nativeConstants } from '../lib/native/binding';
+import { GRU_CONFIG_KINDS, packGruConfig, type NativeGruConfig } from '../lib/native/gru-config';
+import type { TensorHandle } from '../lib/native/types';
 import { Tensor } from '../lib/tensor';
 
 type FloatDType = 'float32' | 'float64';
-const FAST = 0;
-const REFERENCE = 1;
+const FAST = nativeConstants.kernels.fast;
+const REFERENCE = nativeConstants.kernels.reference;
+const CONFIG_FIELDS = Object.keys(GRU_CONFIG_KINDS).length;
 
 // ---- problem construction ----------------------------------------------------------------
 
@@ -38,7 +39,7 @@ function uniform(n: number, next: () => number, scale = 1): number[] {
 function config(overrides: Partial<NativeGruConfig>): NativeGruConfig {
   return {
     inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, resetAfter: true,
-    seqLen: 4, batch: 3, batchFirst: false, dropout: 0, dropoutSeed: 0n, dropoutOffset: 0, allowTF32: false, ...overrides,
+    seqLen: 4, batch: 3, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false, ...overrides,
   };
 }
 
@@ -92,40 +93,50 @@ const handleOrNull = (t: Tensor | null): TensorHandle | null => t?.handle ?? nul
 
 interface ForwardResult { y: number[]; hN: number[]; reserve: Tensor | null }
 
-function forward(p: Problem, impl: number, training = true): ForwardResult {
+const lengthsOf = (p: Problem): Int32Array | null => p.lengths && Int32Array.from(p.lengths);
+/** Reads a result handle's values and releases it. */
+function take(handle: TensorHandle, shape: number[], dtype: FloatDType): number[] {
+  const t = new Tensor(handle, shape, dtype, 'cpu');
+  const values = Array.from(t.dataSync());
+  t.dispose();
+  return values;
+}
+
+function forward(p: Problem, kernel: number, training = true): ForwardResult {
   const { c, dtype } = p;
   const x = tensor(p.x, xShape(c), dtype);
   const h0 = p.h0 && tensor(p.h0, stateShape(c), dtype);
   const w = tensor(p.w, [p.w.length], dtype);
-  const lengths = p.lengths && Tensor.from(Int32Array.from(p.lengths));
-  const y = Tensor.empty(yShape(c), { dtype });
-  const hN = Tensor.empty(stateShape(c), { dtype });
-  const reserve = training ? Tensor.empty([native.gruBufferSizes(packGruConfig(c), impl).reserve], { dtype }) : null;
-  native.gruForward(packGruConfig(c), x.handle, handleOrNull(h0), w.handle, handleOrNull(lengths), y.handle, hN.handle, handleOrNull(reserve), impl);
-  const result = { y: Array.from(y.dataSync()), hN: Array.from(hN.dataSync()), reserve };
-  for (const t of [x, h0, w, lengths, y, hN]) t?.dispose();
+  const r = native.gruForward(packGruConfig(c), x.handle, handleOrNull(h0), w.handle, lengthsOf(p), training, kernel);
+  const result = {
+    y: take(r.y, yShape(c), dtype),
+    hN: take(r.hN, stateShape(c), dtype),
+    reserve: r.reserve && new Tensor(r.reserve, [r.reserveElements], dtype, 'cpu'),
+  };
+  for (const t of [x, h0, w]) t?.dispose();
   return result;
 }
 
 interface BackwardResult { dx: number[]; dh0: number[]; dw: number[] }
 
-function backward(p: Problem, impl: number, reserve: Tensor, dwStart?: number[], calls = 1): BackwardResult {
+function backward(p: Problem, kernel: number, reserve: Tensor, dwStart?: number[], calls = 1): BackwardResult {
   const { c, dtype } = p;
   const x = tensor(p.x, xShape(c), dtype);
   const h0 = p.h0 && tensor(p.h0, stateShape(c), dtype);
   const w = tensor(p.w, [p.w.length], dtype);
-  const lengths = p.lengths && Tensor.from(Int32Array.from(p.lengths));
   const dy = p.dy && tensor(p.dy, yShape(c), dtype);
   const dhN = p.dhN && tensor(p.dhN, stateShape(c), dtype);
-  const dx = Tensor.empty(xShape(c), { dtype });
-  const dh0 = Tensor.empty(stateShape(c), { dtype });
   const dw = dwStart ? tensor(dwStart, [p.w.length], dtype) : Tensor.zeros([p.w.length], { dtype });
+  let dx: number[] = [];
+  let dh0: number[] = [];
   for (let i = 0; i < calls; i++) {
-    native.gruBackward(packGruConfig(c), x.handle, handleOrNull(h0), w.handle, handleOrNull(lengths), reserve.handle, handleOrNull(dy),
-      handleOrNull(dhN), dx.handle, dh0.handle, dw.handle, impl);
+    const r = native.gruBackward(packGruConfig(c), x.handle, handleOrNull(h0), w.handle, lengthsOf(p), reserve.handle, null,
+      handleOrNull(dy), handleOrNull(dhN), true, true, dw.handle, kernel);
+    dx = take(r.dx!, xShape(c), dtype);
+    dh0 = take(r.dh0!, stateShape(c), dtype);
   }
-  const result = { dx: Array.from(dx.dataSync()), dh0: Array.from(dh0.dataSync()), dw: Array.from(dw.dataSync()) };
-  for (const t of [x, h0, w, lengths, dy, dhN, dx, dh0, dw]) t?.dispose();
+  const result = { dx, dh0, dw: Array.from(dw.dataSync()) };
+  for (const t of [x, h0, w, dy, dhN, dw]) t?.dispose();
   return result;
 }
 
@@ -161,7 +172,7 @@ function describeCase(c: NativeGruConfig, lengths: number[] | null): string {
 
 interface KernelCase { c: NativeGruConfig; lengths?: number[]; h0?: boolean; dy?: boolean; dhN?: boolean }
 
-const seeded = { dropoutSeed: 1234n, dropoutOffset: 8 };
+const seeded = { dropoutSeedLow: 1234, dropoutOffset: 8 };
 const kernelCases: KernelCase[] = [
   { c: config({}) },
   { c: config({ resetAfter: false }) },
@@ -192,7 +203,7 @@ function randomCases(count: number, seed: number): KernelCase[] {
     const c = config({
       inputSize: 1 + pick(6), hiddenSize: 1 + pick(10), numLayers, seqLen, batch,
       bidirectional: next() < 0.5, bias: next() < 0.7, resetAfter: next() < 0.5, batchFirst: next() < 0.5,
-      dropout: numLayers > 1 && next() < 0.5 ? 0.25 : 0, dropoutSeed: BigInt(pick(1000)), dropoutOffset: 4 * pick(10),
+      dropout: numLayers > 1 && next() < 0.5 ? 0.25 : 0, dropoutSeedLow: pick(1000), dropoutSeedHigh: pick(3), dropoutOffset: 4 * pick(10),
     });
     const lengths = next() < 0.6 ? Array.from({ length: batch }, () => 1 + pick(seqLen)) : undefined;
     cases.push({ c, lengths, h0: next() < 0.7, dy: next() < 0.9, dhN: next() < 0.8 });
@@ -332,11 +343,11 @@ describe('GRU kernel semantics', () => {
       expect(gp).toEqual(ga);
     });
 
-    it(`${name}: inter-layer dropout uses the Philox mask of gru_layout.h`, () => {
+    it(`${name}: inter-layer dropout uses the Philox mask of Note [GRU config fields]`, () => {
       // A 3-layer GRU with dropout equals three 1-layer runs with the mask applied in between,
       // the mask of layer l's input drawn as float32 uniforms at offset + (l-1)*T*B*D*H.
       const p0 = 0.35;
-      const c = config({ inputSize: 2, hiddenSize: 3, seqLen: 4, batch: 2, numLayers: 3, bidirectional: true, batchFirst: true, dropout: p0, dropoutSeed: 77n, dropoutOffset: 12 });
+      const c = config({ inputSize: 2, hiddenSize: 3, seqLen: 4, batch: 2, numLayers: 3, bidirectional: true, batchFirst: true, dropout: p0, dropoutSeedLow: 77, dropoutOffset: 12 });
       const p = makeProblem(c, 'float64', 8);
       const full = forward(p, impl, false);
       const D = directions(c);
@@ -356,7 +367,7 @@ describe('GRU kernel semantics', () => {
           break;
         }
         const u = Tensor.empty([n]);
-        native.uniform(u.handle, c.dropoutSeed, c.dropoutOffset + l * n, 0, 1);
+        native.random(u.handle, nativeConstants.distributions.uniform, BigInt(c.dropoutSeedLow), c.dropoutOffset + l * n, 0, 1);
         const draws = u.dataSync();
         u.dispose();
         input = run.y.map((v, i) => (draws[i] >= p0 ? v / (1 - p0) : 0));
@@ -399,14 +410,17 @@ describe('GRU kernel modes', () => {
     });
   }
 
-  it('reports buffer sizes for both implementations', () => {
+  it('a training forward returns the reserve its kernel sized; backward refuses another one', () => {
     const c = config({ numLayers: 2, bidirectional: true });
-    for (const impl of [FAST, REFERENCE]) {
-      const sizes = native.gruBufferSizes(packGruConfig(c), impl);
-      expect(sizes.reserve).toBeGreaterThan(0);
-      expect(sizes.forwardWorkspace).toBeGreaterThanOrEqual(0);
-      expect(sizes.backwardWorkspace).toBeGreaterThanOrEqual(0);
-    }
+    const p = makeProblem(c, 'float64', 11);
+    const fast = forward(p, FAST);
+    const reference = forward(p, REFERENCE);
+    expect(fast.reserve!.numel).toBeGreaterThan(0);
+    expect(reference.reserve!.numel).toBeGreaterThan(0);
+    expect(forward(p, FAST, false).reserve).toBeNull();
+    const wrong = Tensor.zeros([fast.reserve!.numel + 1], { dtype: 'float64' });
+    expect(() => backward(p, FAST, wrong)).toThrow(/reserve has \d+ elements but this call needs \d+/);
+    for (const t of [fast.reserve, reference.reserve, wrong]) t!.dispose();
   });
 });
 
@@ -414,18 +428,16 @@ describe('GRU kernel modes', () => {
 
 describe('GRU bindings reject bad input with typed errors', () => {
   const c = config({ numLayers: 2 });
-  const sizes = native.gruBufferSizes(packGruConfig(c), FAST);
   const make = (dtype: FloatDType = 'float32') => ({
     x: Tensor.zeros(xShape(c), { dtype }),
     w: Tensor.zeros([weightCount(c)], { dtype }),
-    y: Tensor.empty(yShape(c), { dtype }),
-    hN: Tensor.empty(stateShape(c), { dtype }),
-    reserve: Tensor.empty([sizes.reserve], { dtype }),
   });
   const t = make();
-  const run = (overrides: Partial<Record<'config' | 'x' | 'h0' | 'w' | 'lengths' | 'y' | 'hN' | 'reserve' | 'impl', unknown>>) => () => {
-    const a = { config: packGruConfig(c) as unknown, x: t.x.handle, h0: null, w: t.w.handle, lengths: null, y: t.y.handle, hN: t.hN.handle, reserve: t.reserve.handle, impl: FAST, ...overrides };
-    (native.gruForward as (...args: unknown[]) => void)(a.config, a.x, a.h0, a.w, a.lengths, a.y, a.hN, a.reserve, a.impl);
+  type Args = 'config' | 'x' | 'h0' | 'w' | 'lengths' | 'training' | 'kernel';
+  const run = (overrides: Partial<Record<Args, unknown>>) => () => {
+    const a = { config: packGruConfig(c) as unknown, x: t.x.handle, h0: null, w: t.w.handle, lengths: null, training: true, kernel: FAST, ...overrides };
+    const r = (native.gruForward as (...args: unknown[]) => ReturnType<typeof native.gruForward>)(a.config, a.x, a.h0, a.w, a.lengths, a.training, a.kernel);
+    for (const h of [r.y, r.hN, r.reserve]) h?.release();
   };
 
   it('wrong element counts are ShapeErrors naming the argument', () => {
@@ -433,37 +445,43 @@ describe('GRU bindings reject bad input with typed errors', () => {
     expect(run({ x: Tensor.zeros([c.seqLen, c.batch, c.inputSize + 1]).handle })).toThrow(/x/);
     expect(run({ h0: Tensor.zeros([1, c.batch, c.hiddenSize]).handle })).toThrow(ShapeError);
     expect(run({ w: Tensor.zeros([weightCount(c) - 1]).handle })).toThrow(/weights/);
-    expect(run({ y: Tensor.zeros([1]).handle })).toThrow(ShapeError);
-    expect(run({ reserve: Tensor.zeros([sizes.reserve - 1]).handle })).toThrow(ShapeError);
-    expect(run({ lengths: Tensor.from(Int32Array.from([1, 2])).handle })).toThrow(ShapeError);
   });
 
   it('mixed or non-float dtypes are DTypeErrors', () => {
     const wide = make('float64');
     expect(run({ w: wide.w.handle })).toThrow(DTypeError);
-    expect(run({ y: wide.y.handle })).toThrow(DTypeError);
     expect(run({ x: Tensor.zeros(xShape(c), { dtype: 'int32' }).handle })).toThrow(DTypeError);
-    expect(run({ lengths: Tensor.from([1, 2, 3], [3], { dtype: 'float32' }).handle })).toThrow(DTypeError);
   });
 
-  it('bad config, impl or arguments are ArgumentErrors', () => {
-    expect(run({ impl: 2 })).toThrow(ArgumentError);
-    expect(run({ config: packGruConfig({ ...c, hiddenSize: 0 }) })).toThrow(/config\).hiddenSize must be an integer in \[1/);
+  it('bad config, kernel, lengths or arguments are ArgumentErrors', () => {
+    expect(run({ kernel: 2 })).toThrow(ArgumentError);
+    expect(run({ config: packGruConfig({ ...c, hiddenSize: 0 }) })).toThrow(/config\)\.hiddenSize must be an integer in \[1/);
     expect(run({ config: packGruConfig({ ...c, dropout: 1.5 }) })).toThrow(ArgumentError);
     expect(run({ config: packGruConfig({ ...c, inputSize: 2.5 }) })).toThrow(ArgumentError);
     const notBoolean = packGruConfig(c);
     notBoolean[8] = 2;
     expect(run({ config: notBoolean })).toThrow(/batchFirst/);
-    expect(run({ config: packGruConfig(c).subarray(1) })).toThrow(new RegExp(`Float64Array of ${GRU_CONFIG_FIELDS} fields`));
+    expect(run({ config: packGruConfig(c).subarray(1) })).toThrow(new RegExp(`Float64Array of ${CONFIG_FIELDS} fields`));
     const notBooleanTF32 = packGruConfig(c);
     notBooleanTF32[13] = 0.5;
     expect(run({ config: notBooleanTF32 })).toThrow(/allowTF32/);
     expect(run({ config: c })).toThrow(ArgumentError);
     expect(run({ config: null })).toThrow(ArgumentError);
     expect(run({ x: {} })).toThrow(ArgumentError);
-    expect(() => (native.gruBufferSizes as (...args: unknown[]) => unknown)(packGruConfig(c), -1)).toThrow(ArgumentError);
+    expect(run({ training: 1 })).toThrow(ArgumentError);
+    expect(run({ lengths: Int32Array.from([1, 2]) })).toThrow(/batch = 3 entries/);
+    expect(run({ lengths: Float32Array.from([1, 2, 3]) })).toThrow(/Int32Array/);
+    expect(run({ lengths: Int32Array.from([0, 1, 2]) })).toThrow(/lengths\)\[0\] = 0 is outside \[1, seqLen = 4\]/);
+    expect(run({ lengths: Int32Array.from([1, c.seqLen + 1, 2]) })).toThrow(ArgumentError);
     expect(() => (native.gruBackward as (...args: unknown[]) => unknown)(packGruConfig(c), t.x.handle, null, t.w.handle, null, null,
-      null, null, null, null, t.w.handle, FAST)).toThrow(ArgumentError);
+      null, null, null, true, true, t.w.handle, FAST)).toThrow(ArgumentError);
+  });
+
+  it('a call too large for 32-bit BLAS is refused before anything is allocated, naming the limit', () => {
+    const huge = packGruConfig({ ...c, seqLen: 2 ** 20, batch: 2 ** 12 });
+    expect(run({ config: huge })).toThrow(/seqLen \* batch = 4294967296 rows exceed 32-bit BLAS dimensions/);
+    const strided = packGruConfig({ ...c, seqLen: 2 ** 20, batch: 1, hiddenSize: 2 ** 10, batchFirst: true });
+    expect(run({ config: strided })).toThrow(/batch-first steps are strided/);
   });
 
   it('a disposed tensor is a DisposedError', () => {
@@ -473,12 +491,9 @@ describe('GRU bindings reject bad input with typed errors', () => {
     expect(run({ x: handle })).toThrow(DisposedError);
   });
 
-  it('out-of-range lengths surface as an ArgumentError at the next sync, and the stream recovers', () => {
-    for (const bad of [[0, 1, 2], [1, c.seqLen + 1, 2]]) {
-      run({ lengths: Tensor.from(Int32Array.from(bad)).handle })();
-      expect(() => t.y.dataSync()).toThrow(ArgumentError);
-    }
-    run({ lengths: Tensor.from(Int32Array.from([1, 2, 3])).handle })();
-    expect(t.y.dataSync().every(Number.isFinite)).toBe(true);
+  it('gruWeightCount is the flat layout\'s count, in O(1) for a million layers', () => {
+    expect(native.gruWeightCount(packGruConfig(c))).toBe(weightCount(c));
+    const tall = config({ numLayers: 1e6, inputSize: 2, hiddenSize: 1 });
+    expect(native.gruWeightCount(packGruConfig(tall))).toBe(weightCount(tall));
   });
 });

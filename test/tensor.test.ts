@@ -114,15 +114,26 @@ describe('views', () => {
     expect(memory().hostBytes).toBe(0);
   });
 
-  it('narrow takes rows of the leading axis', () => {
+  it('narrow(dim, start, length) is PyTorch\'s: a view on dim 0, a copy on other dims', () => {
     const t = Tensor.from([[1, 2], [3, 4], [5, 6]]);
-    const rows = t.narrow(1, 2);
+    const rows = t.narrow(0, 1, 2);
     expect(rows.toArraySync()).toEqual([[3, 4], [5, 6]]);
-    expect(t.narrow(3, 0).shape).toEqual([0, 2]);
-    expect(() => t.narrow(2, 2)).toThrow(/length must be an integer in \[0, 1\]/);
-    expect(() => t.narrow(-1, 1)).toThrow(ArgumentError);
-    t.dispose();
-    rows.dispose();
+    expect(t.narrow(0, 3, 0).shape).toEqual([0, 2]);
+    expect(t.narrow(1, 1, 1).toArraySync()).toEqual([[2], [4], [6]]);
+    expect(t.narrow(-1, 0, 1).toArraySync()).toEqual([[1], [3], [5]]);
+    expect(t.narrow(0, -1, 1).toArraySync()).toEqual([[5, 6]]);
+    expect(() => t.narrow(0, 2, 2)).toThrow(/narrow\(\): length must be an integer in \[0, 1\]/);
+    expect(() => t.narrow(2, 0, 1)).toThrow(/narrow\(\): dim must be an integer in \[-2, 1\]/);
+    expect(() => t.narrow(0, 4, 0)).toThrow(ArgumentError);
+    const cube = Tensor.from([...Array(24).keys()], [2, 3, 4]);
+    expect(cube.narrow(1, 1, 2).toArraySync()).toEqual([[[4, 5, 6, 7], [8, 9, 10, 11]], [[16, 17, 18, 19], [20, 21, 22, 23]]]);
+    expect(cube.narrow(2, 3, 1).reshape([6]).toArraySync()).toEqual([3, 7, 11, 15, 19, 23]);
+    // A leading run of size-1 dimensions keeps the elements contiguous: still a view.
+    const row = Tensor.from([[1, 2, 3]]);
+    const view = row.narrow(1, 1, 2);
+    row.fill_(7);
+    expect(view.toArraySync()).toEqual([[7, 7]]);
+    for (const x of [t, rows, cube, row, view]) x.dispose();
   });
 });
 

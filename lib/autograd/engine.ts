@@ -1,9 +1,13 @@
 /**
  * Runs the tape backwards: from a tensor to the leaves that require grad, visiting each node
- * once, after every node that feeds it a gradient.
+ * once, after every node that feeds it a gradient. Everything that could make the pass fail
+ * part-way (a released node, a tensor changed in place since the forward, a disposed leaf) is
+ * checked before any gradient is computed, so a failed backward() changes no `.grad`.
  */
-import { ArgumentError, ShapeError, formatShape } from '../errors';
+import { ArgumentError, DisposedError, ShapeError, formatShape } from '../errors';
 import { native } from '../native/binding';
+import { keep } from '../scope';
+import { sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import type { GradNode } from './node';
 
@@ -36,7 +40,7 @@ function accumulateInto(a: Tensor, b: Tensor): void {
   b.dispose();
 }
 
-function checkGradShape(expected: Tensor, grad: Tensor, what: string): void {
+function checkGradMatches(expected: Tensor, grad: Tensor, what: string): void {
   if (grad.numel !== expected.numel || grad.dtype !== expected.dtype || grad.device !== expected.device) {
     throw new ShapeError(
       `${what} must match shape ${formatShape(expected.shape)}, ${expected.dtype}, ${expected.device}; ` +
@@ -45,40 +49,71 @@ function checkGradShape(expected: Tensor, grad: Tensor, what: string): void {
   }
 }
 
+/** The leaf's existing gradient buffer, or null; a buffer that does not fit the leaf is an error. */
+function existingGrad(leaf: Tensor): Tensor | null {
+  if (leaf.grad === null || leaf.grad.disposed) return null;
+  checkGradMatches(leaf, leaf.grad, `the .grad of a leaf of shape ${formatShape(leaf.shape)}`);
+  return leaf.grad;
+}
+
 function accumulateLeaf(leaf: Tensor, grad: Tensor): void {
-  checkGradShape(leaf, grad, 'the gradient of a leaf');
-  if (leaf.grad !== null && !leaf.grad.disposed) {
-    accumulateInto(leaf.grad, grad);
-  } else {
-    leaf.grad = grad.shape.length === leaf.shape.length && grad.shape.every((d, i) => d === leaf.shape[i]) ? grad : reshapeOwned(grad, leaf.shape);
+  checkGradMatches(leaf, grad, 'the gradient of a leaf');
+  const current = existingGrad(leaf);
+  if (current) {
+    accumulateInto(current, grad);
+    return;
   }
+  // The new .grad belongs to the leaf, not to any scope() the backward runs in.
+  leaf.grad = keep(sameShape(grad.shape, leaf.shape) ? grad : reshapeOwned(grad, leaf.shape));
 }
 
 function reshapeOwned(t: Tensor, shape: readonly number[]): Tensor {
-  const out = t.detach().reshape(shape);
+  const out = t.viewAs(shape);
   t.dispose();
   return out;
 }
 
+/** The gradient buffer of a leaf a node writes into itself, allocated (zeros) when missing. */
+function sinkFor(leaf: Tensor): Tensor {
+  const current = existingGrad(leaf);
+  if (current) return current;
+  leaf.grad = keep(Tensor.zeros(leaf.shape, { dtype: leaf.dtype, device: leaf.device }));
+  return leaf.grad;
+}
+
+function checkRunnable(order: readonly GradNode[]): void {
+  for (const node of order) {
+    if (node.released) {
+      throw new ArgumentError(`backward() through ${node.name} a second time: its saved tensors were freed; pass { retainGraph: true } to the first backward()`);
+    }
+    node.checkSavedVersions();
+    for (const input of node.inputs) {
+      if (input !== null && input.gradFn === null && input.disposed) {
+        throw new DisposedError(`backward(): a tensor that needs a gradient (a leaf of shape ${formatShape(input.shape)}, input of ${node.name}) was disposed`);
+      }
+    }
+  }
+}
+
 export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGraph: boolean): void {
+  root.handle; // DisposedError for a disposed root
   if (!root.requiresGrad) {
     throw new ArgumentError('backward() needs a tensor that requires grad (computed from tensors with requiresGrad = true, outside noGrad())');
   }
-  let seed: Tensor;
-  if (gradient === undefined) {
-    if (root.numel !== 1) {
-      throw new ShapeError(`backward() without a gradient needs a one-element tensor, got shape ${formatShape(root.shape)}; pass the gradient`);
-    }
-    seed = Tensor.ones(root.shape, { dtype: root.dtype, device: root.device });
-  } else {
-    checkGradShape(root, gradient, 'gradient');
-    seed = gradient.detach();
+  if (gradient === undefined && root.numel !== 1) {
+    throw new ShapeError(`backward() without a gradient needs a one-element tensor, got shape ${formatShape(root.shape)}; pass the gradient`);
   }
+  if (gradient !== undefined) {
+    if (!(gradient instanceof Tensor)) throw new ArgumentError('backward(): gradient must be a Tensor');
+    checkGradMatches(root, gradient, 'gradient');
+  }
+  const order = root.gradFn === null ? [] : topologicalOrder(root.gradFn);
+  checkRunnable(order);
+  const seed = gradient === undefined ? Tensor.ones(root.shape, { dtype: root.dtype, device: root.device }) : gradient.detach();
   if (root.gradFn === null) {
     accumulateLeaf(root, seed);
     return;
   }
-  const order = topologicalOrder(root.gradFn);
   const pending = new Map<GradNode, (Tensor | null)[]>();
   const slotFor = (node: GradNode): (Tensor | null)[] => {
     let slots = pending.get(node);
@@ -91,13 +126,11 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
   slotFor(root.gradFn)[root.outputIndex] = seed;
   try {
     for (const node of order) {
-      if (node.released) {
-        throw new ArgumentError(`backward() through ${node.name} a second time: its saved tensors were freed; pass { retainGraph: true } to the first backward()`);
-      }
       const gradOutputs = pending.get(node) ?? [];
       pending.delete(node);
       if (gradOutputs.every((g) => g === null)) continue;
-      const gradInputs = node.backward(gradOutputs);
+      const sinks = node.inputs.map((input) => (node.acceptsGradSinks && input !== null && input.gradFn === null ? sinkFor(input) : null));
+      const gradInputs = node.backward(gradOutputs, sinks);
       for (const g of gradOutputs) g?.dispose();
       node.inputs.forEach((input, i) => {
         const g = gradInputs[i];
@@ -110,7 +143,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
           accumulateLeaf(input, g);
           return;
         }
-        checkGradShape(input, g, `the gradient of ${input.gradFn.name}'s output`);
+        checkGradMatches(input, g, `the gradient of ${input.gradFn.name}'s output`);
         const slots = slotFor(input.gradFn);
         const existing = slots[input.outputIndex];
         if (existing) accumulateInto(existing, g);

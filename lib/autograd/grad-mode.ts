@@ -1,4 +1,6 @@
 /** Whether ops record the autograd tape. */
+import { ArgumentError, describe } from '../errors';
+
 let enabled = true;
 
 export function isGradEnabled(): boolean {
@@ -7,18 +9,21 @@ export function isGradEnabled(): boolean {
 
 /**
  * Runs `fn` without recording gradients (inference): GRUs run in inference mode and save
- * nothing for backward. `fn` must be synchronous; its result is returned.
+ * nothing for backward. `fn` must be synchronous (an async function would record again after
+ * its first await); its result is returned.
  */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new ArgumentError(`noGrad() needs a function, got ${describe(fn)}`);
   const previous = enabled;
   enabled = false;
+  let result: T;
   try {
-    const result = fn();
-    if (result instanceof Promise) {
-      throw new TypeError('noGrad() takes a synchronous function; await outside of it');
-    }
-    return result;
+    result = fn();
   } finally {
     enabled = previous;
   }
+  if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+    throw new ArgumentError('noGrad() takes a synchronous function; await outside of it');
+  }
+  return result;
 }

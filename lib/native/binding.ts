@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 
 import { errorClassesByKind, GruError } from '../errors';
 import { applyOpenblasCoreDefault } from './openblas-core';
-import type { NativeBinding } from './types';
+import type { NativeBinding, NativeConstants } from './types';
 
 /** The gru-native package root: the nearest folder above this file with our package.json. */
 function packageRoot(): string {
@@ -58,10 +58,13 @@ function load(): NativeBinding {
     'gru-native: the native addon could not be loaded. Tried:\n' +
       attempts.join('\n') +
       '\nTo build it: install OpenBLAS and a C++ toolchain (Debian/Ubuntu: ' +
-      'sudo apt-get install -y libopenblas-dev cmake g++), then run `npm run build:native` ' +
-      `in ${root} (or reinstall gru-native). Set GRU_NATIVE_ADDON to load a specific file.`,
+      'apt-get install -y libopenblas-dev cmake g++, as root), then run `npm rebuild gru-native` ' +
+      `(in a clone of the repository: \`npm run build:native\` in ${root}). Set GRU_NATIVE_ADDON to load a specific file.`,
     'ADDON_NOT_FOUND',
   );
 }
 
 export const native: NativeBinding = load();
+
+/** The addon's code tables (Note [op codes] in native/ops/op_codes.h), read once. */
+export const nativeConstants: NativeConstants = native.constants();

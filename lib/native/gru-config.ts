@@ -1,28 +1,74 @@
 /**
- * The GRU config as the native GRU functions take it: packed into a Float64Array (field order of
- * ConfigField in native/bindings/gru_bindings.cc), so a call costs no property lookups.
+ * The GRU config as the native GRU functions take it: a Float64Array in the field order the addon
+ * exports (Note [GRU config fields] in native/ops/gru_config.h), so a call costs no property
+ * lookups. GRU_CONFIG_KINDS is this side's list of the fields, for the types; the addon's table
+ * decides the order, and a mismatch between the two is refused at load.
  */
-import type { NativeGruConfig } from './types';
+import { GruError } from '../errors';
+import { nativeConstants } from './binding';
 
-export const GRU_CONFIG_FIELDS = 14;
+export const GRU_CONFIG_KINDS = {
+  inputSize: 'Size',
+  hiddenSize: 'Size',
+  numLayers: 'Size',
+  bidirectional: 'Flag',
+  bias: 'Flag',
+  resetAfter: 'Flag',
+  seqLen: 'Size',
+  batch: 'Size',
+  batchFirst: 'Flag',
+  dropout: 'Probability',
+  dropoutSeedLow: 'Word',
+  dropoutSeedHigh: 'Word',
+  dropoutOffset: 'Count',
+  allowTF32: 'Flag',
+} as const;
+
+type Kinds = typeof GRU_CONFIG_KINDS;
+export type GruConfigField = keyof Kinds;
+export type NativeGruConfig = { [F in GruConfigField]: Kinds[F] extends 'Flag' ? boolean : number };
+
+/** The fields a call adds to a layer's config. */
+export type GruCallField = 'seqLen' | 'batch' | 'dropoutSeedLow' | 'dropoutSeedHigh' | 'dropoutOffset';
+/** What a GRU layer fixes at construction. */
+export type GruLayerConfig = Omit<NativeGruConfig, GruCallField>;
+
+const FIELDS: readonly GruConfigField[] = nativeConstants.gruConfigFields.map(({ name, kind }) => {
+  if (!(name in GRU_CONFIG_KINDS) || GRU_CONFIG_KINDS[name as GruConfigField] !== kind) {
+    throw new GruError(`gru-native: the native addon's GRU config field ${name} (${kind}) is unknown here; rebuild it (npm rebuild gru-native)`, 'ADDON_MISMATCH');
+  }
+  return name as GruConfigField;
+});
+if (FIELDS.length !== Object.keys(GRU_CONFIG_KINDS).length) {
+  throw new GruError('gru-native: the native addon has a different GRU config; rebuild it (npm rebuild gru-native)', 'ADDON_MISMATCH');
+}
+
+const CALL_FIELDS: readonly GruConfigField[] = ['seqLen', 'batch', 'dropoutSeedLow', 'dropoutSeedHigh', 'dropoutOffset'] satisfies GruCallField[];
+/** The fields of a layer's config, in the addon's order. */
+export const GRU_LAYER_FIELDS = FIELDS.filter((f) => !CALL_FIELDS.includes(f)) as readonly (keyof GruLayerConfig)[];
+
+/** The layer config inside `values` (a layer's resolved options), frozen so gruOp can cache its packing. */
+export function layerConfigOf(values: GruLayerConfig): GruLayerConfig {
+  const config: Partial<Record<keyof GruLayerConfig, number | boolean>> = {};
+  for (const field of GRU_LAYER_FIELDS) config[field] = values[field];
+  return Object.freeze(config as GruLayerConfig);
+}
+
+/** The largest value of each field (32-bit BLAS dimensions and the like), from the addon. */
+export const GRU_CONFIG_MAX: Readonly<Record<GruConfigField, number>> = Object.freeze(
+  Object.fromEntries(nativeConstants.gruConfigFields.map(({ name, max }) => [name, max])) as Record<GruConfigField, number>,
+);
 
 export function packGruConfig(c: NativeGruConfig): Float64Array {
-  const packed = new Float64Array(GRU_CONFIG_FIELDS);
-  packed[0] = c.inputSize;
-  packed[1] = c.hiddenSize;
-  packed[2] = c.numLayers;
-  packed[3] = c.bidirectional ? 1 : 0;
-  packed[4] = c.bias ? 1 : 0;
-  packed[5] = c.resetAfter ? 1 : 0;
-  packed[6] = c.seqLen;
-  packed[7] = c.batch;
-  packed[8] = c.batchFirst ? 1 : 0;
-  packed[9] = c.dropout;
-  if (c.dropoutSeed !== 0n) { // bigint arithmetic costs microseconds: skip it when there is no seed
-    packed[10] = Number(BigInt.asUintN(32, c.dropoutSeed));
-    packed[11] = Number(c.dropoutSeed >> 32n);
+  const packed = new Float64Array(FIELDS.length);
+  for (let i = 0; i < FIELDS.length; i++) {
+    const value = c[FIELDS[i]];
+    packed[i] = value === true ? 1 : value === false ? 0 : value;
   }
-  packed[12] = c.dropoutOffset;
-  packed[13] = c.allowTF32 ? 1 : 0;
   return packed;
+}
+
+/** A Generator's 64-bit seed as the two 32-bit config words. */
+export function seedWords(seed: bigint): { dropoutSeedLow: number; dropoutSeedHigh: number } {
+  return { dropoutSeedLow: Number(BigInt.asUintN(32, seed)), dropoutSeedHigh: Number(BigInt.asUintN(32, seed >> 32n)) };
 }

@@ -3,15 +3,26 @@
 /** Opaque handle to native tensor memory; lib/tensor.ts wraps one per Tensor. */
 export interface TensorHandle {
   release(): void;
-  isReleased(): boolean;
 }
 
 export type AnyTypedArray = Float32Array | Float64Array | Int32Array;
 
+/** One field of the packed GRU config (Note [GRU config fields] in native/ops/gru_config.h). */
+export interface NativeGruConfigField {
+  name: string;
+  kind: 'Size' | 'Flag' | 'Probability' | 'Word' | 'Count';
+  max: number;
+}
+
+/** Every code list of Note [op codes] (native/ops/op_codes.h), as { jsName: value }. */
 export interface NativeConstants {
-  dtypes: { float32: number; float64: number; int32: number };
-  devices: { cpu: number; cuda: number };
+  dtypes: Record<string, number>;
+  devices: Record<string, number>;
   errorKinds: Record<string, number>;
+  binaryOps: Record<string, number>;
+  kernels: Record<string, number>;
+  distributions: Record<string, number>;
+  gruConfigFields: NativeGruConfigField[];
   napiVersion: number;
 }
 
@@ -26,7 +37,6 @@ export interface NativeMemory {
 export interface NativeCpuInfo {
   blas: string;
   threads: number;
-  hardwareThreads: number;
 }
 
 export interface NativeCudaDevice {
@@ -54,43 +64,36 @@ export interface NativeCudaProbe {
   devices: NativeCudaDevice[];
 }
 
-/** The GRU problem a native GRU call solves (native/cpu/gru_layout.h GruConfig). */
-export interface NativeGruConfig {
-  inputSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  bidirectional: boolean;
-  bias: boolean;
-  resetAfter: boolean;
-  seqLen: number;
-  batch: number;
-  batchFirst: boolean;
-  dropout: number;
-  dropoutSeed: bigint;
-  dropoutOffset: number;
-  allowTF32: boolean;
-}
-
-export interface NativeGruBufferSizes {
-  reserve: number;
-  forwardWorkspace: number;
-  backwardWorkspace: number;
+export interface NativeGruForwardResult {
+  y: TensorHandle;
+  hN: TensorHandle;
+  /** Training calls: what backward needs, sized and allocated by the backend. */
+  reserve: TensorHandle | null;
+  reserveElements: number;
+  /** Generator words the call's dropout consumed. */
+  generatorWords: number;
 }
 
 export interface NativeBinding {
   TensorHandle: new () => TensorHandle;
   empty(dtype: number, device: number, numel: number): TensorHandle;
+  /** empty + fill; the value must be storable in the dtype (checked before allocating). */
+  full(dtype: number, device: number, numel: number, value: number): TensorHandle;
   fromTypedArray(data: AnyTypedArray, dtype: number, device: number): TensorHandle;
   view(tensor: TensorHandle, elementOffset: number, numel: number): TensorHandle;
-  readSync(tensor: TensorHandle): AnyTypedArray;
-  readAsync(tensor: TensorHandle): Promise<AnyTypedArray>;
+  /** Copies the values into `destination` (the tensor's dtype and element count), blocking. */
+  readSync(tensor: TensorHandle, destination: AnyTypedArray): void;
+  /** Resolves with `destination` once queued work is done and the values are in it. */
+  readAsync<A extends AnyTypedArray>(tensor: TensorHandle, destination: A): Promise<A>;
   fill(tensor: TensorHandle, value: number): void;
-  copy(dst: TensorHandle, src: TensorHandle): void;
-  uniform(tensor: TensorHandle, seed: bigint, offset: number, low: number, high: number): number;
-  normal(tensor: TensorHandle, seed: bigint, offset: number, mean: number, std: number): number;
+  /** Block copy on one device: `rows` rows of `rowElements`, offsets and strides in elements. */
+  copy(dst: TensorHandle, dstOffset: number, dstRowStride: number, src: TensorHandle, srcOffset: number,
+       srcRowStride: number, rows: number, rowElements: number): void;
+  /** A Philox draw (distribution code from constants().distributions); returns the words consumed. */
+  random(tensor: TensorHandle, distribution: number, seed: bigint, offset: number, a: number, b: number): number;
   synchronize(device: number): void;
 
-  /** op: 0 add, 1 sub, 2 mul, 3 div; b has out's element count or one element. */
+  /** op: constants().binaryOps; b has out's element count or one element. */
   binary(op: number, out: TensorHandle, a: TensorHandle, b: TensorHandle): void;
   /** dst = alpha * src + beta * dst */
   axpby(dst: TensorHandle, src: TensorHandle, alpha: number, beta: number): void;
@@ -99,14 +102,16 @@ export interface NativeBinding {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
        a: TensorHandle, b: TensorHandle, beta: number, c: TensorHandle): void;
 
-  /** config: packGruConfig(...) (lib/native/gru-config.ts). impl: 0 fast (OpenBLAS), 1 reference (plain loops). Sizes are element counts. */
-  gruBufferSizes(config: Float64Array, impl: number, device?: number, dtype?: number): NativeGruBufferSizes;
+  /** config: packGruConfig(...) (lib/native/gru-config.ts); kernel: constants().kernels. */
   gruForward(config: Float64Array, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
-             lengths: TensorHandle | null, y: TensorHandle, hN: TensorHandle, reserve: TensorHandle | null, impl: number): void;
+             lengths: Int32Array | null, training: boolean, kernel: number): NativeGruForwardResult;
+  /** dweights is added to (null: no weight gradient). */
   gruBackward(config: Float64Array, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,
-              lengths: TensorHandle | null, reserve: TensorHandle, dy: TensorHandle | null, dhN: TensorHandle | null,
-              dx: TensorHandle | null, dh0: TensorHandle | null, dweights: TensorHandle, impl: number,
-              y?: TensorHandle | null): void;
+              lengths: Int32Array | null, reserve: TensorHandle, y: TensorHandle | null, dy: TensorHandle | null,
+              dhN: TensorHandle | null, needDx: boolean, needDh0: boolean, dweights: TensorHandle | null,
+              kernel: number): { dx: TensorHandle | null; dh0: TensorHandle | null };
+  /** The flat parameter count of a GRU (Note [GRU weight layout]). */
+  gruWeightCount(config: Float64Array): number;
   /** Whether cuDNN reads the flat weights as they are ('direct') or through a packed copy; cuda only. */
   gruCudnnWeightRoute(config: Float64Array, dtype: number): 'direct' | 'packed' | 'packed (forced)';
 
@@ -116,10 +121,12 @@ export interface NativeBinding {
   cpuInfo(): NativeCpuInfo;
   setNumThreads(threads: number): void;
   probeCuda(): NativeCudaProbe;
+  /** Tests: throws a C++ exception of sort `what` (0 int, 1 std::runtime_error, 2 std::bad_alloc, 3 gru::Error). */
+  throwForTest(what: number): never;
 
   /** Copies src into dst (same dtype and element count) on any pair of devices, ordered after the work queued on both. */
   toDevice(dst: TensorHandle, src: TensorHandle): void;
-  /** Frees the device memory the CUDA caching allocator keeps for reuse (no-op without CUDA). */
+  /** Frees the blocks the host and CUDA caching allocators keep for reuse. */
   emptyCache(): void;
   /** cuDNN and cuBLAS versions found by the probe ('' when not loaded). */
   cudaLibraryVersions(): { cudnn: string; cublas: string };

@@ -2,34 +2,55 @@
  * What GRU and GRUCell share: resolved options, parameters in one flat buffer (PyTorch's
  * default initialisation), gradient reset and disposal of that buffer.
  */
-import { native } from '../native/binding';
-import type { GruImplementation } from '../ops/gru';
+import type { FloatDType } from '../dtype';
+import { native, nativeConstants } from '../native/binding';
+import { layerConfigOf, packGruConfig, type GruLayerConfig } from '../native/gru-config';
+import type { Kernel } from '../ops/gru';
+import { fillInPlace } from '../ops/inplace';
+import { noGrad } from '../autograd/grad-mode';
 import type { Tensor } from '../tensor';
 import { FlatParameters, type ParameterBlock } from './flat-parameters';
 import type { ResolvedGRUOptions } from './gru-options';
 import { Module } from './module';
 
 /** PyTorch's default: every weight and bias from U(-1/sqrt(H), 1/sqrt(H)). */
-function initUniform(weights: Tensor, options: ResolvedGRUOptions): void {
+function initUniform(weights: Tensor<FloatDType>, options: ResolvedGRUOptions): void {
   const bound = 1 / Math.sqrt(options.hiddenSize);
-  options.generator.draw((seed, offset) => native.uniform(weights.handle, seed, offset, -bound, bound));
+  options.generator.draw((seed, offset) => native.random(weights.handle, nativeConstants.distributions.uniform, seed, offset, -bound, bound));
+}
+
+/** The flat parameter count of a layer config (the addon's one definition of the layout). */
+function flatCount(config: GruLayerConfig): number {
+  return native.gruWeightCount(packGruConfig({ ...config, seqLen: 1, batch: 1, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0 }));
 }
 
 export abstract class FlatGruModule extends Module {
   protected readonly options: ResolvedGRUOptions;
+  /** The layer config gruOp takes; fixed, so gruOp can cache its packing. */
+  protected readonly config: GruLayerConfig;
   protected readonly flat: FlatParameters;
-  /** @internal 1 runs the plain-loop reference kernels (tests). */
-  implementation: GruImplementation = 0;
+  /** @internal 'reference' runs the plain-loop kernels (tests). */
+  kernel: Kernel = 'fast';
 
-  protected constructor(options: ResolvedGRUOptions, blocks: ParameterBlock[]) {
+  protected constructor(options: ResolvedGRUOptions, blocks: () => Iterable<ParameterBlock>) {
     super();
     this.options = options;
-    this.flat = new FlatParameters(blocks, options.dtype, options.device, (w) => initUniform(w, options));
-    for (const [name, view] of this.flat.views) this.registerParameter(name, view);
+    this.config = layerConfigOf(options);
+    this.flat = new FlatParameters(flatCount(this.config), blocks, options.dtype, options.device, (w) => initUniform(w, options));
+  }
+
+  protected override ownParameters(): Iterable<[string, Tensor]> {
+    return this.flat.named();
+  }
+
+  /** The flat weights for a forward, with requiresGrad as the parameters say (frozen ones need no gradient). */
+  protected flatWeightsForCall(): Tensor<FloatDType> {
+    this.flat.syncRequiresGrad();
+    return this.flat.weights;
   }
 
   protected override zeroOwnGrads(): void {
-    native.fill(this.flat.grads.handle, 0);
+    noGrad(() => fillInPlace(this.flat.grads, 0));
   }
 
   protected override disposeOwn(): void {

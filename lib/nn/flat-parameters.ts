@@ -1,10 +1,12 @@
 /**
- * Parameters that live in one flat buffer (Note [GRU weight layout] in native/cpu/gru_layout.h):
+ * Parameters that live in one flat buffer (Note [GRU weight layout] in native/ops/gru_layout.h):
  * each named parameter is a view into `weights`, and its gradient a view into `grads`, so a
  * whole GRU's backward accumulates into one buffer and the cuDNN weight space can be the same
- * memory.
+ * memory. The views are made on first use: a layer of millions of stacked cells costs two
+ * tensors until someone asks for its parameters by name.
  */
-import type { DType, Device } from '../dtype';
+import type { FloatDType, Device } from '../dtype';
+import { keep } from '../scope';
 import { Tensor } from '../tensor';
 
 export interface ParameterBlock {
@@ -13,34 +15,57 @@ export interface ParameterBlock {
 }
 
 export class FlatParameters {
-  readonly weights: Tensor;
-  readonly grads: Tensor;
-  readonly views = new Map<string, Tensor>();
+  readonly weights: Tensor<FloatDType>;
+  readonly grads: Tensor<FloatDType>;
+  private views: Map<string, Tensor<FloatDType>> | null = null;
 
-  constructor(blocks: readonly ParameterBlock[], dtype: DType, device: Device, init: (weights: Tensor) => void) {
-    const total = blocks.reduce((n, b) => n + b.shape.reduce((a, d) => a * d, 1), 0);
-    this.weights = Tensor.empty([total], { dtype, device });
-    init(this.weights);
-    this.grads = Tensor.zeros([total], { dtype, device });
-    let offset = 0;
-    for (const block of blocks) {
-      const count = block.shape.reduce((a, d) => a * d, 1);
-      const flatView = this.weights.narrow(offset, count);
-      const view = flatView.reshape(block.shape);
-      flatView.dispose();
-      const gradFlat = this.grads.narrow(offset, count);
-      view.grad = gradFlat.reshape(block.shape);
-      gradFlat.dispose();
-      view.requiresGrad = true;
-      this.views.set(block.name, view);
-      offset += count;
+  constructor(count: number, private readonly blocks: () => Iterable<ParameterBlock>, dtype: FloatDType, device: Device,
+              init: (weights: Tensor<FloatDType>) => void) {
+    this.weights = keep(Tensor.empty([count], { dtype, device }));
+    try {
+      init(this.weights);
+      this.grads = keep(Tensor.zeros([count], { dtype, device }));
+    } catch (error) {
+      this.weights.dispose();
+      throw error;
     }
     this.weights.requiresGrad = true;
     this.weights.grad = this.grads;
   }
 
+  /** The named views, in layout order; made on the first call. */
+  named(): Map<string, Tensor<FloatDType>> {
+    if (this.views === null) {
+      const views = new Map<string, Tensor<FloatDType>>();
+      let offset = 0;
+      for (const block of this.blocks()) {
+        const count = block.shape.reduce((a, d) => a * d, 1);
+        const view = keep(this.weights.viewAs(block.shape, offset, count));
+        view.grad = keep(this.grads.viewAs(block.shape, offset, count));
+        view.requiresGrad = this.weights.requiresGrad;
+        views.set(block.name, view);
+        offset += count;
+      }
+      this.views = views;
+    }
+    return this.views;
+  }
+
+  /**
+   * Whether the flat weights need a gradient: any parameter that requires one (users freeze
+   * parameters one by one, as in PyTorch). Updates weights.requiresGrad to match.
+   */
+  syncRequiresGrad(): boolean {
+    if (this.views !== null) {
+      let any = false;
+      for (const view of this.views.values()) any ||= view.requiresGrad;
+      this.weights.requiresGrad = any;
+    }
+    return this.weights.requiresGrad;
+  }
+
   dispose(): void {
-    for (const view of this.views.values()) {
+    for (const view of this.views?.values() ?? []) {
       view.grad?.dispose();
       view.dispose();
     }

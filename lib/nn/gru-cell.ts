@@ -2,68 +2,45 @@
  * GRUCell: one GRU step (torch.nn.GRUCell): h' = GRU(x, h), parameters weight_ih [3H, I],
  * weight_hh [3H, H], bias_ih, bias_hh in one flat buffer.
  */
-import { ArgumentError } from '../errors';
-import { gruOp, type GruOpConfig } from '../ops/gru';
+import type { FloatDType } from '../dtype';
+import { gruOp } from '../ops/gru';
 import type { Tensor } from '../tensor';
 import { FlatGruModule } from './flat-gru-module';
 import { gruParameterBlocks } from './gru';
-import { checkInput, checkState } from './gru-inputs';
-import { resolveGRUOptions, type GRUOptions, type ResolvedGRUOptions } from './gru-options';
+import { checkInput, checkNotEmpty, checkState } from './gru-inputs';
+import { exposeOptions, resolveGRUOptions, type GRUOptions, type ResolvedGRUOptions } from './gru-options';
 
-function resolveCellOptions(options: GRUCellOptions): ResolvedGRUOptions {
-  for (const key of ['numLayers', 'batchFirst', 'dropout', 'bidirectional']) {
-    if (options && typeof options === 'object' && key in options) {
-      throw new ArgumentError(`GRUCell options.${key} is not a GRUCell option (use GRU)`);
-    }
-  }
-  return resolveGRUOptions(options, 'GRUCell');
-}
+const CELL_OPTION_KEYS = ['inputSize', 'hiddenSize', 'bias', 'resetAfter', 'allowTF32', 'dtype', 'device', 'generator'] as const;
+type CellOptionKey = (typeof CELL_OPTION_KEYS)[number];
+/** A cell is one layer, one direction, one step. */
+const CELL_FIXED = { numLayers: 1, bidirectional: false, batchFirst: false, dropout: 0 };
 
-export type GRUCellOptions = Omit<GRUOptions, 'numLayers' | 'batchFirst' | 'dropout' | 'bidirectional'>;
+export type GRUCellOptions = Pick<GRUOptions, CellOptionKey>;
+
+export interface GRUCell extends Readonly<Pick<ResolvedGRUOptions, Exclude<CellOptionKey, 'generator'>>> {}
 
 export class GRUCell extends FlatGruModule {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly bias: boolean;
-  readonly resetAfter: boolean;
-  readonly allowTF32: boolean;
-  readonly dtype: ResolvedGRUOptions['dtype'];
-  readonly device: ResolvedGRUOptions['device'];
-
   constructor(options: GRUCellOptions) {
-    const resolved = resolveCellOptions(options);
-    super(resolved, gruParameterBlocks(resolved, true));
-    const o = this.options;
-    ({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, bias: this.bias, resetAfter: this.resetAfter,
-       allowTF32: this.allowTF32, dtype: this.dtype, device: this.device } = o);
-    this.config = Object.freeze({ inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: 1, bidirectional: false,
-                                  bias: o.bias, resetAfter: o.resetAfter, batchFirst: false, dropout: 0, allowTF32: o.allowTF32 });
+    const resolved = resolveGRUOptions(options, 'GRUCell', CELL_OPTION_KEYS, CELL_FIXED);
+    super(resolved, () => gruParameterBlocks(resolved, true));
   }
-
-  /** Fixed, so gruOp can cache its packing. */
-  private readonly config: GruOpConfig;
 
   /** x [batch, inputSize] (or [inputSize]), h [batch, hiddenSize] (zeros when omitted) -> h'. */
-  forward(x: Tensor, h?: Tensor): Tensor {
+  forward(x: Tensor, h?: Tensor): Tensor<FloatDType> {
     this.checkAlive();
-    const input = checkInput(x, 'GRUCell.forward x', [1, 2], this.inputSize, this);
+    const { inputSize, hiddenSize } = this.options;
+    const input = checkInput(x, 'GRUCell.forward x', [1, 2], inputSize, this.options);
     const unbatched = input.ndim === 1;
     const batch = unbatched ? 1 : input.shape[0];
-    const state = h === undefined ? null
-      : checkState(h, 'GRUCell.forward h', unbatched ? [this.hiddenSize] : [batch, this.hiddenSize], this);
-    const x3 = input.reshape([1, batch, this.inputSize]);
-    const h3 = state && state.reshape([1, batch, this.hiddenSize]);
-    try {
-      const { output, hN } = gruOp(this.config, { x: x3, weights: this.flat.weights, h0: h3, lengths: null, seqLen: 1, batch },
-        { training: this.training, generator: this.options.generator, implementation: this.implementation });
-      hN.dispose();
-      const next = output.reshape(unbatched ? [this.hiddenSize] : [batch, this.hiddenSize]);
-      output.dispose();
-      return next;
-    } finally {
-      x3.dispose();
-      h3?.dispose();
-    }
+    checkNotEmpty(1, batch, 'GRUCell.forward x', input.shape);
+    const shape = unbatched ? [hiddenSize] : [batch, hiddenSize];
+    const state = h === undefined ? null : checkState(h, 'GRUCell.forward h', shape, this.options);
+    // The kernel reads x as [1, batch, I] and h as [1, batch, H]: the same memory, so no views.
+    const { output, hN } = gruOp(this.config, { x: input, weights: this.flatWeightsForCall(), h0: state, lengths: null, seqLen: 1, batch },
+      { training: this.training, generator: this.options.generator, kernel: this.kernel, outputShape: shape, stateShape: shape });
+    hN.dispose();
+    return output;
   }
-
 }
+
+exposeOptions(GRUCell.prototype, CELL_OPTION_KEYS.filter((k) => k !== 'generator'));

@@ -1,13 +1,19 @@
-/** Validation of GRU and GRUCell constructor options, with messages naming each option. */
-import { checkDType, checkDevice, type DType, type Device } from '../dtype';
-import { ArgumentError, BackendUnavailableError, describe } from '../errors';
+/**
+ * GRU and GRUCell constructor options: the user-facing names and PyTorch's defaults, each
+ * checked by its kind in the addon's config table and against the limit the addon exports
+ * (GRU_CONFIG_MAX), with messages naming the option.
+ */
+import { checkInteger, checkOptions, optionalBoolean } from '../arguments';
 import { requireDevice } from '../backends';
+import { checkDType, checkDevice, type Device, type FloatDType } from '../dtype';
+import { ArgumentError, BackendUnavailableError, describe } from '../errors';
+import { GRU_CONFIG_KINDS, GRU_CONFIG_MAX, GRU_LAYER_FIELDS, type GruLayerConfig } from '../native/gru-config';
 import { Generator, defaultGenerator } from '../random';
-import { checkInteger } from '../shape';
 
 export interface GRUOptions {
   inputSize: number;
   hiddenSize: number;
+  /** Stacked layers (default 1). */
   numLayers?: number;
   /** Use bias_ih and bias_hh (default true). */
   bias?: boolean;
@@ -27,65 +33,80 @@ export interface GRUOptions {
    * Ignored on the CPU.
    */
   allowTF32?: boolean;
-  dtype?: DType;
+  dtype?: FloatDType;
   device?: Device;
   /** Generator for initialisation and dropout (default: the global one). */
   generator?: Generator;
 }
 
-export interface ResolvedGRUOptions {
-  inputSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  bias: boolean;
-  batchFirst: boolean;
-  dropout: number;
-  bidirectional: boolean;
-  resetAfter: boolean;
-  allowTF32: boolean;
-  dtype: DType;
-  device: Device;
-  generator: Generator;
+export type ResolvedGRUOptions = GruLayerConfig & { dtype: FloatDType; device: Device; generator: Generator };
+
+/** Where a layer's parameters live, besides its config. */
+const PLACEMENT_KEYS = ['dtype', 'device', 'generator'] as const;
+/** The options GRU takes: every field of a layer's config, plus PLACEMENT_KEYS. */
+export const GRU_OPTION_KEYS: readonly (keyof GRUOptions)[] = [...GRU_LAYER_FIELDS, ...PLACEMENT_KEYS];
+
+/** PyTorch's defaults (inputSize and hiddenSize have none). */
+const DEFAULTS: Partial<GruLayerConfig> = {
+  numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, resetAfter: true, allowTF32: false,
+};
+
+const WHY_LIMIT: Partial<Record<keyof GruLayerConfig, string>> = {
+  inputSize: '32-bit BLAS dimensions',
+  hiddenSize: "one step's widest row, 6 * hiddenSize, must fit 32-bit BLAS dimensions",
+};
+
+function fieldValue(field: keyof GruLayerConfig, given: unknown, where: string): number | boolean {
+  const value = given === undefined ? DEFAULTS[field] : given;
+  const argument = `${where}.${field}`;
+  switch (GRU_CONFIG_KINDS[field]) {
+    case 'Size':
+      return checkInteger(value, argument, 1, GRU_CONFIG_MAX[field], WHY_LIMIT[field]);
+    case 'Flag':
+      return optionalBoolean(value, false, argument);
+    case 'Probability':
+      if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new ArgumentError(`${argument} must be a number in [0, 1), got ${describe(value)}`);
+      return value;
+    default:
+      throw new ArgumentError(`${argument} is not a layer option`);
+  }
 }
 
-function checkBoolean(value: unknown, fallback: boolean, name: string): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ArgumentError(`${name} must be a boolean, got ${describe(value)}`);
-  return value;
-}
-
-export function resolveGRUOptions(options: unknown, layer: string): ResolvedGRUOptions {
-  if (typeof options !== 'object' || options === null) {
+/** Checks `options` (only `valid` names allowed) and fills in PyTorch's defaults. */
+export function resolveGRUOptions(options: unknown, layer: string, valid: readonly string[] = GRU_OPTION_KEYS,
+                                  fixed: Partial<GruLayerConfig> = {}): ResolvedGRUOptions {
+  const where = `${layer} options`;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ArgumentError(`${layer} needs an options object like { inputSize: 8, hiddenSize: 16 }, got ${describe(options)}`);
   }
-  const o = options as Partial<GRUOptions>;
-  const dropout = o.dropout ?? 0;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
-    throw new ArgumentError(`${layer} options.dropout must be a number in [0, 1), got ${describe(dropout)}`);
-  }
+  const o = checkOptions(options as Record<string, unknown>, valid, where);
+  const config: Partial<Record<keyof GruLayerConfig, number | boolean>> = {};
+  for (const field of GRU_LAYER_FIELDS) config[field] = field in fixed ? fixed[field]! : fieldValue(field, o[field], where);
   if (o.generator !== undefined && !(o.generator instanceof Generator)) {
-    throw new ArgumentError(`${layer} options.generator must be a Generator, got ${describe(o.generator)}`);
+    throw new ArgumentError(`${where}.generator must be a Generator, got ${describe(o.generator)}`);
   }
-  const dtype = o.dtype === undefined ? 'float32' : checkDType(o.dtype, `${layer} options.dtype`);
-  if (dtype === 'int32') throw new ArgumentError(`${layer} options.dtype must be 'float32' or 'float64', got 'int32'`);
-  const device = o.device === undefined ? 'cpu' : checkDevice(o.device, `${layer} options.device`);
-  const resolved: ResolvedGRUOptions = {
-    inputSize: checkInteger(o.inputSize, `${layer} options.inputSize`, 1),
-    hiddenSize: checkInteger(o.hiddenSize, `${layer} options.hiddenSize`, 1),
-    numLayers: checkInteger(o.numLayers ?? 1, `${layer} options.numLayers`, 1),
-    bias: checkBoolean(o.bias, true, `${layer} options.bias`),
-    batchFirst: checkBoolean(o.batchFirst, false, `${layer} options.batchFirst`),
-    dropout,
-    bidirectional: checkBoolean(o.bidirectional, false, `${layer} options.bidirectional`),
-    resetAfter: checkBoolean(o.resetAfter, true, `${layer} options.resetAfter`),
-    allowTF32: checkBoolean(o.allowTF32, false, `${layer} options.allowTF32`),
-    dtype,
-    device,
-    generator: o.generator ?? defaultGenerator,
-  };
+  const dtype = o.dtype === undefined ? 'float32' : checkDType(o.dtype, `${where}.dtype`);
+  if (dtype === 'int32') throw new ArgumentError(`${where}.dtype must be 'float32' or 'float64', got 'int32'`);
+  const device = o.device === undefined ? 'cpu' : checkDevice(o.device, `${where}.device`);
   requireDevice(device);
-  if (!resolved.resetAfter && device === 'cuda') {
-    throw new BackendUnavailableError(`${layer} options.resetAfter: false is CPU only: cuDNN has no reset-before GRU`);
+  if (!config.resetAfter && device === 'cuda') {
+    throw new BackendUnavailableError(`${where}.resetAfter: false is CPU only: cuDNN has no reset-before GRU`);
   }
-  return resolved;
+  return { ...(config as GruLayerConfig), dtype, device, generator: (o.generator as Generator | undefined) ?? defaultGenerator };
+}
+
+/**
+ * Read-only properties for the given option names on `target` (a layer's prototype), reading
+ * `this.options`: PyTorch's `gru.hidden_size` is `gru.hiddenSize` here.
+ */
+export function exposeOptions(target: object, keys: readonly string[]): void {
+  for (const key of keys) {
+    Object.defineProperty(target, key, {
+      get(this: { options: Record<string, unknown> }) {
+        return this.options[key];
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
 }

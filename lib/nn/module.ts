@@ -2,8 +2,11 @@
  * Module: what layers share. Parameters and child modules are registered by name, giving
  * PyTorch's dotted state-dict keys, train()/eval(), zeroGrad() and dispose().
  */
-import { ArgumentError, DisposedError, ShapeError, describe, formatShape } from '../errors';
-import { native } from '../native/binding';
+import { checkOptions, optionalBoolean } from '../arguments';
+import { ArgumentError, DisposedError, describe } from '../errors';
+import { copyInPlace, fillInPlace } from '../ops/inplace';
+import { noGrad } from '../autograd/grad-mode';
+import { checkShapeEquals } from '../shape';
 import { Tensor } from '../tensor';
 
 export type StateDict = Record<string, Tensor>;
@@ -14,19 +17,20 @@ export interface LoadStateDictOptions {
 }
 
 export abstract class Module {
-  #parameters = new Map<string, Tensor>();
-  #children = new Map<string, Module>();
-  #training = true;
-  #disposed = false;
+  private readonly ownParameterMap = new Map<string, Tensor>();
+  private readonly children = new Map<string, Module>();
+  private trainingFlag = true;
+  private disposedFlag = false;
 
   get training(): boolean {
-    return this.#training;
+    return this.trainingFlag;
   }
 
   /** Training mode (dropout active). Returns this. */
   train(mode = true): this {
-    this.#training = mode;
-    for (const child of this.#children.values()) child.train(mode);
+    if (typeof mode !== 'boolean') throw new ArgumentError(`train(): mode must be a boolean, got ${describe(mode)}`);
+    this.trainingFlag = mode;
+    for (const child of this.children.values()) child.train(mode);
     return this;
   }
 
@@ -36,19 +40,24 @@ export abstract class Module {
   }
 
   protected registerParameter(name: string, tensor: Tensor): void {
-    this.#parameters.set(name, tensor);
+    this.ownParameterMap.set(name, tensor);
   }
 
   protected registerModule(name: string, module: Module): void {
-    this.#children.set(name, module);
+    this.children.set(name, module);
+  }
+
+  /** This module's own parameters, by name; layers that make them lazily override it. */
+  protected ownParameters(): Iterable<[string, Tensor]> {
+    return this.ownParameterMap;
   }
 
   /** [name, parameter] pairs, children's names prefixed like PyTorch (`0.weight_ih_l0`). */
   namedParameters(prefix = ''): [string, Tensor][] {
     this.checkAlive();
     const out: [string, Tensor][] = [];
-    for (const [name, p] of this.#parameters) out.push([prefix + name, p]);
-    for (const [name, child] of this.#children) out.push(...child.namedParameters(`${prefix}${name}.`));
+    for (const [name, p] of this.ownParameters()) out.push([prefix + name, p]);
+    for (const [name, child] of this.children) out.push(...child.namedParameters(`${prefix}${name}.`));
     return out;
   }
 
@@ -64,16 +73,17 @@ export abstract class Module {
   }
 
   /**
-   * Copies values into the parameters (converting dtype if needed). Shapes must match; with
-   * `strict` (default) the keys must be exactly this module's.
+   * Copies values into the parameters (converting dtype and device if needed). Shapes must
+   * match; with `strict` (default) the keys must be exactly this module's. Nothing is copied
+   * unless everything checks out.
    */
-  loadStateDict(state: StateDict, options: LoadStateDictOptions = {}): void {
-    if (typeof state !== 'object' || state === null) throw new ArgumentError(`state must be an object of tensors, got ${describe(state)}`);
+  loadStateDict(state: StateDict, options?: LoadStateDictOptions): void {
+    if (typeof state !== 'object' || state === null) throw new ArgumentError(`loadStateDict: state must be an object of tensors, got ${describe(state)}`);
+    const strict = optionalBoolean(checkOptions(options, ['strict'], 'loadStateDict options').strict, true, 'loadStateDict options.strict');
     const own = new Map(this.namedParameters());
-    const given = Object.keys(state);
     const missing = [...own.keys()].filter((k) => !(k in state));
-    const unexpected = given.filter((k) => !own.has(k));
-    if ((options.strict ?? true) && (missing.length > 0 || unexpected.length > 0)) {
+    const unexpected = Object.keys(state).filter((k) => !own.has(k));
+    if (strict && (missing.length > 0 || unexpected.length > 0)) {
       throw new ArgumentError(
         `loadStateDict: keys do not match.` +
           (missing.length ? ` Missing: ${missing.join(', ')}.` : '') +
@@ -81,48 +91,38 @@ export abstract class Module {
           ` Expected: ${[...own.keys()].join(', ')}.`,
       );
     }
-    // Check everything before copying anything, so a bad dict leaves the module unchanged.
     for (const [name, target] of own) {
       const source = state[name];
       if (source === undefined) continue;
       if (!(source instanceof Tensor)) throw new ArgumentError(`loadStateDict: ${name} must be a Tensor, got ${describe(source)}`);
-      if (source.numel !== target.numel || source.shape.length !== target.shape.length || source.shape.some((d, i) => d !== target.shape[i])) {
-        throw new ShapeError(`loadStateDict: ${name} must have shape ${formatShape(target.shape)}, got ${formatShape(source.shape)}`);
-      }
+      checkShapeEquals(source.shape, target.shape, `loadStateDict: ${name}`);
       source.handle;
     }
-    for (const [name, target] of own) {
-      const source = state[name];
-      if (source === undefined) continue;
-      if (source.dtype === target.dtype && source.device === target.device) {
-        native.copy(target.handle, source.handle);
-      } else {
-        const converted = Tensor.from(source.dataSync(), target.shape, { dtype: target.dtype, device: target.device });
-        native.copy(target.handle, converted.handle);
-        converted.dispose();
-      }
-    }
+    noGrad(() => {
+      for (const [name, target] of own) if (state[name] !== undefined) copyInPlace(target, state[name]);
+    });
   }
 
   /** Clears the gradients of every parameter. */
   zeroGrad(): void {
-    for (const child of this.#children.values()) child.zeroGrad();
+    this.checkAlive();
+    for (const child of this.children.values()) child.zeroGrad();
     this.zeroOwnGrads();
   }
 
   /** Layers whose gradients live in a shared buffer override this to clear it at once. */
   protected zeroOwnGrads(): void {
-    for (const p of this.#parameters.values()) {
-      if (p.grad && !p.grad.disposed) native.fill(p.grad.handle, 0);
-    }
+    noGrad(() => {
+      for (const [, p] of this.ownParameters()) if (p.grad && !p.grad.disposed) fillInPlace(p.grad, 0);
+    });
   }
 
   /** Frees every parameter and gradient. Idempotent. */
   dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    for (const child of this.#children.values()) child.dispose();
-    for (const p of this.#parameters.values()) {
+    if (this.disposedFlag) return;
+    this.disposedFlag = true;
+    for (const child of this.children.values()) child.dispose();
+    for (const p of this.ownParameterMap.values()) {
       p.grad?.dispose();
       p.dispose();
     }
@@ -137,10 +137,10 @@ export abstract class Module {
   }
 
   get disposed(): boolean {
-    return this.#disposed;
+    return this.disposedFlag;
   }
 
   protected checkAlive(): void {
-    if (this.#disposed) throw new DisposedError(`this ${this.constructor.name} was disposed and cannot be used`);
+    if (this.disposedFlag) throw new DisposedError(`this ${this.constructor.name} was disposed and cannot be used`);
   }
 }

@@ -1,92 +1,87 @@
 /**
- * Differentiable elementwise arithmetic. The second operand is a tensor of the same shape, a
- * one-element tensor (broadcast), or a number.
+ * Differentiable elementwise arithmetic and reductions over all elements. The second operand
+ * of a binary op is a tensor of the same shape, a one-element tensor (broadcast), or a number.
  */
 import { GradNode } from '../autograd/node';
-import { ShapeError, formatShape } from '../errors';
-import { native } from '../native/binding';
+import { checkFloat, checkLike, checkTensor } from '../checks';
+import { codesFrom, type DType } from '../dtype';
+import { ArgumentError, ShapeError, describe, formatShape } from '../errors';
+import { native, nativeConstants } from '../native/binding';
+import { sameShape } from '../shape';
 import { Tensor } from '../tensor';
-import { checkFloat, checkSameDTypeDevice, checkTensor, sameShape } from './checks';
+import { produce } from './outputs';
 import { attach, needsGrad } from './record';
 
-enum Op { Add = 0, Sub = 1, Mul = 2, Div = 3 }
-const OP_NAMES = ['add', 'sub', 'mul', 'div'];
+const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
+type BinaryOpName = (typeof BINARY_OPS)[number];
+/** The addon's codes (Note [op codes]). */
+export const BINARY_OP_CODE = codesFrom(BINARY_OPS, nativeConstants.binaryOps, 'binary op');
 
-export type Operand = Tensor | number;
-
-function emptyLike(t: Tensor): Tensor {
-  return Tensor.empty(t.shape, { dtype: t.dtype, device: t.device });
-}
+export type Operand<D extends DType = DType> = Tensor<D> | number;
 
 /** out = a op b with no tape; `b` already validated. */
-function rawBinary(op: Op, a: Tensor, b: Tensor): Tensor {
-  const out = emptyLike(a);
-  native.binary(op, out.handle, a.handle, b.handle);
-  return out;
+function rawBinary<D extends DType>(op: BinaryOpName, a: Tensor<D>, b: Tensor<D>): Tensor<D> {
+  return produce(a.shape, a, (out) => native.binary(BINARY_OP_CODE[op], out.handle, a.handle, b.handle));
 }
 
 /** alpha * t (no tape). */
-export function rawScale(t: Tensor, alpha: number): Tensor {
-  const out = emptyLike(t);
-  native.axpby(out.handle, t.handle, alpha, 0);
-  return out;
+export function rawScale<D extends DType>(t: Tensor<D>, alpha: number): Tensor<D> {
+  return produce(t.shape, t, (out) => native.axpby(out.handle, t.handle, alpha, 0));
 }
 
-/** The sum of all elements as a one-element tensor (no tape). */
-export function rawSum(t: Tensor, shape: readonly number[] = []): Tensor {
-  const out = Tensor.empty(shape, { dtype: t.dtype, device: t.device });
-  native.sum(out.handle, t.handle);
-  return out;
-}
-
-/** Reduces a broadcast operand's gradient back to its one element. */
-function reduceTo(grad: Tensor, operand: Tensor): Tensor {
-  if (operand.numel === grad.numel) return grad;
-  const reduced = rawSum(grad, operand.shape);
-  grad.dispose();
-  return reduced;
+/** The sum of all elements, in a tensor of `shape` (one element; no tape). */
+export function rawSum<D extends DType>(t: Tensor<D>, shape: readonly number[] = []): Tensor<D> {
+  return produce(shape, t, (out) => native.sum(out.handle, t.handle));
 }
 
 class BinaryNode extends GradNode {
-  constructor(
-    private readonly op: Op,
-    private readonly a: Tensor,
-    private readonly b: Tensor,
-  ) {
-    super(`${OP_NAMES[op]}Backward`, [a, b]);
+  private readonly savedA?: Tensor;
+  private readonly savedB?: Tensor;
+  private readonly bShape: readonly number[];
+  private readonly bNumel: number;
+
+  constructor(private readonly op: BinaryOpName, a: Tensor, b: Tensor) {
+    super(`${op}Backward`, [a, b]);
+    this.bShape = b.shape;
+    this.bNumel = b.numel;
     // Only what the gradients need: mul and div read the operands.
-    if (op === Op.Mul || op === Op.Div) {
+    if (op === 'mul' || op === 'div') {
       this.savedA = this.save(a);
       this.savedB = this.save(b);
     }
   }
-  private savedA?: Tensor;
-  private savedB?: Tensor;
+
+  private toB(grad: Tensor): Tensor {
+    if (this.bNumel === grad.numel) return grad;
+    const reduced = rawSum(grad, this.bShape);
+    grad.dispose();
+    return reduced;
+  }
 
   backward([g]: readonly (Tensor | null)[]): (Tensor | null)[] {
     const grad = g!;
     const [needA, needB] = [this.inputs[0] !== null, this.inputs[1] !== null];
     switch (this.op) {
-      case Op.Add:
-        return [needA ? rawScale(grad, 1) : null, needB ? reduceTo(rawScale(grad, 1), this.b) : null];
-      case Op.Sub:
-        return [needA ? rawScale(grad, 1) : null, needB ? reduceTo(rawScale(grad, -1), this.b) : null];
-      case Op.Mul:
+      case 'add':
+        return [needA ? rawScale(grad, 1) : null, needB ? this.toB(rawScale(grad, 1)) : null];
+      case 'sub':
+        return [needA ? rawScale(grad, 1) : null, needB ? this.toB(rawScale(grad, -1)) : null];
+      case 'mul':
         return [
-          needA ? rawBinary(Op.Mul, grad, this.savedB!) : null,
-          needB ? reduceTo(rawBinary(Op.Mul, grad, this.savedA!), this.b) : null,
+          needA ? rawBinary('mul', grad, this.savedB!) : null,
+          needB ? this.toB(rawBinary('mul', grad, this.savedA!)) : null,
         ];
-      case Op.Div: {
-        const ga = needA ? rawBinary(Op.Div, grad, this.savedB!) : null;
+      case 'div': {
+        const ga = needA ? rawBinary('div', grad, this.savedB!) : null;
         let gb: Tensor | null = null;
         if (needB) {
           // d(a/b)/db = -a / b^2 = -(a/b) / b
-          const quotient = rawBinary(Op.Div, this.savedA!, this.savedB!);
-          const scaled = rawBinary(Op.Mul, grad, quotient);
+          const quotient = rawBinary('div', this.savedA!, this.savedB!);
+          const scaled = rawBinary('mul', grad, quotient);
           quotient.dispose();
-          const overB = rawBinary(Op.Div, scaled, this.savedB!);
+          const overB = rawBinary('div', scaled, this.savedB!);
           scaled.dispose();
-          gb = reduceTo(rawScale(overB, -1), this.b);
+          gb = this.toB(rawScale(overB, -1));
           overB.dispose();
         }
         return [ga, gb];
@@ -95,38 +90,45 @@ class BinaryNode extends GradNode {
   }
 }
 
-function binary(op: Op, aIn: Tensor, bIn: Operand): Tensor {
-  const name = OP_NAMES[op];
-  const a = checkTensor(aIn, `${name}(): a`);
-  const b = typeof bIn === 'number' ? Tensor.full([], bIn, { dtype: a.dtype, device: a.device }) : checkTensor(bIn, `${name}(): b`);
-  try {
-    if (a.dtype === 'int32' && op === Op.Div) checkFloat(a, `${name}(): a`);
-    checkSameDTypeDevice(a, b, `${name}(): a`, `${name}(): b`);
+function binary<D extends DType>(op: BinaryOpName, aIn: Tensor<D>, bIn: Operand<D>): Tensor<D> {
+  const a = checkTensor(aIn, `${op}(): a`) as Tensor<D>;
+  checkFloat(a, `${op}(): a`);
+  if (typeof bIn !== 'number') {
+    const b = checkTensor(bIn, `${op}(): b`) as Tensor<D>;
+    checkLike(b, a, `${op}(): b`, 'a');
     if (!sameShape(a.shape, b.shape) && b.numel !== 1) {
-      throw new ShapeError(`${name}(): b must have a's shape ${formatShape(a.shape)} or be a single value, got ${formatShape(b.shape)}`);
+      throw new ShapeError(`${op}(): b must have a's shape ${formatShape(a.shape)} or be a single value, got ${formatShape(b.shape)}`);
     }
-    const out = rawBinary(op, a, b);
-    if (needsGrad(a, b)) attach(new BinaryNode(op, a, b), out);
-    return out;
+    return binaryOf(op, a, b);
+  }
+  const b = Tensor.full([], bIn, { dtype: a.dtype, device: a.device });
+  try {
+    return binaryOf(op, a, b);
   } finally {
-    if (typeof bIn === 'number') b.dispose();
+    b.dispose();
   }
 }
 
-export function add(a: Tensor, b: Operand): Tensor {
-  return binary(Op.Add, a, b);
+function binaryOf<D extends DType>(op: BinaryOpName, a: Tensor<D>, b: Tensor<D>): Tensor<D> {
+  const out = rawBinary(op, a, b);
+  if (needsGrad(a, b)) attach(new BinaryNode(op, a, b), out);
+  return out;
 }
 
-export function sub(a: Tensor, b: Operand): Tensor {
-  return binary(Op.Sub, a, b);
+export function add<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> {
+  return binary('add', a, b);
 }
 
-export function mul(a: Tensor, b: Operand): Tensor {
-  return binary(Op.Mul, a, b);
+export function sub<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> {
+  return binary('sub', a, b);
 }
 
-export function div(a: Tensor, b: Operand): Tensor {
-  return binary(Op.Div, a, b);
+export function mul<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> {
+  return binary('mul', a, b);
+}
+
+export function div<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> {
+  return binary('div', a, b);
 }
 
 class ScaleNode extends GradNode {
@@ -139,33 +141,37 @@ class ScaleNode extends GradNode {
 }
 
 /** alpha * t. */
-export function scale(t: Tensor, alpha: number): Tensor {
-  const input = checkTensor(t, 'scale(): t');
+export function scale<D extends DType>(t: Tensor<D>, alpha: number): Tensor<D> {
+  const input = checkTensor(t, 'scale(): t') as Tensor<D>;
   checkFloat(input, 'scale(): t');
+  if (typeof alpha !== 'number') throw new ArgumentError(`scale(): alpha must be a number, got ${describe(alpha)}`);
   const out = rawScale(input, alpha);
   if (needsGrad(input)) attach(new ScaleNode(input, alpha), out);
   return out;
 }
 
-export function neg(t: Tensor): Tensor {
+export function neg<D extends DType>(t: Tensor<D>): Tensor<D> {
   return scale(t, -1);
 }
 
 class SumNode extends GradNode {
-  constructor(private readonly input: Tensor, private readonly factor: number) {
+  private readonly inputShape: readonly number[];
+  constructor(input: Tensor, private readonly factor: number) {
     super(factor === 1 ? 'sumBackward' : 'meanBackward', [input]);
+    this.inputShape = input.shape;
   }
   backward([g]: readonly (Tensor | null)[]): (Tensor | null)[] {
     // Every element receives factor * g.
-    const ones = Tensor.full(this.input.shape, this.factor, { dtype: this.input.dtype, device: this.input.device });
-    native.binary(Op.Mul, ones.handle, ones.handle, g!.handle);
-    return [ones];
+    const grad = g!;
+    const spread = Tensor.full(this.inputShape, this.factor, { dtype: grad.dtype, device: grad.device });
+    native.binary(BINARY_OP_CODE.mul, spread.handle, spread.handle, grad.handle);
+    return [spread];
   }
 }
 
 /** The sum of all elements, as a scalar tensor. */
-export function sum(t: Tensor): Tensor {
-  const input = checkTensor(t, 'sum(): t');
+export function sum<D extends DType>(t: Tensor<D>): Tensor<D> {
+  const input = checkTensor(t, 'sum(): t') as Tensor<D>;
   checkFloat(input, 'sum(): t');
   const out = rawSum(input);
   if (needsGrad(input)) attach(new SumNode(input, 1), out);
@@ -173,13 +179,17 @@ export function sum(t: Tensor): Tensor {
 }
 
 /** The mean of all elements, as a scalar tensor. */
-export function mean(t: Tensor): Tensor {
-  const input = checkTensor(t, 'mean(): t');
+export function mean<D extends DType>(t: Tensor<D>): Tensor<D> {
+  const input = checkTensor(t, 'mean(): t') as Tensor<D>;
   checkFloat(input, 'mean(): t');
   if (input.numel === 0) throw new ShapeError('mean(): t has no elements');
   const total = rawSum(input);
-  const out = rawScale(total, 1 / input.numel);
-  total.dispose();
+  let out: Tensor<D>;
+  try {
+    out = rawScale(total, 1 / input.numel);
+  } finally {
+    total.dispose();
+  }
   if (needsGrad(input)) attach(new SumNode(input, 1 / input.numel), out);
   return out;
 }

@@ -1,39 +1,29 @@
 /**
  * The GRU as one autograd op: a whole multi-layer, possibly bidirectional GRU over a sequence
- * is a single native call forward and a single one backward. Callers (lib/nn/gru.ts) validate
- * shapes with user-facing messages; this file only runs and records.
+ * is a single native call forward and a single one backward. Callers (lib/nn/gru.ts) check
+ * shapes with messages naming the user's arguments; this file only runs and records. The
+ * backend allocates the outputs and the reserve, and says how many generator words dropout used.
  */
 import { isGradEnabled } from '../autograd/grad-mode';
 import { GradNode } from '../autograd/node';
-import { DEVICE_CODE, DTYPE_CODE } from '../dtype';
-import { native } from '../native/binding';
-import { packGruConfig } from '../native/gru-config';
-import type { NativeGruConfig } from '../native/types';
+import { codesFrom, type DType, type Device } from '../dtype';
+import { native, nativeConstants } from '../native/binding';
+import { packGruConfig, seedWords, type GruLayerConfig } from '../native/gru-config';
+import type { NativeGruForwardResult, TensorHandle } from '../native/types';
 import type { Generator } from '../random';
+import { keep } from '../scope';
 import { Tensor } from '../tensor';
 import { attach } from './record';
 
-export interface GruOpConfig {
-  inputSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  bidirectional: boolean;
-  bias: boolean;
-  resetAfter: boolean;
-  batchFirst: boolean;
-  dropout: number;
-  /** float32 on cuda may use TF32 tensor cores. */
-  allowTF32: boolean;
-}
+export type Kernel = 'fast' | 'reference';
+export const KERNELS: readonly Kernel[] = ['fast', 'reference'];
+const KERNEL_CODE = codesFrom(KERNELS, nativeConstants.kernels, 'kernel');
 
-/** 0: the OpenBLAS path; 1: the plain-loop reference (tests only). */
-export type GruImplementation = 0 | 1;
-
-export interface GruOpInputs {
-  x: Tensor;             // [T, B, I] or [B, T, I] (any shape with those elements)
-  weights: Tensor;       // flat, PyTorch order
-  h0: Tensor | null;     // [L*D, B, H]
-  lengths: Tensor | null; // int32 [B] on the CPU, each in [1, T]
+export interface GruOpInputs<D extends DType> {
+  x: Tensor<D>;             // [T, B, I] or [B, T, I] (any shape with those elements)
+  weights: Tensor<D>;       // flat, PyTorch order
+  h0: Tensor<D> | null;     // [L*D, B, H]
+  lengths: Int32Array | null; // host values, each in [1, T]; null: every sequence is full length
   seqLen: number;
   batch: number;
 }
@@ -42,111 +32,112 @@ export interface GruOpOptions {
   /** Dropout between layers is active (module in training mode). */
   training: boolean;
   generator: Generator;
-  implementation?: GruImplementation;
+  kernel: Kernel;
   /** Shapes to give the results (same element counts), saving callers a reshape. */
   outputShape?: readonly number[];
   stateShape?: readonly number[];
 }
 
 /**
- * Packed configs of calls without dropout, per op config object: a streaming step repeats the same
- * one, and packing it (a typed array and a bigint check) is a noticeable part of a 60 us step.
+ * Packed configs of calls without dropout, per layer config object: a streaming step repeats the
+ * same one, and packing it is a noticeable part of a 60 us step.
  */
-const packedConfigs = new WeakMap<GruOpConfig, { seqLen: number; batch: number; packed: Float64Array }>();
+const packedConfigs = new WeakMap<GruLayerConfig, { seqLen: number; batch: number; packed: Float64Array }>();
 
-function packedConfigOf(config: GruOpConfig, seqLen: number, batch: number): Float64Array {
+function packedConfigOf(config: GruLayerConfig, seqLen: number, batch: number): Float64Array {
   const cached = packedConfigs.get(config);
   if (cached && cached.seqLen === seqLen && cached.batch === batch) return cached.packed;
-  const packed = packGruConfig({ ...config, dropout: 0, seqLen, batch, dropoutSeed: 0n, dropoutOffset: 0 });
+  const packed = packGruConfig({ ...config, dropout: 0, seqLen, batch, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0 });
   packedConfigs.set(config, { seqLen, batch, packed });
   return packed;
 }
 
-/** Generator words a dropout draw uses (gru_layout.h: gruDropoutWords). */
-function dropoutWords(c: GruOpConfig, seqLen: number, batch: number): number {
-  const words = (c.numLayers - 1) * seqLen * batch * (c.bidirectional ? 2 : 1) * c.hiddenSize;
-  return Math.ceil(words / 4) * 4;
+function wrap<D extends DType>(handle: TensorHandle, shape: readonly number[], dtype: D, device: Device): Tensor<D> {
+  return new Tensor(handle, shape, dtype, device);
 }
 
-class GruNode extends GradNode {
-  private readonly x: Tensor;
-  private readonly weights: Tensor;
-  private readonly h0: Tensor | null;
-  private readonly lengths: Tensor | null;
-  /** The forward's output: cuDNN's backward reads it (the CPU kernels do not). */
-  private readonly output: Tensor | null;
+class GruNode<D extends DType> extends GradNode {
+  override readonly acceptsGradSinks = true;
+  private readonly x: Tensor<D>;
+  private readonly weights: Tensor<D>;
+  private readonly h0: Tensor<D> | null;
+  /** The forward's output, where the backend's backward reads it (cuDNN). */
+  private readonly output: Tensor<D> | null;
 
   constructor(
-    inputs: GruOpInputs,
-    output: Tensor,
+    inputs: GruOpInputs<D>,
+    output: Tensor<D>,
+    private readonly lengths: Int32Array | null,
     private readonly config: Float64Array,
-    private readonly reserve: Tensor,
-    private readonly implementation: GruImplementation,
+    private readonly reserve: Tensor<D>,
+    private readonly kernel: number,
   ) {
     super('gruBackward', [inputs.x, inputs.weights, inputs.h0], 2);
     this.output = inputs.x.device === 'cuda' ? this.save(output) : null;
     this.x = this.save(inputs.x);
     this.weights = this.save(inputs.weights);
     this.h0 = inputs.h0 && this.save(inputs.h0);
-    this.lengths = inputs.lengths && this.save(inputs.lengths);
   }
 
-  backward([dOutput, dHN]: readonly (Tensor | null)[]): (Tensor | null)[] {
+  backward([dOutput, dHN]: readonly (Tensor | null)[], sinks: readonly (Tensor | null)[]): (Tensor | null)[] {
     const [xIn, wIn, h0In] = this.inputs;
-    const like = (t: Tensor): Tensor => Tensor.empty(t.shape, { dtype: t.dtype, device: t.device });
-    const dx = xIn ? like(this.x) : null;
-    const dh0 = h0In && this.h0 ? like(this.h0) : null;
-    // A leaf weight buffer with a gradient (every GRU's flat parameters) is accumulated into
-    // in place, like cuDNN's weight-gradient mode; anything else gets its own buffer.
-    const accumulateInPlace = wIn !== null && wIn.isLeaf && wIn.grad !== null && !wIn.grad.disposed;
-    const dWeights = wIn === null ? null : accumulateInPlace ? wIn.grad! : Tensor.zeros(this.weights.shape, { dtype: this.weights.dtype, device: this.weights.device });
-    const scratch = dWeights === null ? Tensor.zeros(this.weights.shape, { dtype: this.weights.dtype, device: this.weights.device }) : null;
-    native.gruBackward(
-      this.config, this.x.handle, this.h0?.handle ?? null, this.weights.handle, this.lengths?.handle ?? null,
-      this.reserve.handle, dOutput?.handle ?? null, dHN?.handle ?? null, dx?.handle ?? null, dh0?.handle ?? null,
-      (dWeights ?? scratch)!.handle, this.implementation, this.output?.handle ?? null,
-    );
-    scratch?.dispose();
-    return [dx, accumulateInPlace ? null : dWeights, dh0];
+    const { dtype, device } = this.x;
+    // The weight gradient goes into the leaf's buffer when it has one (every GRU's flat
+    // parameters); a computed weight tensor gets its own. Frozen weights: none, and the
+    // backend skips the weight-gradient work.
+    const ownWeightGrad = wIn !== null && sinks[1] === null ? Tensor.zeros(this.weights.shape, { dtype, device }) : null;
+    const dWeights = sinks[1] ?? ownWeightGrad;
+    let result: { dx: TensorHandle | null; dh0: TensorHandle | null };
+    try {
+      result = native.gruBackward(
+        this.config, this.x.handle, this.h0?.handle ?? null, this.weights.handle, this.lengths, this.reserve.handle,
+        this.output?.handle ?? null, dOutput?.handle ?? null, dHN?.handle ?? null, xIn !== null, h0In !== null && this.h0 !== null,
+        dWeights?.handle ?? null, this.kernel,
+      );
+    } catch (error) {
+      ownWeightGrad?.dispose();
+      throw error;
+    }
+    const dx = result.dx && wrap(result.dx, this.x.shape, dtype, device);
+    const dh0 = result.dh0 && wrap(result.dh0, this.h0!.shape, dtype, device);
+    return [dx, ownWeightGrad, dh0];
   }
 
-  override release(): void {
-    super.release();
+  protected override releaseOwn(): void {
     this.reserve.dispose();
   }
 }
 
 /** Runs the GRU; returns the output sequence and the final states, recorded on the tape. */
-export function gruOp(config: GruOpConfig, inputs: GruOpInputs, options: GruOpOptions): { output: Tensor; hN: Tensor } {
+export function gruOp<D extends DType>(config: GruLayerConfig, inputs: GruOpInputs<D>, options: GruOpOptions): { output: Tensor<D>; hN: Tensor<D> } {
   const { x, weights, h0, lengths, seqLen, batch } = inputs;
   const directions = config.bidirectional ? 2 : 1;
   const recordGrad = isGradEnabled() && (x.requiresGrad || weights.requiresGrad || (h0?.requiresGrad ?? false));
   const useDropout = options.training && config.dropout > 0 && config.numLayers > 1;
+  // Dropout needs the training kernel even without grad (backward regenerates its masks).
+  const training = recordGrad || useDropout;
+  const kernel = KERNEL_CODE[options.kernel];
+  const run = (packed: Float64Array): NativeGruForwardResult =>
+    native.gruForward(packed, x.handle, h0?.handle ?? null, weights.handle, lengths, training, kernel);
   let packed: Float64Array;
+  let result: NativeGruForwardResult;
   if (useDropout) {
-    const nativeConfig: NativeGruConfig = { ...config, seqLen, batch, dropoutSeed: 0n, dropoutOffset: 0 };
+    packed = new Float64Array(0);
+    result = undefined as unknown as NativeGruForwardResult;
     options.generator.draw((seed, offset) => {
-      nativeConfig.dropoutSeed = seed;
-      nativeConfig.dropoutOffset = offset;
-      return dropoutWords(config, seqLen, batch);
+      packed = packGruConfig({ ...config, seqLen, batch, ...seedWords(seed), dropoutOffset: offset });
+      result = run(packed);
+      return result.generatorWords;
     });
-    packed = packGruConfig(nativeConfig);
   } else {
     packed = packedConfigOf(config, seqLen, batch);
+    result = run(packed);
   }
-  const implementation = options.implementation ?? 0;
-  const outShape = config.batchFirst ? [batch, seqLen, directions * config.hiddenSize] : [seqLen, batch, directions * config.hiddenSize];
-  const output = Tensor.empty(options.outputShape ?? outShape, { dtype: x.dtype, device: x.device });
-  const hN = Tensor.empty(options.stateShape ?? [config.numLayers * directions, batch, config.hiddenSize], { dtype: x.dtype, device: x.device });
-  // Dropout needs the training kernel even without grad (its masks live in the reserve).
-  const reserve = recordGrad || useDropout
-    ? Tensor.empty([native.gruBufferSizes(packed, implementation, DEVICE_CODE[x.device], DTYPE_CODE[x.dtype]).reserve], { dtype: x.dtype, device: x.device })
-    : null;
-  native.gruForward(
-    packed, x.handle, h0?.handle ?? null, weights.handle, lengths?.handle ?? null,
-    output.handle, hN.handle, reserve?.handle ?? null, implementation,
-  );
-  if (recordGrad) attach(new GruNode(inputs, output, packed, reserve!, implementation), output, hN);
+  const { dtype, device } = x;
+  const output = wrap(result.y, options.outputShape ?? (config.batchFirst ? [batch, seqLen, directions * config.hiddenSize] : [seqLen, batch, directions * config.hiddenSize]), dtype, device);
+  const hN = wrap(result.hN, options.stateShape ?? [config.numLayers * directions, batch, config.hiddenSize], dtype, device);
+  const reserve = result.reserve && keep(wrap(result.reserve, [result.reserveElements], dtype, device));
+  if (recordGrad) attach(new GruNode(inputs, output, lengths && Int32Array.from(lengths), packed, reserve!, kernel), output, hN);
   else reserve?.dispose();
   return { output, hN };
 }

@@ -1,15 +1,15 @@
 /** Differentiable 2-D matrix product through BLAS GEMM. */
 import { GradNode } from '../autograd/node';
+import { checkFloat, checkLike, checkTensor } from '../checks';
+import type { DType } from '../dtype';
 import { ShapeError, formatShape } from '../errors';
 import { native } from '../native/binding';
-import { Tensor } from '../tensor';
-import { checkFloat, checkSameDTypeDevice, checkTensor } from './checks';
+import type { Tensor } from '../tensor';
+import { produce } from './outputs';
 import { attach, needsGrad } from './record';
 
-function gemm(transA: boolean, transB: boolean, a: Tensor, b: Tensor, m: number, n: number, k: number): Tensor {
-  const out = Tensor.empty([m, n], { dtype: a.dtype, device: a.device });
-  native.gemm(transA, transB, m, n, k, 1, a.handle, b.handle, 0, out.handle);
-  return out;
+function gemm<D extends DType>(transA: boolean, transB: boolean, a: Tensor<D>, b: Tensor<D>, m: number, n: number, k: number): Tensor<D> {
+  return produce([m, n], a, (out) => native.gemm(transA, transB, m, n, k, 1, a.handle, b.handle, 0, out.handle));
 }
 
 class MatmulNode extends GradNode {
@@ -31,11 +31,11 @@ class MatmulNode extends GradNode {
 }
 
 /** a [m, k] @ b [k, n] -> [m, n]. */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+export function matmul<D extends DType>(a: Tensor<D>, b: Tensor<D>): Tensor<D> {
   checkTensor(a, 'matmul(): a');
   checkTensor(b, 'matmul(): b');
   checkFloat(a, 'matmul(): a');
-  checkSameDTypeDevice(a, b, 'matmul(): a', 'matmul(): b');
+  checkLike(b, a, 'matmul(): b', 'a');
   if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) {
     throw new ShapeError(`matmul(): needs a [m, k] and b [k, n], got a ${formatShape(a.shape)} and b ${formatShape(b.shape)}`);
   }

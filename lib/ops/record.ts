@@ -10,9 +10,5 @@ export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
 
 /** Makes `outputs` the results of `node`. */
 export function attach(node: GradNode, ...outputs: Tensor[]): void {
-  outputs.forEach((out, i) => {
-    out.gradFn = node;
-    out.outputIndex = i;
-    out.requiresGrad = true;
-  });
+  node.attachOutputs(outputs);
 }

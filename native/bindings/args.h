@@ -1,9 +1,12 @@
-// Argument readers for bindings. lib/ validates everything with friendly messages first; these
-// are the cheap native re-checks, so a direct caller of the addon still cannot crash it.
+// Argument readers for bindings. lib/ validates with messages that name the user's arguments;
+// these are the native boundary's own checks, so a direct caller of the addon still cannot
+// crash it or reach memory out of bounds.
 #pragma once
 #include <napi.h>
 
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "../core/dtype.h"
@@ -19,6 +22,12 @@ inline std::string argLabel(size_t index, const char* name) {
 // A live (not released) tensor handle; defined in tensor_handle.cc.
 TensorHandle& tensorArg(const Napi::CallbackInfo& info, size_t index, const char* name);
 
+// A tensor argument, or nothing for null/undefined.
+inline std::optional<TensorRef> optionalTensorArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (index >= info.Length() || info[index].IsNull() || info[index].IsUndefined()) return std::nullopt;
+  return tensorArg(info, index, name).ref();
+}
+
 inline double numberArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
   if (index >= info.Length() || !info[index].IsNumber()) {
     throw Error(ErrorKind::Argument, argLabel(index, name) + " must be a number");
@@ -26,12 +35,13 @@ inline double numberArg(const Napi::CallbackInfo& info, size_t index, const char
   return info[index].As<Napi::Number>().DoubleValue();
 }
 
-inline int64_t intArg(const Napi::CallbackInfo& info, size_t index, const char* name, int64_t min = 0) {
+inline int64_t intArg(const Napi::CallbackInfo& info, size_t index, const char* name, int64_t min = 0,
+                      int64_t max = 9007199254740991LL) {
   const double value = numberArg(info, index, name);
   if (!std::isfinite(value) || std::floor(value) != value || value < static_cast<double>(min) ||
-      value > 9007199254740991.0) {
-    throw Error(ErrorKind::Argument, argLabel(index, name) + " must be an integer >= " +
-                                         std::to_string(min) + ", got " + std::to_string(value));
+      value > static_cast<double>(max)) {
+    throw Error(ErrorKind::Argument, argLabel(index, name) + " must be an integer in [" + std::to_string(min) + ", " +
+                                         std::to_string(max) + "], got " + std::to_string(value));
   }
   return static_cast<int64_t>(value);
 }
@@ -44,11 +54,7 @@ inline bool boolArg(const Napi::CallbackInfo& info, size_t index, const char* na
 }
 
 inline DType dtypeArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  const int64_t value = intArg(info, index, name);
-  if (!isValidDType(static_cast<int32_t>(value))) {
-    throw Error(ErrorKind::DType, argLabel(index, name) + " is not a dtype code: " + std::to_string(value));
-  }
-  return static_cast<DType>(value);
+  return static_cast<DType>(intArg(info, index, name, 0, kDTypeCount - 1));
 }
 
 inline DeviceKind deviceArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
@@ -65,6 +71,31 @@ inline uint64_t bigUintArg(const Napi::CallbackInfo& info, size_t index, const c
   const uint64_t value = info[index].As<Napi::BigInt>().Uint64Value(&lossless);
   if (!lossless) throw Error(ErrorKind::Argument, argLabel(index, name) + " must fit in 64 unsigned bits");
   return value;
+}
+
+// A typed array's element type, length and bytes. Read through napi_get_typedarray_info, which
+// also works for arrays over a SharedArrayBuffer (Napi::TypedArray::ArrayBuffer() does not).
+struct TypedArrayView {
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+};
+
+inline TypedArrayView typedArrayArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (index >= info.Length() || !info[index].IsTypedArray()) {
+    throw Error(ErrorKind::Argument, argLabel(index, name) + " must be a typed array");
+  }
+  TypedArrayView view{};
+  napi_value buffer = nullptr;
+  size_t byteOffset = 0;
+  const napi_status status =
+      napi_get_typedarray_info(info.Env(), info[index], &view.type, &view.length, &view.data, &buffer, &byteOffset);
+  if (status != napi_ok) throw Error(ErrorKind::Argument, argLabel(index, name) + " could not be read as a typed array");
+  return view;
+}
+
+inline void requireFloatDType(DType dtype, size_t index, const char* name) {
+  if (dtype == DType::Int32) throw Error(ErrorKind::DType, argLabel(index, name) + " must be float32 or float64, got int32");
 }
 
 }  // namespace gru

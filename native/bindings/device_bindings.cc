@@ -24,7 +24,7 @@ GRU_BINDING(toDevice) {
   }
   Addon& addon = Addon::of(info.Env());
   if (dst.device() == src.device()) {
-    addon.backend(dst.device()).copy(dst, src);
+    addon.backend(dst.device()).copy(CopyRequest{dst, src, 1, dst.numel, dst.numel, src.numel});
     return info.Env().Undefined();
   }
   Backend& cudaBackend = addon.backend(DeviceKind::Cuda);  // throws BackendUnavailable with the probe's reason

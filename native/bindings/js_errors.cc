@@ -1,5 +1,7 @@
 #include "js_errors.h"
 
+#include <new>
+
 #include "../addon.h"
 
 namespace gru {
@@ -30,10 +32,15 @@ Napi::Value makeJsError(Napi::Env env, const std::exception_ptr& error) {
   }
 }
 
-void throwJs(Napi::Env env, ErrorKind kind, const std::string& message, const std::string& code) {
-  Napi::Value error = makeJsError(env, kind, message, code);
-  if (env.IsExceptionPending()) return;
-  Napi::Error(env, error).ThrowAsJavaScriptException();
+void throwCurrentAsJs(Napi::Env env) {
+  try {
+    Napi::Value error = makeJsError(env, std::current_exception());
+    if (!env.IsExceptionPending()) Napi::Error(env, error).ThrowAsJavaScriptException();
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();  // the error factory itself threw
+  } catch (...) {
+    // Nothing sensible is left to report; the caller returns undefined.
+  }
 }
 
 }  // namespace gru

@@ -4,7 +4,6 @@
 #include <napi.h>
 
 #include <exception>
-#include <new>
 #include <string>
 
 #include "../core/errors.h"
@@ -13,10 +12,10 @@ namespace gru {
 
 // An instance of the JS error class for `kind` (lib/errors.ts), not thrown.
 Napi::Value makeJsError(Napi::Env env, ErrorKind kind, const std::string& message, const std::string& code = "");
-// The same for a caught C++ exception.
+// The same for a caught C++ exception of any type.
 Napi::Value makeJsError(Napi::Env env, const std::exception_ptr& error);
-// Throws (as a pending JS exception) an instance of the JS class for `kind`.
-void throwJs(Napi::Env env, ErrorKind kind, const std::string& message, const std::string& code = "");
+// Throws, as a pending JS exception, the typed error for the exception being handled.
+void throwCurrentAsJs(Napi::Env env);
 
 template <typename Body>
 Napi::Value guarded(Napi::Env env, Body&& body) {
@@ -24,12 +23,8 @@ Napi::Value guarded(Napi::Env env, Body&& body) {
     return body();
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
-  } catch (const Error& e) {
-    throwJs(env, e.kind(), e.what(), e.code());
-  } catch (const std::bad_alloc&) {
-    throwJs(env, ErrorKind::OutOfMemory, "out of host memory", "ENOMEM");
-  } catch (const std::exception& e) {
-    throwJs(env, ErrorKind::Native, std::string("internal error in gru-native: ") + e.what(), "INTERNAL");
+  } catch (...) {
+    throwCurrentAsJs(env);
   }
   return env.Undefined();
 }

@@ -1,38 +1,39 @@
 // Process facts and controls: constants shared with TS, memory counters, thread count, the
 // error factory, and the backends probe.
-#include <thread>
+#include <new>
+#include <stdexcept>
 
 #include "../addon.h"
 #include "../core/memory_stats.h"
 #include "../cpu/blas.h"
 #include "../cuda/probe.h"
+#include "../ops/op_codes.h"
 #include "args.h"
+#include "gru_config_arg.h"
 #include "js_errors.h"
 
 namespace gru {
 namespace {
 
+// Every code list of Note [op codes], plus dtypes, devices and error kinds, as { jsName: value }.
 GRU_BINDING(constants) {
   Napi::Env env = info.Env();
-  Napi::Object dtypes = Napi::Object::New(env);
-  for (int i = 0; i < kDTypeCount; ++i) dtypes.Set(dtypeName(static_cast<DType>(i)), i);
-  Napi::Object devices = Napi::Object::New(env);
-  devices.Set("cpu", static_cast<int32_t>(DeviceKind::Cpu));
-  devices.Set("cuda", static_cast<int32_t>(DeviceKind::Cuda));
-  Napi::Object errorKinds = Napi::Object::New(env);
-  errorKinds.Set("ArgumentError", static_cast<int32_t>(ErrorKind::Argument));
-  errorKinds.Set("ShapeError", static_cast<int32_t>(ErrorKind::Shape));
-  errorKinds.Set("DTypeError", static_cast<int32_t>(ErrorKind::DType));
-  errorKinds.Set("DeviceError", static_cast<int32_t>(ErrorKind::Device));
-  errorKinds.Set("BackendUnavailableError", static_cast<int32_t>(ErrorKind::BackendUnavailable));
-  errorKinds.Set("NativeError", static_cast<int32_t>(ErrorKind::Native));
-  errorKinds.Set("DisposedError", static_cast<int32_t>(ErrorKind::Disposed));
-  errorKinds.Set("OutOfMemoryError", static_cast<int32_t>(ErrorKind::OutOfMemory));
   Napi::Object result = Napi::Object::New(env);
-  result.Set("dtypes", dtypes);
-  result.Set("devices", devices);
-  result.Set("errorKinds", errorKinds);
-  result.Set("napiVersion", NAPI_VERSION);
+  auto table = [&](const char* key, auto fill) {
+    Napi::Object codes = Napi::Object::New(env);
+    fill(codes);
+    result.Set(key, codes);
+  };
+#define GRU_CODE_ENTRY(name, value, js, ...) codes.Set(js, value);
+  table("dtypes", [](Napi::Object& codes) { GRU_DTYPES(GRU_CODE_ENTRY) });
+  table("devices", [](Napi::Object& codes) { GRU_DEVICES(GRU_CODE_ENTRY) });
+  table("errorKinds", [](Napi::Object& codes) { GRU_ERROR_KINDS(GRU_CODE_ENTRY) });
+  table("binaryOps", [](Napi::Object& codes) { GRU_BINARY_OPS(GRU_CODE_ENTRY) });
+  table("kernels", [](Napi::Object& codes) { GRU_KERNELS(GRU_CODE_ENTRY) });
+  table("distributions", [](Napi::Object& codes) { GRU_DISTRIBUTIONS(GRU_CODE_ENTRY) });
+#undef GRU_CODE_ENTRY
+  result.Set("gruConfigFields", gruConfigFieldTable(env));
+  result.Set("napiVersion", static_cast<double>(NAPI_VERSION));
   return result;
 }
 
@@ -59,15 +60,22 @@ GRU_BINDING(cpuInfo) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("blas", blasConfig());
   result.Set("threads", blasThreads());
-  result.Set("hardwareThreads", static_cast<double>(std::thread::hardware_concurrency()));
   return result;
 }
 
-// Threads OpenBLAS may use. Waits for queued work first so no running op changes its pool.
+// Threads OpenBLAS may use. Waits for queued work first so no running op changes its pool. A
+// count OpenBLAS would not honour (it caps at its build's limit) is refused, not silently cut.
 GRU_BINDING(setNumThreads) {
-  const int64_t threads = intArg(info, 0, "threads", 1);
+  const int64_t threads = intArg(info, 0, "threads", 1, 1 << 20);
   Addon::of(info.Env()).cpu().synchronize();
+  const int previous = blasThreads();
   setBlasThreads(static_cast<int>(threads));
+  const int granted = blasThreads();
+  if (granted != threads) {
+    setBlasThreads(previous);
+    throw Error(ErrorKind::Argument, "threads must be at most " + std::to_string(granted) +
+                                         " (the most this OpenBLAS build runs), got " + std::to_string(threads));
+  }
   return info.Env().Undefined();
 }
 
@@ -94,6 +102,18 @@ GRU_BINDING(probeCudaBinding) {
   return result;
 }
 
+// Tests: throws a C++ exception of the named sort, to show each becomes a typed JS error.
+GRU_BINDING(throwForTest) {
+  const int64_t what = intArg(info, 0, "what", 0, 3);
+  switch (what) {
+    case 0: throw 42;  // not a std::exception
+    case 1: throw std::runtime_error("a std::runtime_error");
+    case 2: throw std::bad_alloc();
+    default: throw Error(ErrorKind::Shape, "a gru::Error");
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void registerRuntimeBindings(Napi::Env env, Napi::Object exports) {
@@ -103,6 +123,7 @@ void registerRuntimeBindings(Napi::Env env, Napi::Object exports) {
   exports.Set("cpuInfo", Napi::Function::New(env, cpuInfo, "cpuInfo"));
   exports.Set("setNumThreads", Napi::Function::New(env, setNumThreads, "setNumThreads"));
   exports.Set("probeCuda", Napi::Function::New(env, probeCudaBinding, "probeCuda"));
+  exports.Set("throwForTest", Napi::Function::New(env, throwForTest, "throwForTest"));
 }
 
 }  // namespace gru

@@ -26,9 +26,7 @@ void reportExternalMemory(napi_env env, int64_t delta) {
 }  // namespace
 
 Napi::Function TensorHandle::defineClass(Napi::Env env) {
-  return DefineClass(env, "TensorHandle",
-                     {InstanceMethod<&TensorHandle::release>("release"),
-                      InstanceMethod<&TensorHandle::isReleased>("isReleased")});
+  return DefineClass(env, "TensorHandle", {InstanceMethod<&TensorHandle::release>("release")});
 }
 
 Napi::Object TensorHandle::create(Napi::Env env, TensorRef ref, bool owner) {
@@ -62,14 +60,6 @@ Napi::Value TensorHandle::release(const Napi::CallbackInfo& info) {
   drop();
   return info.Env().Undefined();
 }
-
-Napi::Value TensorHandle::isReleased(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), released());
-}
-
-}  // namespace gru
-
-namespace gru {
 
 TensorHandle& tensorArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
   Napi::Env env = info.Env();

@@ -2,6 +2,14 @@
 // storage plus where the tensor lies in it. release() (dispose) drops the reference at once; the
 // finalizer does the same if the user never disposed. Only the handle that allocated a storage
 // reports its bytes to V8, so views never double-count.
+//
+// Note [Finalizers during GC]
+// Node runs ordinary Node-API finalizers from setImmediate, after garbage collection, so inside
+// a synchronous loop forgotten tensors were collected but never freed (the audit saw 4,000
+// forgotten 1 MiB tensors hold 4 GB). The addon is built as an experimental-API module
+// (NAPI_VERSION = NAPI_VERSION_EXPERIMENTAL in CMakeLists.txt and binding.gyp), whose
+// finalizers run during GC itself. The destructor below may therefore only touch C++ state and
+// call Node-API functions that take a basic env (napi_adjust_external_memory).
 #pragma once
 #include <napi.h>
 
@@ -23,7 +31,6 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
 
  private:
   Napi::Value release(const Napi::CallbackInfo& info);
-  Napi::Value isReleased(const Napi::CallbackInfo& info);
   void drop();
 
   TensorRef ref_;

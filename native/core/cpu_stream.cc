@@ -1,10 +1,41 @@
 #include "cpu_stream.h"
 
+#include <cstdlib>
+#include <set>
 #include <utility>
 
 namespace gru {
+namespace {
+
+// Live streams, for the exit handler. Never destroyed: exit handlers may run after statics.
+std::mutex& registryMutex() {
+  static std::mutex* mutex = new std::mutex();
+  return *mutex;
+}
+std::set<CpuStream*>& registry() {
+  static std::set<CpuStream*>* streams = new std::set<CpuStream*>();
+  return *streams;
+}
+
+void shutdownAllStreams() {
+  std::lock_guard<std::mutex> lock(registryMutex());
+  for (CpuStream* stream : registry()) stream->shutdownForExit();
+}
+
+}  // namespace
+
+CpuStream::CpuStream() {
+  static const bool registered = (std::atexit(shutdownAllStreams), true);
+  (void)registered;
+  std::lock_guard<std::mutex> lock(registryMutex());
+  registry().insert(this);
+}
 
 CpuStream::~CpuStream() {
+  {
+    std::lock_guard<std::mutex> lock(registryMutex());
+    registry().erase(this);
+  }
   {
     std::unique_lock<std::mutex> lock(mutex_);
     taskDone_.wait(lock, [&] { return completed_ == enqueued_; });
@@ -14,9 +45,24 @@ CpuStream::~CpuStream() {
   if (worker_.joinable()) worker_.join();
 }
 
+void CpuStream::shutdownForExit() {
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    exited_ = true;
+    stopping_ = true;
+    completed_ += queue_.size();  // dropped, so that nothing waits for them
+    queue_.clear();
+    taskDone_.wait(lock, [&] { return !executing_; });
+  }
+  taskDone_.notify_all();
+  workAvailable_.notify_all();
+  if (worker_.joinable() && worker_.get_id() != std::this_thread::get_id()) worker_.join();
+}
+
 void CpuStream::enqueue(Task task, bool inlineWhenIdle) {
   {
     std::unique_lock<std::mutex> lock(mutex_);
+    if (exited_) return;  // the process is exiting: nobody will read the result
     if (inlineWhenIdle && queue_.empty() && !executing_) {
       queue_.push_back(std::move(task));
       ++enqueued_;
@@ -72,11 +118,6 @@ void CpuStream::synchronize() {
       taskDone_.wait(lock);
     }
   }
-}
-
-bool CpuStream::idle() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return completed_ == enqueued_;
 }
 
 std::exception_ptr CpuStream::takeError() {

@@ -1,7 +1,14 @@
-// The CPU device's in-order execution stream (DESIGN.md section 4): ops are queued from the JS
-// thread and run one at a time, in order, on a dedicated worker thread. A thread that must wait
-// for results (dataSync) runs queued tasks itself while the worker is idle, so a blocking read
-// of a small op costs no thread hand-off.
+// The CPU device's in-order execution stream: ops are queued from the JS thread and run one at
+// a time, in order, on a dedicated worker thread. A thread that must wait for results
+// (dataSync) runs queued tasks itself while the worker is idle, so a blocking read of a small op
+// costs no thread hand-off.
+//
+// Note [CPU stream at process exit]
+// process.exit() runs the C library's exit handlers while the worker may still be inside
+// OpenBLAS; OpenBLAS's own destructor then joins its idle threads and can deadlock against the
+// worker. Every stream therefore registers with an exit handler (atexit, registered after
+// OpenBLAS was loaded, so it runs before libraries unload) that drops the queued tasks, waits
+// for the running one and joins the worker.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -17,7 +24,7 @@ class CpuStream {
  public:
   using Task = std::function<void()>;
 
-  CpuStream() = default;
+  CpuStream();
   ~CpuStream();  // drains the queue, then joins the worker
   CpuStream(const CpuStream&) = delete;
   CpuStream& operator=(const CpuStream&) = delete;
@@ -30,12 +37,12 @@ class CpuStream {
   // Blocks until every task queued so far has run.
   void synchronize();
 
-  // True when nothing is queued or running.
-  bool idle();
-
   // The first failure of a task since the last call, or null. Tasks after a failure still run
   // (their inputs were validated, so they cannot fault), and the error surfaces at the next sync.
   std::exception_ptr takeError();
+
+  // Note [CPU stream at process exit]: drops what is queued, waits for the running task, joins.
+  void shutdownForExit();
 
  private:
   void workerLoop();
@@ -48,6 +55,7 @@ class CpuStream {
   std::deque<Task> queue_;
   bool executing_ = false;
   bool stopping_ = false;
+  bool exited_ = false;  // shutdownForExit ran: tasks are dropped
   uint64_t enqueued_ = 0;
   uint64_t completed_ = 0;
   std::exception_ptr error_;

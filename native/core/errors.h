@@ -1,22 +1,28 @@
 // Every failure inside the addon is a gru::Error carrying the JS class it becomes.
-// Native code never aborts: bindings catch these and throw the typed JS error.
+// Native code never aborts: bindings catch these (and any other exception) and throw the typed
+// JS error.
 #pragma once
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
 namespace gru {
 
-// Values are the index into the JS error-class table (lib/errors.ts, ErrorKind).
-enum class ErrorKind : int32_t {
-  Argument = 0,             // ArgumentError: a bad value
-  Shape = 1,                // ShapeError
-  DType = 2,                // DTypeError
-  Device = 3,               // DeviceError
-  BackendUnavailable = 4,   // BackendUnavailableError
-  Native = 5,               // NativeError (has a status code, e.g. CUDNN_STATUS_BAD_PARAM)
-  Disposed = 6,             // DisposedError: use after dispose()
-  OutOfMemory = 7,          // OutOfMemoryError
-};
+// (name, value, JS class): the value indexes lib/errors.ts's errorClassesByKind, which a test
+// checks against constants().errorKinds.
+#define GRU_ERROR_KINDS(X)                              \
+  X(Argument, 0, "ArgumentError")                       \
+  X(Shape, 1, "ShapeError")                             \
+  X(DType, 2, "DTypeError")                             \
+  X(Device, 3, "DeviceError")                           \
+  X(BackendUnavailable, 4, "BackendUnavailableError")   \
+  X(Native, 5, "NativeError") /* has a status code, e.g. CUDNN_STATUS_BAD_PARAM */ \
+  X(Disposed, 6, "DisposedError")                       \
+  X(OutOfMemory, 7, "OutOfMemoryError")
+
+#define GRU_ERROR_KIND_ENTRY(name, value, js) name = value,
+enum class ErrorKind : int32_t { GRU_ERROR_KINDS(GRU_ERROR_KIND_ENTRY) };
+#undef GRU_ERROR_KIND_ENTRY
 
 class Error : public std::runtime_error {
  public:

@@ -5,11 +5,7 @@
 #include <array>
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define GRU_HOST_DEVICE __host__ __device__
-#else
-#define GRU_HOST_DEVICE
-#endif
+#include "../ops/host_device.h"
 
 namespace gru {
 
@@ -56,10 +52,5 @@ GRU_HOST_DEVICE inline double unitDoubleOpen0(uint32_t a, uint32_t b) {
   return static_cast<double>(bits + 1) * (1.0 / 9007199254740992.0);
 }
 
-// Words a draw of `numel` values consumes; rounded to whole blocks so every draw starts on one.
-inline uint64_t philoxWordsFor(int64_t numel, bool twoWordsPerValue) {
-  const uint64_t words = static_cast<uint64_t>(numel) * (twoWordsPerValue ? 2 : 1);
-  return (words + 3) / 4 * 4;
-}
 
 }  // namespace gru

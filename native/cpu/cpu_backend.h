@@ -13,27 +13,32 @@ class CpuBackend final : public Backend {
 
   void uploadNew(const TensorRef& dst, const void* src) override;
   void readSync(const TensorRef& src, void* dst) override;
-  void readAsync(const TensorRef& src, ReadCallback done) override;
+  void readAsync(const TensorRef& src, void* dst, ReadDone done) override;
   void synchronize() override;
   void raisePendingError() override;
 
-  void fill(const TensorRef& dst, double value) override;
-  void copy(const TensorRef& dst, const TensorRef& src) override;
-  uint64_t uniform(const TensorRef& dst, uint64_t seed, uint64_t offset, double low, double high) override;
-  uint64_t normal(const TensorRef& dst, uint64_t seed, uint64_t offset, double mean, double stddev) override;
+  // cpu_backend.cc
+  void fill(const FillRequest& request) override;
+  void copy(const CopyRequest& request) override;
+  void random(const RandomRequest& request) override;
 
-  void binary(BinaryOp op, const TensorRef& out, const TensorRef& a, const TensorRef& b) override;
-  void axpby(const TensorRef& dst, const TensorRef& src, double alpha, double beta) override;
-  void sum(const TensorRef& out, const TensorRef& a) override;
-  void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const TensorRef& a,
-            const TensorRef& b, double beta, const TensorRef& c) override;
+  // cpu_math_ops.cc
+  void binary(const BinaryRequest& request) override;
+  void axpby(const AxpbyRequest& request) override;
+  void sum(const SumRequest& request) override;
+  void gemm(const GemmRequest& request) override;
 
   // cpu_gru_ops.cc
-  GruBufferSizes gruBufferSizes(const GruConfig& config, GruKernel kernel, DType dtype) override;
-  void gruForward(const GruForwardRequest& request) override;
+  std::optional<TensorRef> gruForward(const GruForwardRequest& request) override;
   void gruBackward(const GruBackwardRequest& request) override;
+  bool gruBackwardReadsOutput() const override { return false; }
 
  private:
+  // Note [Dead initialisation]: queues a write to `dst` that is skipped if, by the time it
+  // runs, nothing else holds dst's storage.
+  template <typename Write>
+  void enqueueInitialisation(const TensorRef& dst, Write write);
+
   CpuStream stream_;
 };
 

@@ -1,10 +1,10 @@
 // CpuBackend's GRU: the fast (OpenBLAS) or reference kernel of gru_cpu.h, queued on the CPU
-// stream. The lengths' values are checked inside the queued task, since a queued op may still be
-// writing them; a bad value surfaces as an ArgumentError at the next synchronising call.
+// stream. The backend sizes and allocates the reserve and the workspaces.
 #include <string>
 
 #include "../core/errors.h"
 #include "cpu_backend.h"
+#include "gru_cpu.h"
 
 namespace gru {
 namespace {
@@ -14,18 +14,11 @@ T* dataOrNull(const std::optional<TensorRef>& t) {
   return t ? t->data<T>() : nullptr;
 }
 
-void checkLengths(const GruConfig& c, const std::optional<TensorRef>& lengths) {
-  if (!lengths) return;
-  const int32_t* values = lengths->data<int32_t>();
-  for (int64_t b = 0; b < c.batch; ++b) {
-    if (values[b] < 1 || values[b] > c.seqLen) {
-      throw Error(ErrorKind::Argument, "lengths[" + std::to_string(b) + "] = " + std::to_string(values[b]) +
-                                           " is outside [1, seqLen = " + std::to_string(c.seqLen) + "]");
-    }
-  }
+GruBufferSizes bufferSizes(const GruInputs& r) {
+  return r.kernel == Kernel::Fast ? cpu::gruBufferSizes(r.config) : reference::gruBufferSizes(r.config);
 }
 
-StoragePtr allocateWorkspace(int64_t elements, DType dtype) {
+StoragePtr allocateScratch(int64_t elements, DType dtype) {
   if (elements == 0) return nullptr;
   return makeStorage(hostAllocator(), static_cast<size_t>(elements) * dtypeSize(dtype));
 }
@@ -36,18 +29,18 @@ void setInputs(Args& a, const GruInputs& r, const StoragePtr& workspace) {
   a.x = r.x.data<T>();
   a.h0 = dataOrNull<T>(r.h0);
   a.weights = r.weights.data<T>();
-  a.lengths = dataOrNull<int32_t>(r.lengths);
+  a.lengths = r.lengths.empty() ? nullptr : r.lengths.data();
   a.workspace = workspace ? static_cast<T*>(workspace->data()) : nullptr;
 }
 
 template <typename T>
-void runForward(const GruForwardRequest& r, const StoragePtr& workspace) {
+void runForward(const GruForwardRequest& r, const std::optional<TensorRef>& reserve, const StoragePtr& workspace) {
   GruForwardArgs<T> a;
   setInputs<T>(a, r, workspace);
   a.y = r.y.data<T>();
   a.hN = r.hN.data<T>();
-  a.reserve = dataOrNull<T>(r.reserve);
-  if (r.kernel == GruKernel::Fast) cpu::gruForward(r.config, a);
+  a.reserve = dataOrNull<T>(reserve);
+  if (r.kernel == Kernel::Fast) cpu::gruForward(r.config, a);
   else reference::gruForward(r.config, a);
 }
 
@@ -60,8 +53,8 @@ void runBackward(const GruBackwardRequest& r, const StoragePtr& workspace) {
   a.dhN = dataOrNull<T>(r.dhN);
   a.dx = dataOrNull<T>(r.dx);
   a.dh0 = dataOrNull<T>(r.dh0);
-  a.dweights = r.dweights.data<T>();
-  if (r.kernel == GruKernel::Fast) cpu::gruBackward(r.config, a);
+  a.dweights = dataOrNull<T>(r.dweights);
+  if (r.kernel == Kernel::Fast) cpu::gruBackward(r.config, a);
   else reference::gruBackward(r.config, a);
 }
 
@@ -75,27 +68,34 @@ bool isSmallProblem(const GruConfig& c) {
 
 }  // namespace
 
-GruBufferSizes CpuBackend::gruBufferSizes(const GruConfig& config, GruKernel kernel, DType) {
-  return kernel == GruKernel::Fast ? cpu::gruBufferSizes(config) : reference::gruBufferSizes(config);
-}
-
-void CpuBackend::gruForward(const GruForwardRequest& request) {
+std::optional<TensorRef> CpuBackend::gruForward(const GruForwardRequest& request) {
   raisePendingError();
   const DType dtype = request.x.dtype;
-  StoragePtr workspace = allocateWorkspace(gruBufferSizes(request.config, request.kernel, dtype).forwardWorkspace, dtype);
-  stream_.enqueue([request, workspace = std::move(workspace), dtype] {
-    checkLengths(request.config, request.lengths);
-    if (dtype == DType::Float32) runForward<float>(request, workspace);
-    else runForward<double>(request, workspace);
+  const GruBufferSizes sizes = bufferSizes(request);
+  StoragePtr workspace = allocateScratch(sizes.forwardWorkspace, dtype);
+  std::optional<TensorRef> reserve;
+  if (request.training) {
+    reserve = TensorRef{makeStorage(hostAllocator(), static_cast<size_t>(sizes.reserve) * dtypeSize(dtype)), 0,
+                        sizes.reserve, dtype};
+  }
+  stream_.enqueue([request, reserve, workspace = std::move(workspace), dtype] {
+    if (dtype == DType::Float32) runForward<float>(request, reserve, workspace);
+    else runForward<double>(request, reserve, workspace);
   }, isSmallProblem(request.config));
+  return reserve;
 }
 
 void CpuBackend::gruBackward(const GruBackwardRequest& request) {
   raisePendingError();
   const DType dtype = request.x.dtype;
-  StoragePtr workspace = allocateWorkspace(gruBufferSizes(request.config, request.kernel, dtype).backwardWorkspace, dtype);
+  const GruBufferSizes sizes = bufferSizes(request);
+  if (request.reserve.numel != sizes.reserve) {
+    throw Error(ErrorKind::Argument, "gruBackward: the reserve has " + std::to_string(request.reserve.numel) +
+                                         " elements but this call needs " + std::to_string(sizes.reserve) +
+                                         ": pass the reserve its training forward returned");
+  }
+  StoragePtr workspace = allocateScratch(sizes.backwardWorkspace, dtype);
   stream_.enqueue([request, workspace = std::move(workspace), dtype] {
-    checkLengths(request.config, request.lengths);
     if (dtype == DType::Float32) runBackward<float>(request, workspace);
     else runBackward<double>(request, workspace);
   });

@@ -5,56 +5,58 @@
 
 namespace gru {
 
-void CpuBackend::binary(BinaryOp op, const TensorRef& out, const TensorRef& a, const TensorRef& b) {
+void CpuBackend::binary(const BinaryRequest& r) {
   raisePendingError();
-  stream_.enqueue([op, out, a, b] {
-    const bool bScalar = b.numel == 1 && a.numel != 1;
-    switch (out.dtype) {
-      case DType::Float32: binaryDispatch(op, out.data<float>(), a.data<float>(), b.data<float>(), out.numel, bScalar); break;
-      case DType::Float64: binaryDispatch(op, out.data<double>(), a.data<double>(), b.data<double>(), out.numel, bScalar); break;
-      case DType::Int32: binaryDispatch(op, out.data<int32_t>(), a.data<int32_t>(), b.data<int32_t>(), out.numel, bScalar); break;
-    }
+  stream_.enqueue([r] {
+    const bool bScalar = r.b.numel == 1 && r.a.numel != 1;
+    withBinaryFn(r.op, [&](auto fn) {
+      switch (r.out.dtype) {
+        case DType::Float32: binaryLoop(fn, r.out.data<float>(), r.a.data<float>(), r.b.data<float>(), r.out.numel, bScalar); break;
+        case DType::Float64: binaryLoop(fn, r.out.data<double>(), r.a.data<double>(), r.b.data<double>(), r.out.numel, bScalar); break;
+        case DType::Int32: binaryLoop(fn, r.out.data<int32_t>(), r.a.data<int32_t>(), r.b.data<int32_t>(), r.out.numel, bScalar); break;
+      }
+    });
   });
 }
 
-void CpuBackend::axpby(const TensorRef& dst, const TensorRef& src, double alpha, double beta) {
+void CpuBackend::axpby(const AxpbyRequest& r) {
   raisePendingError();
-  stream_.enqueue([dst, src, alpha, beta] {
-    if (dst.dtype == DType::Float32) {
-      axpbyLoop(dst.data<float>(), src.data<float>(), dst.numel, static_cast<float>(alpha), static_cast<float>(beta));
+  stream_.enqueue([r] {
+    if (r.dst.dtype == DType::Float32) {
+      axpbyLoop(r.dst.data<float>(), r.src.data<float>(), r.dst.numel, static_cast<float>(r.alpha), static_cast<float>(r.beta));
     } else {
-      axpbyLoop(dst.data<double>(), src.data<double>(), dst.numel, alpha, beta);
+      axpbyLoop(r.dst.data<double>(), r.src.data<double>(), r.dst.numel, r.alpha, r.beta);
     }
   });
 }
 
-void CpuBackend::sum(const TensorRef& out, const TensorRef& a) {
+void CpuBackend::sum(const SumRequest& r) {
   raisePendingError();
-  stream_.enqueue([out, a] {
-    if (a.dtype == DType::Float32) out.data<float>()[0] = static_cast<float>(sumLoop(a.data<float>(), a.numel));
-    else out.data<double>()[0] = sumLoop(a.data<double>(), a.numel);
+  stream_.enqueue([r] {
+    if (r.a.dtype == DType::Float32) r.out.data<float>()[0] = static_cast<float>(sumLoop(r.a.data<float>(), r.a.numel));
+    else r.out.data<double>()[0] = sumLoop(r.a.data<double>(), r.a.numel);
   });
 }
 
-void CpuBackend::gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const TensorRef& a,
-                      const TensorRef& b, double beta, const TensorRef& c) {
+void CpuBackend::gemm(const GemmRequest& r) {
   raisePendingError();
-  stream_.enqueue([=] {
-    const auto ta = transA ? CblasTrans : CblasNoTrans;
-    const auto tb = transB ? CblasTrans : CblasNoTrans;
-    if (m == 0 || n == 0) return;
-    if (k == 0) {  // BLAS rejects a zero leading dimension; the product is empty, so C = beta * C
-      if (c.dtype == DType::Float32) axpbyLoop(c.data<float>(), c.data<float>(), m * n, static_cast<float>(beta), 0.0f);
-      else axpbyLoop(c.data<double>(), c.data<double>(), m * n, beta, 0.0);
+  stream_.enqueue([r] {
+    if (r.m == 0 || r.n == 0) return;
+    if (r.k == 0) {  // BLAS rejects a zero leading dimension; the product is empty, so C = beta * C
+      if (r.c.dtype == DType::Float32) axpbyLoop(r.c.data<float>(), r.c.data<float>(), r.m * r.n, static_cast<float>(r.beta), 0.0f);
+      else axpbyLoop(r.c.data<double>(), r.c.data<double>(), r.m * r.n, r.beta, 0.0);
       return;
     }
-    const int lda = static_cast<int>(transA ? m : k), ldb = static_cast<int>(transB ? k : n), ldc = static_cast<int>(n);
-    if (c.dtype == DType::Float32) {
-      cblas_sgemm(CblasRowMajor, ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), static_cast<float>(alpha),
-                  a.data<float>(), lda, b.data<float>(), ldb, static_cast<float>(beta), c.data<float>(), ldc);
+    const auto ta = r.transA ? CblasTrans : CblasNoTrans;
+    const auto tb = r.transB ? CblasTrans : CblasNoTrans;
+    const int m = static_cast<int>(r.m), n = static_cast<int>(r.n), k = static_cast<int>(r.k);
+    const int lda = r.transA ? m : k, ldb = r.transB ? k : n, ldc = n;
+    if (r.c.dtype == DType::Float32) {
+      cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, static_cast<float>(r.alpha), r.a.data<float>(), lda, r.b.data<float>(), ldb,
+                  static_cast<float>(r.beta), r.c.data<float>(), ldc);
     } else {
-      cblas_dgemm(CblasRowMajor, ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a.data<double>(), lda,
-                  b.data<double>(), ldb, beta, c.data<double>(), ldc);
+      cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, r.alpha, r.a.data<double>(), lda, r.b.data<double>(), ldb, r.beta,
+                  r.c.data<double>(), ldc);
     }
   });
 }

@@ -1,47 +1,30 @@
-// Elementwise loops and reductions on host memory, written so GCC vectorises them.
+// Elementwise loops and reductions on host memory over the shared functors
+// (ops/binary_functors.h), written so GCC vectorises them.
 #pragma once
 #include <cstdint>
 
+#include "../ops/binary_functors.h"
+
 namespace gru {
 
-enum class BinaryOp : int32_t { Add = 0, Sub = 1, Mul = 2, Div = 3 };
-
-template <BinaryOp Op, typename T>
-inline T applyBinary(T a, T b) {
-  if constexpr (Op == BinaryOp::Add) return a + b;
-  if constexpr (Op == BinaryOp::Sub) return a - b;
-  if constexpr (Op == BinaryOp::Mul) return a * b;
-  return a / b;
-}
-
 // out[i] = a[i] op b[i], or a[i] op b[0] when bScalar.
-template <BinaryOp Op, typename T>
-void binaryLoop(T* out, const T* a, const T* b, int64_t n, bool bScalar) {
+template <typename Fn, typename T>
+void binaryLoop(Fn fn, T* out, const T* a, const T* b, int64_t n, bool bScalar) {
   if (bScalar) {
     const T scalar = b[0];
-    for (int64_t i = 0; i < n; ++i) out[i] = applyBinary<Op>(a[i], scalar);
+    for (int64_t i = 0; i < n; ++i) out[i] = fn(a[i], scalar);
   } else {
-    for (int64_t i = 0; i < n; ++i) out[i] = applyBinary<Op>(a[i], b[i]);
+    for (int64_t i = 0; i < n; ++i) out[i] = fn(a[i], b[i]);
   }
 }
 
-template <typename T>
-void binaryDispatch(BinaryOp op, T* out, const T* a, const T* b, int64_t n, bool bScalar) {
-  switch (op) {
-    case BinaryOp::Add: binaryLoop<BinaryOp::Add>(out, a, b, n, bScalar); break;
-    case BinaryOp::Sub: binaryLoop<BinaryOp::Sub>(out, a, b, n, bScalar); break;
-    case BinaryOp::Mul: binaryLoop<BinaryOp::Mul>(out, a, b, n, bScalar); break;
-    case BinaryOp::Div: binaryLoop<BinaryOp::Div>(out, a, b, n, bScalar); break;
-  }
-}
-
-// dst = alpha * src + beta * dst (beta = 0 never reads dst, so dst may be uninitialised).
+// beta == 0 gets its own loop, which never reads dst (it may be uninitialised).
 template <typename T>
 void axpbyLoop(T* dst, const T* src, int64_t n, T alpha, T beta) {
   if (beta == T(0)) {
-    for (int64_t i = 0; i < n; ++i) dst[i] = alpha * src[i];
+    for (int64_t i = 0; i < n; ++i) dst[i] = axpbyValue(src[i], T(0), alpha, T(0));
   } else {
-    for (int64_t i = 0; i < n; ++i) dst[i] = alpha * src[i] + beta * dst[i];
+    for (int64_t i = 0; i < n; ++i) dst[i] = axpbyValue(src[i], dst[i], alpha, beta);
   }
 }
 
@@ -58,6 +41,11 @@ double sumLoop(const T* a, int64_t n) {
   }
   for (; i < n; ++i) s0 += a[i];
   return (s0 + s1) + (s2 + s3);
+}
+
+template <typename T>
+void fillLoop(T* dst, int64_t n, T value) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = value;
 }
 
 }  // namespace gru

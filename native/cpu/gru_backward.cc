@@ -1,4 +1,4 @@
-// The fast CPU GRU backward (gru-facts.md section 5.2). Per layer, top down, and per direction,
+// The fast CPU GRU backward (Note [GRU backward] in gru_gates.h). Per layer, top down, and per direction,
 // the steps run in reverse with only the dh_{t-1} GEMM in the loop (two for reset-before); the
 // gate gradients of every row are kept, and once a direction is done its dW_ih, dW_hh and bias
 // sums are single GEMMs / column sums over all T*B rows, and dX (the input gradient, or the
@@ -23,16 +23,16 @@ struct LayerDirectionGrads {
   const T* wHh;
   T* dwIh;
   T* dwHh;
-  T* dbIh;  // null without bias
+  T* dbIh;  // null without bias (all four null when no weight gradient is wanted)
   T* dbHh;
 
   LayerDirectionGrads(const GruConfig& c, const T* weights, T* dweights, int64_t l, int64_t d)
       : wIh(weights + gruParamOffset(c, l, d, GruParam::WeightIH)),
         wHh(weights + gruParamOffset(c, l, d, GruParam::WeightHH)),
-        dwIh(dweights + gruParamOffset(c, l, d, GruParam::WeightIH)),
-        dwHh(dweights + gruParamOffset(c, l, d, GruParam::WeightHH)),
-        dbIh(c.bias ? dweights + gruParamOffset(c, l, d, GruParam::BiasIH) : nullptr),
-        dbHh(c.bias ? dweights + gruParamOffset(c, l, d, GruParam::BiasHH) : nullptr) {}
+        dwIh(dweights ? dweights + gruParamOffset(c, l, d, GruParam::WeightIH) : nullptr),
+        dwHh(dweights ? dweights + gruParamOffset(c, l, d, GruParam::WeightHH) : nullptr),
+        dbIh(dweights && c.bias ? dweights + gruParamOffset(c, l, d, GruParam::BiasIH) : nullptr),
+        dbHh(dweights && c.bias ? dweights + gruParamOffset(c, l, d, GruParam::BiasHH) : nullptr) {}
 };
 
 template <typename T>
@@ -140,13 +140,14 @@ void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
   const T* dy = a.dy;
   for (int64_t l = p.L - 1; l >= 0; --l) {
     const int64_t inSize = config.layerInputSize(l);
-    const T* x = l == 0 ? maskedInput(p, a, ws) : a.reserve + p.layerOutputOffset(l - 1);
+    // Only the weight gradient reads the layer's input.
+    const T* x = !a.dweights ? nullptr : l == 0 ? maskedInput(p, a, ws) : a.reserve + p.layerOutputOffset(l - 1);
     for (int64_t d = 0; d < p.D; ++d) {
       const LayerDirectionGrads<T> w(config, a.weights, a.dweights, l, d);
       T* dgi = ws + p.bwGateGrads(d);
       T* dgh = config.resetAfter ? ws + p.bwHiddenGateGrads() : dgi;
       recurrence(p, a, ws, w, l, d, dy, dgi, dgh);
-      weightGradients(p, w, a.reserve + p.savedOffset(l, d), x, inSize, dgi, dgh);
+      if (a.dweights) weightGradients(p, w, a.reserve + p.savedOffset(l, d), x, inSize, dgi, dgh);
     }
     // The layer's input gradient: dx for layer 0 (when wanted), else the layer below's dY,
     // which may overwrite this layer's dY now that both directions have consumed it.
@@ -158,7 +159,7 @@ void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
                    d == 0 ? T(0) : T(1), dIn, inSize);
       }
     }
-    if (l > 0 && gruDropoutActive(config)) applyGruDropout(config, l, dOut, p.layerOutputSize());
+    if (l > 0 && config.dropoutActive()) applyGruDropout(config, l, dOut, p.layerOutputSize());
     dy = dOut;
   }
 }

@@ -17,7 +17,7 @@
 #pragma once
 #include <cstdint>
 
-#include "gru_layout.h"
+#include "../ops/gru_layout.h"
 
 namespace gru {
 
@@ -44,11 +44,11 @@ struct GruBackwardArgs {
   const T* dhN = nullptr;             // nullable: zeros
   T* dx = nullptr;                    // written (overwritten), nullable: not needed
   T* dh0 = nullptr;                   // written (overwritten), nullable: not needed
-  T* dweights = nullptr;              // ACCUMULATED into (+=), like cuDNN's WGRAD_MODE_ADD
+  T* dweights = nullptr;              // nullable: not needed; else ACCUMULATED into (+=), like cuDNN's WGRAD_MODE_ADD
   T* workspace = nullptr;             // scratch
 };
 
-// Element counts of the buffers the caller allocates, for a given config.
+// Element counts of the buffers a call of a given config needs.
 struct GruBufferSizes {
   int64_t reserve = 0;            // training forward -> backward
   int64_t forwardWorkspace = 0;

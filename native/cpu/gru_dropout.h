@@ -1,4 +1,4 @@
-// Inter-layer dropout of the fast CPU GRU (mask rule: Note [GRU weight layout] in gru_layout.h).
+// Inter-layer dropout of the fast CPU GRU (mask rule: Note [GRU config fields] in ops/gru_config.h).
 // The mask is a pure function of (seed, offset, index), so backward regenerates it instead of
 // storing it, and forward and backward apply the very same multiply: value * keep / (1 - p).
 #pragma once
@@ -6,12 +6,10 @@
 #include <cstdint>
 
 #include "../core/philox.h"
-#include "gru_layout.h"
+#include "../ops/gru_layout.h"
 
 namespace gru {
 namespace cpu {
-
-inline bool gruDropoutActive(const GruConfig& c) { return c.dropout > 0.0 && c.numLayers > 1; }
 
 // Multiplies data[i] (the n elements of layer `layer`'s input, layer >= 1) by its mask value.
 template <typename T>
@@ -23,7 +21,7 @@ void applyGruDropout(const GruConfig& c, int64_t layer, T* data, int64_t n) {
   int64_t i = 0;
   while (i < n) {
     const uint64_t word = first + static_cast<uint64_t>(i);
-    const PhiloxBlock block = philox4x32(word >> 2, c.dropoutSeed);  // four words per generator call
+    const PhiloxBlock block = philox4x32(word >> 2, c.dropoutSeed());  // four words per generator call
     for (uint64_t lane = word & 3; lane < 4 && i < n; ++lane, ++i) {
       data[i] = (block.w[lane] >> 8) >= threshold ? data[i] * scale : T(0);
     }

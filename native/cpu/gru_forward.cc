@@ -100,7 +100,7 @@ void forwardLayers(const GruPlan& p, const GruForwardArgs<T>& a) {
       y = Save ? a.reserve + p.layerOutputOffset(l) : ws + p.fwLayerBuffers() + (l % 2) * p.layerOutputSize();
     }
     for (int64_t d = 0; d < p.D; ++d) runDirection<Save>(p, a, ws, l, d, x, inSize, y);
-    if (l < p.L - 1 && gruDropoutActive(p.config)) applyGruDropout(p.config, l + 1, y, p.layerOutputSize());
+    if (l < p.L - 1 && p.config.dropoutActive()) applyGruDropout(p.config, l + 1, y, p.layerOutputSize());
     x = y;
   }
 }

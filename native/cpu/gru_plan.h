@@ -15,7 +15,7 @@
 #pragma once
 #include <cstdint>
 
-#include "gru_layout.h"
+#include "../ops/gru_layout.h"
 
 namespace gru {
 namespace cpu {
@@ -46,12 +46,8 @@ struct GruPlan {
 
   // ---- reserve
   int64_t savedSize() const { return R * savedLd(); }
-  int64_t layerReserveSize(int64_t l) const { return D * savedSize() + (l < L - 1 ? layerOutputSize() : 0); }
-  int64_t layerReserveOffset(int64_t l) const {
-    int64_t offset = 0;
-    for (int64_t i = 0; i < l; ++i) offset += layerReserveSize(i);
-    return offset;
-  }
+  // Every layer but the last also keeps its output, so this is O(1) in l.
+  int64_t layerReserveOffset(int64_t l) const { return l * D * savedSize() + (l < L ? l : L - 1) * layerOutputSize(); }
   int64_t savedOffset(int64_t l, int64_t d) const { return layerReserveOffset(l) + d * savedSize(); }
   int64_t layerOutputOffset(int64_t l) const { return layerReserveOffset(l) + D * savedSize(); }  // l < L-1
   int64_t reserveSize() const { return layerReserveOffset(L); }

@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "../core/errors.h"
-#include "../cpu/random_fill.h"
 #include "cuda_allocator.h"
 #include "cuda_gru.h"
 #include "dynload.h"
@@ -42,23 +41,22 @@ struct PendingRead {
   CudaBackend* backend;
   PinnedBuffer buffer;
   size_t bytes;
-  Backend::ReadCallback done;
+  void* dst;
+  Backend::ReadDone done;
 };
 
-// Hands the bytes to the reader on the callback thread: the vector is filled from the pinned
-// buffer here, before the buffer goes back to the pool.
+// Hands the bytes to the reader on the callback thread: copied from the pinned buffer into the
+// reader's memory here, before the buffer goes back to the pool.
 void CUDART_CB finishRead(cudaStream_t, cudaError_t status, void* data) {
   std::unique_ptr<PendingRead> read(static_cast<PendingRead*>(data));
-  std::vector<uint8_t> bytes;
   std::exception_ptr error;
   if (status == cudaSuccess) {
-    const auto* begin = static_cast<const uint8_t*>(read->buffer.data);
-    bytes.assign(begin, begin + read->bytes);
+    if (read->bytes > 0) std::memcpy(read->dst, read->buffer.data, read->bytes);
   } else {
     error = std::make_exception_ptr(cuda::cudaFailure(status, "reading a cuda tensor"));
   }
   read->backend->pinnedPool().release(read->buffer);
-  read->done(std::move(bytes), error);
+  read->done(error);
 }
 
 }  // namespace
@@ -147,15 +145,14 @@ void CudaBackend::readSync(const TensorRef& src, void* dst) {
   synchronize();
 }
 
-void CudaBackend::readAsync(const TensorRef& src, ReadCallback done) {
+void CudaBackend::readAsync(const TensorRef& src, void* dst, ReadDone done) {
   requireDevice(src, "readAsync");
   raisePendingError();
   const size_t bytes = src.bytes();
   PinnedBuffer buffer = pinned_.acquire(bytes);
   if (buffer.data == nullptr) {
-    std::vector<uint8_t> copy(bytes);
-    readSync(src, copy.data());
-    done(std::move(copy), nullptr);
+    readSync(src, dst);
+    done(nullptr);
     return;
   }
   if (bytes > 0) {
@@ -165,7 +162,7 @@ void CudaBackend::readAsync(const TensorRef& src, ReadCallback done) {
       cuda::checkCuda(status, "cudaMemcpyAsync");
     }
   }
-  auto* read = new PendingRead{this, buffer, bytes, std::move(done)};
+  auto* read = new PendingRead{this, buffer, bytes, dst, std::move(done)};
   const cudaError_t status = cudaStreamAddCallback(stream_, finishRead, read, 0);
   if (status != cudaSuccess) {
     cudaStreamSynchronize(stream_);
@@ -175,55 +172,54 @@ void CudaBackend::readAsync(const TensorRef& src, ReadCallback done) {
   }
 }
 
-void CudaBackend::fill(const TensorRef& dst, double value) {
-  requireDevice(dst, "fill");
+void CudaBackend::fill(const FillRequest& r) {
+  requireDevice(r.dst, "fill");
   raisePendingError();
+  const TensorRef& dst = r.dst;
   cudaError_t status = cudaSuccess;
   switch (dst.dtype) {
-    case DType::Float32: status = cuda::launchFillFloat(dst.data<float>(), dst.numel, static_cast<float>(value), stream_); break;
-    case DType::Float64: status = cuda::launchFillDouble(dst.data<double>(), dst.numel, value, stream_); break;
-    case DType::Int32: status = cuda::launchFillInt(dst.data<int32_t>(), dst.numel, static_cast<int32_t>(value), stream_); break;
+    case DType::Float32: status = cuda::launchFillFloat(dst.data<float>(), dst.numel, static_cast<float>(r.value), stream_); break;
+    case DType::Float64: status = cuda::launchFillDouble(dst.data<double>(), dst.numel, r.value, stream_); break;
+    case DType::Int32: status = cuda::launchFillInt(dst.data<int32_t>(), dst.numel, static_cast<int32_t>(r.value), stream_); break;
   }
   cuda::checkCuda(status, "fill kernel launch");
 }
 
-void CudaBackend::copy(const TensorRef& dst, const TensorRef& src) {
-  requireDevice(dst, "copy");
-  requireDevice(src, "copy");
+void CudaBackend::copy(const CopyRequest& r) {
+  requireDevice(r.dst, "copy");
+  requireDevice(r.src, "copy");
   raisePendingError();
-  const size_t bytes = dst.bytes();
-  if (bytes == 0 || dst.raw() == src.raw()) return;
-  const auto* from = static_cast<const char*>(src.raw());
-  auto* to = static_cast<char*>(dst.raw());
-  const bool overlap = from < to + bytes && to < from + bytes;
+  const size_t item = dtypeSize(r.dst.dtype);
+  const size_t rowBytes = static_cast<size_t>(r.rowElements) * item;
+  if (r.rows > 1) {  // the bindings keep dst and src apart for block copies
+    cuda::checkCuda(cudaMemcpy2DAsync(r.dst.raw(), static_cast<size_t>(r.dstRowStride) * item, r.src.raw(),
+                                      static_cast<size_t>(r.srcRowStride) * item, rowBytes, static_cast<size_t>(r.rows),
+                                      cudaMemcpyDeviceToDevice, stream_),
+                    "cudaMemcpy2DAsync");
+    return;
+  }
+  if (rowBytes == 0 || r.dst.raw() == r.src.raw()) return;
+  const auto* from = static_cast<const char*>(r.src.raw());
+  auto* to = static_cast<char*>(r.dst.raw());
+  const bool overlap = from < to + rowBytes && to < from + rowBytes;
   if (!overlap) {
-    cuda::checkCuda(cudaMemcpyAsync(to, from, bytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync");
+    cuda::checkCuda(cudaMemcpyAsync(to, from, rowBytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync");
     return;
   }
   // cudaMemcpy does not allow overlap (the CPU uses memmove): go through a scratch block.
-  StoragePtr scratch = makeStorage(allocator(), bytes);
-  cuda::checkCuda(cudaMemcpyAsync(scratch->data(), from, bytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync");
-  cuda::checkCuda(cudaMemcpyAsync(to, scratch->data(), bytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync");
+  StoragePtr scratch = makeStorage(allocator(), rowBytes);
+  cuda::checkCuda(cudaMemcpyAsync(scratch->data(), from, rowBytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync");
+  cuda::checkCuda(cudaMemcpyAsync(to, scratch->data(), rowBytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync");
 }
 
-uint64_t CudaBackend::uniform(const TensorRef& dst, uint64_t seed, uint64_t offset, double low, double high) {
-  requireDevice(dst, "uniform");
+void CudaBackend::random(const RandomRequest& r) {
+  requireDevice(r.dst, "random");
   raisePendingError();
-  const bool wide = dst.dtype == DType::Float64;
-  const cudaError_t status = wide ? cuda::launchUniformDouble(dst.data<double>(), dst.numel, seed, offset, low, high, stream_)
-                                  : cuda::launchUniformFloat(dst.data<float>(), dst.numel, seed, offset, low, high, stream_);
-  cuda::checkCuda(status, "uniform kernel launch");
-  return uniformWords(dst.numel, wide);
-}
-
-uint64_t CudaBackend::normal(const TensorRef& dst, uint64_t seed, uint64_t offset, double mean, double stddev) {
-  requireDevice(dst, "normal");
-  raisePendingError();
-  const bool wide = dst.dtype == DType::Float64;
-  const cudaError_t status = wide ? cuda::launchNormalDouble(dst.data<double>(), dst.numel, seed, offset, mean, stddev, stream_)
-                                  : cuda::launchNormalFloat(dst.data<float>(), dst.numel, seed, offset, mean, stddev, stream_);
-  cuda::checkCuda(status, "normal kernel launch");
-  return normalWords(dst.numel, wide);
+  const cudaError_t status =
+      r.dst.dtype == DType::Float64
+          ? cuda::launchRandom(r.distribution, r.dst.data<double>(), r.dst.numel, r.seed, r.offset, r.a, r.b, stream_)
+          : cuda::launchRandom(r.distribution, r.dst.data<float>(), r.dst.numel, r.seed, r.offset, r.a, r.b, stream_);
+  cuda::checkCuda(status, "random kernel launch");
 }
 
 cudnn::Handle CudaBackend::cudnnHandle() {

@@ -14,6 +14,8 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "../backend.h"
 #include "cublas_api.h"
@@ -38,26 +40,25 @@ class CudaBackend final : public Backend {
 
   void uploadNew(const TensorRef& dst, const void* src) override;
   void readSync(const TensorRef& src, void* dst) override;
-  void readAsync(const TensorRef& src, ReadCallback done) override;
+  void readAsync(const TensorRef& src, void* dst, ReadDone done) override;
   void synchronize() override;
   void raisePendingError() override;
 
-  void fill(const TensorRef& dst, double value) override;
-  void copy(const TensorRef& dst, const TensorRef& src) override;
-  uint64_t uniform(const TensorRef& dst, uint64_t seed, uint64_t offset, double low, double high) override;
-  uint64_t normal(const TensorRef& dst, uint64_t seed, uint64_t offset, double mean, double stddev) override;
+  void fill(const FillRequest& request) override;
+  void copy(const CopyRequest& request) override;
+  void random(const RandomRequest& request) override;
 
-  void binary(BinaryOp op, const TensorRef& out, const TensorRef& a, const TensorRef& b) override;
-  void axpby(const TensorRef& dst, const TensorRef& src, double alpha, double beta) override;
-  void sum(const TensorRef& out, const TensorRef& a) override;
-  void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const TensorRef& a,
-            const TensorRef& b, double beta, const TensorRef& c) override;
+  // cuda_math_ops.cc
+  void binary(const BinaryRequest& request) override;
+  void axpby(const AxpbyRequest& request) override;
+  void sum(const SumRequest& request) override;
+  void gemm(const GemmRequest& request) override;
 
-  // The GRU through cuDNN (cuda_gru.cc). Only `reserve` of the sizes is meaningful: cuDNN's
-  // workspace is sized and allocated per call. Reads the host lengths when called.
-  GruBufferSizes gruBufferSizes(const GruConfig& config, GruKernel kernel, DType dtype) override;
-  void gruForward(const GruForwardRequest& request) override;
+  // The GRU through cuDNN (cuda_gru.cc). Workspace and reserve are sized per call from the
+  // call's lengths and allocated here.
+  std::optional<TensorRef> gruForward(const GruForwardRequest& request) override;
   void gruBackward(const GruBackwardRequest& request) override;
+  bool gruBackwardReadsOutput() const override { return true; }
   // How cuDNN reaches the flat weights of this network shape (CudnnGru::weightRoute).
   std::string gruWeightRoute(const GruConfig& config, DType dtype);
 

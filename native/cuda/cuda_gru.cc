@@ -1,6 +1,6 @@
-// The GRU through cuDNN. Call sequence, enum values and pitfalls: ../shared/reference/
-// gru-facts.md sections 2-4. Notes [cuDNN weight space vs our flat buffer] and [cuDNN dropout]
-// are in cuda_gru.h.
+// The GRU through cuDNN. Call sequence and pitfalls: docs/gru.md, "cuDNN". Notes [cuDNN weight
+// space vs our flat buffer] and [cuDNN dropout] are in cuda_gru.h. The bindings checked every
+// tensor and length; nothing here checks them again.
 #include "cuda_gru.h"
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../core/errors.h"
+#include "../ops/gru_layout.h"
 #include "cuda_allocator.h"
 #include "cuda_backend.h"
 
@@ -48,28 +49,6 @@ void requireResetAfter(const GruConfig& c) {
   }
 }
 
-void requireNumel(const TensorRef& t, int64_t numel, const char* name) {
-  if (t.numel != numel) {
-    throw Error(ErrorKind::Shape, std::string("cuda GRU: ") + name + " must have " + std::to_string(numel) +
-                                      " elements, got " + std::to_string(t.numel));
-  }
-}
-
-void requireCuda(const TensorRef& t, DType dtype, const char* name) {
-  if (t.device() != DeviceKind::Cuda) throw Error(ErrorKind::Device, std::string("cuda GRU: ") + name + " must be on cuda");
-  if (t.dtype != dtype) {
-    throw Error(ErrorKind::DType, std::string("cuda GRU: ") + name + " must be " + dtypeName(dtype) + ", got " + dtypeName(t.dtype));
-  }
-}
-
-// The lengths' values (empty: every sequence is full length). The bindings synchronised the CPU
-// stream, so no queued op still writes them; CallDescriptors checks their range.
-std::vector<int32_t> hostLengths(const GruConfig& c, const std::optional<TensorRef>& lengths) {
-  if (!lengths) return {};
-  const int32_t* values = lengths->data<int32_t>();
-  return std::vector<int32_t>(values, values + c.batch);
-}
-
 int64_t stateCount(const GruConfig& c) { return c.numLayers * c.directions() * c.batch * c.hiddenSize; }
 
 bool hasPadding(const std::vector<int32_t>& lengths, int64_t seqLen) {
@@ -99,17 +78,6 @@ struct CudnnGru::CallDescriptors {
     cuda::CudnnApi& api = cuda::cudnnApi();
     const int32_t seqLen = toInt32(c.seqLen, "seqLen"), batch = toInt32(c.batch, "batch");
     lengths = given.empty() ? std::vector<int32_t>(static_cast<size_t>(batch), seqLen) : given;
-    if (lengths.size() != static_cast<size_t>(batch)) {
-      throw Error(ErrorKind::Shape, "cuda GRU: lengths must have " + std::to_string(batch) + " entries, got " +
-                                        std::to_string(lengths.size()));
-    }
-    for (int32_t length : lengths) {
-      // cuDNN rejects zero lengths in padded layouts; JS never sends them.
-      if (length < 1 || length > seqLen) {
-        throw Error(ErrorKind::Argument, "cuda GRU: every length must be in [1, " + std::to_string(seqLen) + "], got " +
-                                             std::to_string(length));
-      }
-    }
     const cudnn::DataType type = cudnnTypeOf(dtype);
     const cudnn::RnnDataLayout layout =
         c.batchFirst ? cudnn::RnnDataLayout::BatchMajorUnpacked : cudnn::RnnDataLayout::SeqMajorUnpacked;
@@ -174,17 +142,17 @@ cudnn::DropoutDescriptor CudnnGru::dropoutFor(const GruConfig& c) {
     dropoutStates_ = cudaAllocator().allocate(dropoutStatesBytes_);
     dropout_ = std::make_unique<cuda::DropoutDesc>();
   }
-  if (c.dropout != dropoutP_ || c.dropoutSeed != dropoutSeed_) {
+  if (c.dropout != dropoutP_ || c.dropoutSeed() != dropoutSeed_) {
     // Initialises the generator states on the stream (costly): only when p or the seed changes.
     cuda::checkCudnn(api.setDropoutDescriptor(dropout_->get(), handle, static_cast<float>(c.dropout), dropoutStates_,
-                                              dropoutStatesBytes_, static_cast<unsigned long long>(c.dropoutSeed)),
+                                              dropoutStatesBytes_, static_cast<unsigned long long>(c.dropoutSeed())),
                      "cudnnSetDropoutDescriptor");
     if (c.dropout != dropoutP_) {
       // RNN descriptors set with the old p are stale (cuDNN may have copied p when they were set).
       for (auto it = plans_.begin(); it != plans_.end();) it = it->first.dropout > 0 ? plans_.erase(it) : std::next(it);
     }
     dropoutP_ = c.dropout;
-    dropoutSeed_ = c.dropoutSeed;
+    dropoutSeed_ = c.dropoutSeed();
   }
   return dropout_->get();
 }
@@ -340,7 +308,7 @@ void CudnnGru::addPackedGradient(const Plan& plan, const TensorRef& dweights, co
   for (const WeightRun& run : plan.runs) {
     const TensorRef dst{dweights.storage, dweights.byteOffset + run.flatOffset * itemSize, run.count, dtype};
     const TensorRef src{packed, run.cudnnOffset * itemSize, run.count, dtype};
-    backend_.axpby(dst, src, 1.0, 1.0);
+    backend_.axpby(AxpbyRequest{dst, src, 1.0, 1.0});
   }
 }
 
@@ -349,7 +317,7 @@ CudnnGru::TempSizes CudnnGru::tempSizes(Plan& plan, const CallDescriptors& call,
   key.mode = static_cast<int>(mode);
   auto found = plan.tempSizes.find(key);
   if (found != plan.tempSizes.end()) return found->second;
-  // Sizes are not monotonic in the shape (gru-facts.md 2.6), so each shape is queried once.
+  // Sizes are not monotonic in the shape (docs/gru.md, "cuDNN"), so each shape is queried once.
   TempSizes sizes;
   cuda::checkCudnn(cuda::cudnnApi().getRnnTempSpaceSizes(backend_.cudnnHandle(), plan.rnn.get(), mode, call.x.get(),
                                                          &sizes.workspace, &sizes.reserve),
@@ -359,40 +327,21 @@ CudnnGru::TempSizes CudnnGru::tempSizes(Plan& plan, const CallDescriptors& call,
   return sizes;
 }
 
-int64_t CudnnGru::reserveCount(const GruConfig& c, DType dtype) {
-  Plan& plan = planFor(c, dtype);
-  const CallDescriptors call(c, dtype, {});
-  const TempSizes sizes = tempSizes(plan, call, cudnn::ForwardMode::Training);
-  const size_t itemSize = dtypeSize(dtype);
-  return static_cast<int64_t>((sizes.reserve + itemSize - 1) / itemSize);
-}
-
-void CudnnGru::forward(const GruForwardRequest& r) {
+std::optional<TensorRef> CudnnGru::forward(const GruForwardRequest& r) {
   const GruConfig& c = r.config;
   const DType dtype = r.x.dtype;
-  requireCuda(r.x, dtype, "x");
-  requireCuda(r.weights, dtype, "weights");
-  requireCuda(r.y, dtype, "y");
-  requireCuda(r.hN, dtype, "hN");
-  requireNumel(r.x, c.seqLen * c.batch * c.inputSize, "x");
-  requireNumel(r.weights, gruWeightCount(c), "weights");
-  requireNumel(r.y, c.seqLen * c.batch * c.directions() * c.hiddenSize, "y");
-  requireNumel(r.hN, stateCount(c), "hN");
-  if (r.h0) {
-    requireCuda(*r.h0, dtype, "h0");
-    requireNumel(*r.h0, stateCount(c), "h0");
-  }
-  if (r.reserve) requireCuda(*r.reserve, dtype, "reserve");
-
   Plan& plan = planFor(c, dtype);
   mapWeightLayout(plan, c, dtype, r.weights.raw());
-  const CallDescriptors call(c, dtype, hostLengths(c, r.lengths));
-  const bool training = r.reserve.has_value();
+  const CallDescriptors call(c, dtype, r.lengths);
+  const bool training = r.training;
   const cudnn::ForwardMode mode = training ? cudnn::ForwardMode::Training : cudnn::ForwardMode::Inference;
   const TempSizes sizes = tempSizes(plan, call, mode);
-  if (training && r.reserve->bytes() < sizes.reserve) {
-    internalError("the GRU reserve has " + std::to_string(r.reserve->bytes()) + " bytes, cuDNN needs " +
-                  std::to_string(sizes.reserve) + " (size it with gruBufferSizes)");
+  // The reserve is sized for this call's lengths, as cuDNN's sizes depend on them.
+  std::optional<TensorRef> reserve;
+  if (training) {
+    const size_t itemSize = dtypeSize(dtype);
+    const int64_t count = static_cast<int64_t>((sizes.reserve + itemSize - 1) / itemSize);
+    reserve = TensorRef{makeStorage(cudaAllocator(), static_cast<size_t>(count) * itemSize), 0, count, dtype};
   }
   const size_t stateBytes = static_cast<size_t>(stateCount(c)) * dtypeSize(dtype);
   StoragePtr packedWeights = packWeights(plan, r.weights, dtype);
@@ -408,8 +357,9 @@ void CudnnGru::forward(const GruForwardRequest& r) {
                                   call.x.get(), r.x.raw(), call.y.get(), r.y.raw(), call.h.get(), hx, r.hN.raw(),
                                   call.h.get(), nullptr, nullptr, plan.weightBytes, weights, sizes.workspace,
                                   workspace ? workspace->data() : nullptr, training ? sizes.reserve : 0,
-                                  training ? r.reserve->raw() : nullptr),
+                                  training ? reserve->raw() : nullptr),
       "cudnnRNNForward");
+  return reserve;
 }
 
 void CudnnGru::backward(const GruBackwardRequest& r) {
@@ -417,46 +367,23 @@ void CudnnGru::backward(const GruBackwardRequest& r) {
   const DType dtype = r.x.dtype;
   const int64_t xCount = c.seqLen * c.batch * c.inputSize;
   const int64_t yCount = c.seqLen * c.batch * c.directions() * c.hiddenSize;
-  requireCuda(r.x, dtype, "x");
-  requireCuda(r.weights, dtype, "weights");
-  if (!r.y) throw Error(ErrorKind::Argument, "cuda GRU backward: y (the forward's output) is required");
-  requireCuda(*r.y, dtype, "y");
-  requireCuda(r.reserve, dtype, "reserve");
-  requireCuda(r.dweights, dtype, "dweights");
-  requireNumel(r.x, xCount, "x");
-  requireNumel(r.weights, gruWeightCount(c), "weights");
-  requireNumel(r.dweights, gruWeightCount(c), "dweights");
-  requireNumel(*r.y, yCount, "y");
-  for (const auto* state : {&r.h0, &r.dhN, &r.dh0}) {
-    if (*state) {
-      requireCuda(**state, dtype, "h0/dhN/dh0");
-      requireNumel(**state, stateCount(c), "h0/dhN/dh0");
-    }
-  }
-  if (r.dy) {
-    requireCuda(*r.dy, dtype, "dy");
-    requireNumel(*r.dy, yCount, "dy");
-  }
-  if (r.dx) {
-    requireCuda(*r.dx, dtype, "dx");
-    requireNumel(*r.dx, xCount, "dx");
-  }
-
   Plan& plan = planFor(c, dtype);
   mapWeightLayout(plan, c, dtype, r.weights.raw());
-  const CallDescriptors call(c, dtype, hostLengths(c, r.lengths));
+  const CallDescriptors call(c, dtype, r.lengths);
   const TempSizes sizes = tempSizes(plan, call, cudnn::ForwardMode::Training);
   if (r.reserve.bytes() < sizes.reserve) {
-    internalError("the GRU reserve has " + std::to_string(r.reserve.bytes()) + " bytes, cuDNN needs " +
-                  std::to_string(sizes.reserve));
+    throw Error(ErrorKind::Argument, "gruBackward: the reserve has " + std::to_string(r.reserve.bytes()) +
+                                         " bytes but this call needs " + std::to_string(sizes.reserve) +
+                                         ": pass the reserve its training forward returned");
   }
   const size_t itemSize = dtypeSize(dtype);
   const size_t stateBytes = static_cast<size_t>(stateCount(c)) * itemSize;
   StoragePtr packedWeights = packWeights(plan, r.weights, dtype);
   const void* weights = packedWeights ? packedWeights->data() : r.weights.raw();
   // Packed plans: cuDNN adds the gradient into a zeroed scratch space, added to ours afterwards.
-  StoragePtr packedGradient = plan.packed ? zeros(plan.weightBytes) : nullptr;
-  void* dweights = packedGradient ? packedGradient->data() : r.dweights.raw();
+  const bool weightGradient = r.dweights.has_value();
+  StoragePtr packedGradient = weightGradient && plan.packed ? zeros(plan.weightBytes) : nullptr;
+  void* dweights = packedGradient ? packedGradient->data() : weightGradient ? r.dweights->raw() : nullptr;
   StoragePtr seqLengths = deviceLengths(call.lengths);
   StoragePtr workspace = scratch(sizes.workspace);
   // Absent inputs are zeros and absent outputs go to scratch, so no call relies on how cuDNN
@@ -477,7 +404,7 @@ void CudnnGru::backward(const GruBackwardRequest& r) {
   cuda::CudnnApi& api = cuda::cudnnApi();
   cudnn::Handle handle = backend_.cudnnHandle();
 
-  // Data first: it also prepares the reserve for the weight gradient (gru-facts.md 2.7).
+  // Data first: it also prepares the reserve for the weight gradient (docs/gru.md, "cuDNN").
   cuda::checkCudnn(api.rnnBackwardDataV8(handle, plan.rnn.get(), lengths, call.y.get(), r.y->raw(), dy, call.x.get(), dx,
                                          call.h.get(), hx, dhy, dhx, call.h.get(), nullptr, nullptr, nullptr,
                                          plan.weightBytes, weights, sizes.workspace, work, sizes.reserve,
@@ -485,34 +412,21 @@ void CudnnGru::backward(const GruBackwardRequest& r) {
                    "cudnnRNNBackwardData_v8");
   // WGRAD_MODE_ADD adds into dweights, which already holds the accumulated gradient: exactly the
   // backend contract, so our buffer is not zeroed (the packed scratch is).
+  if (!weightGradient) return;  // frozen weights: no weight-gradient pass
   cuda::checkCudnn(api.rnnBackwardWeightsV8(handle, plan.rnn.get(), cudnn::WgradMode::Add, lengths, call.x.get(),
                                             r.x.raw(), call.h.get(), hx, call.y.get(), r.y->raw(), plan.weightBytes,
                                             dweights, sizes.workspace, work, sizes.reserve, r.reserve.raw()),
                    "cudnnRNNBackwardWeights_v8");
-  if (packedGradient) addPackedGradient(plan, r.dweights, packedGradient, dtype);
+  if (packedGradient) addPackedGradient(plan, *r.dweights, packedGradient, dtype);
 }
 
 // ---- CudaBackend's GRU entry points: one cuDNN user at a time (the handle is not thread-safe).
 
-namespace {
-void requireFastKernel(GruKernel kernel) {
-  if (kernel != GruKernel::Fast) throw Error(ErrorKind::Argument, "the reference GRU (impl 1) runs on cpu only");
-}
-}  // namespace
-
-GruBufferSizes CudaBackend::gruBufferSizes(const GruConfig& config, GruKernel kernel, DType dtype) {
-  requireFastKernel(kernel);
-  std::lock_guard<std::mutex> lock(libraryMutex_);
-  if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
-  return GruBufferSizes{gru_->reserveCount(config, dtype), 0, 0};
-}
-
-void CudaBackend::gruForward(const GruForwardRequest& request) {
-  requireFastKernel(request.kernel);
+std::optional<TensorRef> CudaBackend::gruForward(const GruForwardRequest& request) {
   raisePendingError();
   std::lock_guard<std::mutex> lock(libraryMutex_);
   if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);
-  gru_->forward(request);
+  return gru_->forward(request);
 }
 
 std::string CudaBackend::gruWeightRoute(const GruConfig& config, DType dtype) {
@@ -522,7 +436,6 @@ std::string CudaBackend::gruWeightRoute(const GruConfig& config, DType dtype) {
 }
 
 void CudaBackend::gruBackward(const GruBackwardRequest& request) {
-  requireFastKernel(request.kernel);
   raisePendingError();
   std::lock_guard<std::mutex> lock(libraryMutex_);
   if (!gru_) gru_ = std::make_unique<CudnnGru>(*this);

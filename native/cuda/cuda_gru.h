@@ -14,7 +14,7 @@
 //
 // Note [cuDNN dropout]
 // Dropout between layers uses cuDNN's own generator (states buffer per backend, initialised
-// from GruConfig::dropoutSeed whenever p or the seed changes, then advancing on its own). Its
+// from GruConfig::dropoutSeed() whenever p or the seed changes, then advancing on its own). Its
 // masks therefore differ from the CPU backend's Philox masks: same p and scaling, different
 // draws. Results with dropout are reproducible on one device, not across devices.
 #pragma once
@@ -22,12 +22,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "cudnn_descriptors.h"
-#include "../gru_requests.h"
+#include "../ops/gru_requests.h"
 
 namespace gru {
 
@@ -41,8 +42,8 @@ class CudnnGru {
   CudnnGru& operator=(const CudnnGru&) = delete;
 
   // Callers hold the backend's libraryMutex().
-  int64_t reserveCount(const GruConfig& config, DType dtype);
-  void forward(const GruForwardRequest& request);
+  // Training calls return the reserve, sized for the call's lengths.
+  std::optional<TensorRef> forward(const GruForwardRequest& request);
   void backward(const GruBackwardRequest& request);
   // "direct", "packed" or "packed (forced)" for this network shape (diagnostics and tests).
   std::string weightRoute(const GruConfig& config, DType dtype);

@@ -11,35 +11,34 @@
 
 namespace gru {
 
-void CudaBackend::binary(BinaryOp op, const TensorRef& out, const TensorRef& a, const TensorRef& b) {
+void CudaBackend::binary(const BinaryRequest& r) {
   raisePendingError();
-  const bool bScalar = b.numel == 1 && a.numel != 1;
-  cudaError_t status = cudaSuccess;
-  switch (out.dtype) {
-    case DType::Float32: status = cuda::launchBinary(op, out.data<float>(), a.data<float>(), b.data<float>(), out.numel, bScalar, stream()); break;
-    case DType::Float64: status = cuda::launchBinary(op, out.data<double>(), a.data<double>(), b.data<double>(), out.numel, bScalar, stream()); break;
-    case DType::Int32: status = cuda::launchBinary(op, out.data<int32_t>(), a.data<int32_t>(), b.data<int32_t>(), out.numel, bScalar, stream()); break;
-  }
+  const bool bScalar = r.b.numel == 1 && r.a.numel != 1;
+  const cudaError_t status =
+      r.out.dtype == DType::Float32
+          ? cuda::launchBinary(r.op, r.out.data<float>(), r.a.data<float>(), r.b.data<float>(), r.out.numel, bScalar, stream())
+          : cuda::launchBinary(r.op, r.out.data<double>(), r.a.data<double>(), r.b.data<double>(), r.out.numel, bScalar, stream());
   cuda::checkCuda(status, "binary kernel launch");
 }
 
-void CudaBackend::axpby(const TensorRef& dst, const TensorRef& src, double alpha, double beta) {
+void CudaBackend::axpby(const AxpbyRequest& r) {
   raisePendingError();
   const cudaError_t status =
-      dst.dtype == DType::Float32
-          ? cuda::launchAxpby(dst.data<float>(), src.data<float>(), dst.numel, static_cast<float>(alpha), static_cast<float>(beta), stream())
-          : cuda::launchAxpby(dst.data<double>(), src.data<double>(), dst.numel, alpha, beta, stream());
+      r.dst.dtype == DType::Float32
+          ? cuda::launchAxpby(r.dst.data<float>(), r.src.data<float>(), r.dst.numel, static_cast<float>(r.alpha),
+                              static_cast<float>(r.beta), stream())
+          : cuda::launchAxpby(r.dst.data<double>(), r.src.data<double>(), r.dst.numel, r.alpha, r.beta, stream());
   cuda::checkCuda(status, "axpby kernel launch");
 }
 
-void CudaBackend::sum(const TensorRef& out, const TensorRef& a) {
+void CudaBackend::sum(const SumRequest& r) {
   raisePendingError();
   // Released right after queueing: the next user of this block runs after the sum (same stream).
-  StoragePtr partials = makeStorage(allocator(), sizeof(double) * static_cast<size_t>(cuda::sumPartialCount(a.numel)));
+  StoragePtr partials = makeStorage(allocator(), sizeof(double) * static_cast<size_t>(cuda::sumPartialCount(r.a.numel)));
   auto* scratch = static_cast<double*>(partials->data());
-  const cudaError_t status = a.dtype == DType::Float32
-                                 ? cuda::launchSum(out.data<float>(), a.data<float>(), a.numel, scratch, stream())
-                                 : cuda::launchSum(out.data<double>(), a.data<double>(), a.numel, scratch, stream());
+  const cudaError_t status = r.a.dtype == DType::Float32
+                                 ? cuda::launchSum(r.out.data<float>(), r.a.data<float>(), r.a.numel, scratch, stream())
+                                 : cuda::launchSum(r.out.data<double>(), r.a.data<double>(), r.a.numel, scratch, stream());
   cuda::checkCuda(status, "sum kernel launch");
 }
 
@@ -48,28 +47,28 @@ void CudaBackend::sum(const TensorRef& out, const TensorRef& a) {
 // column-major, its transpose [c x r]. So row-major C = op(A) op(B) is column-major
 // C^T = op(B)^T op(A)^T: call gemm with the operands swapped, m and n swapped, the same
 // transpose flags and the same leading dimensions the row-major call would use.
-void CudaBackend::gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const TensorRef& a,
-                       const TensorRef& b, double beta, const TensorRef& c) {
+void CudaBackend::gemm(const GemmRequest& r) {
   raisePendingError();
-  if (m == 0 || n == 0) return;
-  if (k == 0) {  // an empty product: C = beta * C (cuBLAS rejects a zero leading dimension)
-    axpby(c, c, beta, 0.0);
+  if (r.m == 0 || r.n == 0) return;
+  if (r.k == 0) {  // an empty product: C = beta * C (cuBLAS rejects a zero leading dimension)
+    axpby(AxpbyRequest{r.c, r.c, r.beta, 0.0});
     return;
   }
-  const int lda = static_cast<int>(transA ? m : k), ldb = static_cast<int>(transB ? k : n), ldc = static_cast<int>(n);
-  const cublas::Operation opA = transA ? cublas::Operation::T : cublas::Operation::N;
-  const cublas::Operation opB = transB ? cublas::Operation::T : cublas::Operation::N;
+  const int m = static_cast<int>(r.m), n = static_cast<int>(r.n), k = static_cast<int>(r.k);
+  const int lda = r.transA ? m : k, ldb = r.transB ? k : n, ldc = n;
+  const cublas::Operation opA = r.transA ? cublas::Operation::T : cublas::Operation::N;
+  const cublas::Operation opB = r.transB ? cublas::Operation::T : cublas::Operation::N;
   std::lock_guard<std::mutex> lock(libraryMutex());
   cuda::CublasApi& api = cuda::cublasApi();
   cublas::Handle handle = cublasHandle();
-  if (c.dtype == DType::Float32) {
-    const float alphaF = static_cast<float>(alpha), betaF = static_cast<float>(beta);
-    cuda::checkCublas(api.sgemm(handle, opB, opA, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alphaF,
-                                b.data<float>(), ldb, a.data<float>(), lda, &betaF, c.data<float>(), ldc),
+  if (r.c.dtype == DType::Float32) {
+    const float alpha = static_cast<float>(r.alpha), beta = static_cast<float>(r.beta);
+    cuda::checkCublas(api.sgemm(handle, opB, opA, n, m, k, &alpha, r.b.data<float>(), ldb, r.a.data<float>(), lda, &beta,
+                                r.c.data<float>(), ldc),
                       "cublasSgemm_v2");
   } else {
-    cuda::checkCublas(api.dgemm(handle, opB, opA, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha,
-                                b.data<double>(), ldb, a.data<double>(), lda, &beta, c.data<double>(), ldc),
+    cuda::checkCublas(api.dgemm(handle, opB, opA, n, m, k, &r.alpha, r.b.data<double>(), ldb, r.a.data<double>(), lda, &r.beta,
+                                r.c.data<double>(), ldc),
                       "cublasDgemm_v2");
   }
 }

@@ -84,10 +84,10 @@ struct CellWeights {
 template <typename T>
 struct CellGrads {
   CellGrads(const GruConfig& c, T* dweights, int64_t l, int64_t d)
-      : dwIh(dweights + gruParamOffset(c, l, d, GruParam::WeightIH)),
-        dwHh(dweights + gruParamOffset(c, l, d, GruParam::WeightHH)),
-        dbIh(c.bias ? dweights + gruParamOffset(c, l, d, GruParam::BiasIH) : nullptr),
-        dbHh(c.bias ? dweights + gruParamOffset(c, l, d, GruParam::BiasHH) : nullptr) {}
+      : dwIh(dweights ? dweights + gruParamOffset(c, l, d, GruParam::WeightIH) : nullptr),
+        dwHh(dweights ? dweights + gruParamOffset(c, l, d, GruParam::WeightHH) : nullptr),
+        dbIh(dweights && c.bias ? dweights + gruParamOffset(c, l, d, GruParam::BiasIH) : nullptr),
+        dbHh(dweights && c.bias ? dweights + gruParamOffset(c, l, d, GruParam::BiasHH) : nullptr) {}
 
   T* dwIh;
   T* dwHh;
@@ -135,7 +135,7 @@ void cellForward(const GruConfig& c, const CellWeights<T>& w, const T* x, const 
 // `elements` is the size of one layer input, T*B*D*H.
 bool dropoutKeeps(const GruConfig& c, int64_t layer, int64_t elements, int64_t i) {
   const uint64_t index = c.dropoutOffset + static_cast<uint64_t>((layer - 1) * elements + i);
-  return static_cast<double>(unitFloat(philoxWord(c.dropoutSeed, index))) >= c.dropout;
+  return static_cast<double>(unitFloat(philoxWord(c.dropoutSeed(), index))) >= c.dropout;
 }
 
 bool dropoutApplies(const GruConfig& c) { return c.dropout > 0 && c.numLayers > 1; }
@@ -259,7 +259,7 @@ void gruBackward(const GruConfig& c, const GruBackwardArgs<T>& a) {
               const T da = daGate[gate][j];
               if (gw.dbIh) gw.dbIh[gateRow] += da;
               for (int64_t k = 0; k < in; ++k) {
-                gw.dwIh[gateRow * in + k] += da * x[k];
+                if (gw.dwIh) gw.dwIh[gateRow * in + k] += da * x[k];
                 dInput[g.row(t, b) * in + k] += da * w.inputRow(gateRow)[k];
               }
             }
@@ -271,7 +271,7 @@ void gruBackward(const GruConfig& c, const GruBackwardArgs<T>& a) {
               const T da = daGate[gate][j];
               if (gw.dbHh) gw.dbHh[gateRow] += da;
               for (int64_t k = 0; k < H; ++k) {
-                gw.dwHh[gateRow * H + k] += da * hPrev[k];
+                if (gw.dwHh) gw.dwHh[gateRow * H + k] += da * hPrev[k];
                 dhPrev[k] += da * w.hiddenRow(gateRow)[k];
               }
             }
@@ -284,12 +284,12 @@ void gruBackward(const GruConfig& c, const GruBackwardArgs<T>& a) {
               const T daHidden = daN[j] * r[j];
               if (gw.dbHh) gw.dbHh[gateRow] += daHidden;
               for (int64_t k = 0; k < H; ++k) {
-                gw.dwHh[gateRow * H + k] += daHidden * hPrev[k];
+                if (gw.dwHh) gw.dwHh[gateRow * H + k] += daHidden * hPrev[k];
                 dhPrev[k] += daHidden * w.hiddenRow(gateRow)[k];
               }
             } else {
               if (gw.dbHh) gw.dbHh[gateRow] += daN[j];
-              for (int64_t k = 0; k < H; ++k) gw.dwHh[gateRow * H + k] += daN[j] * hiddenN[k];
+              if (gw.dwHh) for (int64_t k = 0; k < H; ++k) gw.dwHh[gateRow * H + k] += daN[j] * hiddenN[k];
             }
           }
           std::copy(dhPrev.begin(), dhPrev.end(), dhb);

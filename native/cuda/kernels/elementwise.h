@@ -1,11 +1,11 @@
-// Elementwise kernels (host-callable launchers; kernels in elementwise.cu), the device side of
-// native/cpu/elementwise.h.
+// Elementwise kernels (host-callable launchers; kernels in elementwise.cu) over the shared
+// functors of ops/binary_functors.h.
 #pragma once
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
 
-#include "../../cpu/elementwise.h"
+#include "../../ops/op_codes.h"
 
 namespace gru {
 namespace cuda {

@@ -10,35 +10,9 @@
 #pragma once
 #include <cstdint>
 
+#include "gru_config.h"
+
 namespace gru {
-
-struct GruConfig {
-  int64_t inputSize = 0;
-  int64_t hiddenSize = 0;
-  int64_t numLayers = 1;
-  bool bidirectional = false;
-  bool bias = true;
-  // true: n = tanh(W_in x + b_in + r * (W_hn h + b_hn))  (PyTorch, cuDNN, Keras reset_after=True)
-  // false: n = tanh(W_in x + b_in + W_hn (r * h) + b_hn) (Keras reset_after=False, TF.js)
-  bool resetAfter = true;
-  int64_t seqLen = 0;
-  int64_t batch = 0;
-  // x and y are [B, T, F] when true, [T, B, F] when false. h0/hN are always [L*D, B, H].
-  bool batchFirst = false;
-  // Inverted dropout on the input of layers 1..L-1, training only. The keep mask of element i of
-  // layer l's input (i = flat index in the [T, B, D*H] or [B, T, D*H] buffer, the same layout as
-  // x) is philox uniform(seed, offset + (l-1)*T*B*D*H + i) >= p, and kept values are scaled by
-  // 1/(1-p). dropoutWords() says how many generator words a training forward consumes.
-  double dropout = 0.0;
-  uint64_t dropoutSeed = 0;
-  uint64_t dropoutOffset = 0;
-  // float32 on cuda may use TF32 tensor cores (cuDNN's default math) instead of FMA math:
-  // faster on Ampere and later, ~1e-3 relative error. The CPU ignores it.
-  bool allowTF32 = false;
-
-  int64_t directions() const { return bidirectional ? 2 : 1; }
-  int64_t layerInputSize(int64_t layer) const { return layer == 0 ? inputSize : directions() * hiddenSize; }
-};
 
 enum class GruParam : int { WeightIH = 0, WeightHH = 1, BiasIH = 2, BiasHH = 3 };
 
@@ -60,24 +34,25 @@ inline int64_t gruCellParamCount(const GruConfig& c, int64_t layer) {
          gruParamCount(c, layer, GruParam::BiasIH) + gruParamCount(c, layer, GruParam::BiasHH);
 }
 
+// Element offset of the first block of `layer` (O(1): every layer after the first has the same
+// size, so a GRU of millions of layers costs nothing to index).
+inline int64_t gruLayerOffset(const GruConfig& c, int64_t layer) {
+  if (layer == 0) return 0;
+  return c.directions() * (gruCellParamCount(c, 0) + (layer - 1) * gruCellParamCount(c, 1));
+}
+
 // Element offset of a block in the flat buffer.
 inline int64_t gruParamOffset(const GruConfig& c, int64_t layer, int64_t direction, GruParam which) {
-  int64_t offset = 0;
-  for (int64_t l = 0; l < layer; ++l) offset += c.directions() * gruCellParamCount(c, l);
-  offset += direction * gruCellParamCount(c, layer);
+  int64_t offset = gruLayerOffset(c, layer) + direction * gruCellParamCount(c, layer);
   for (int p = 0; p < static_cast<int>(which); ++p) offset += gruParamCount(c, layer, static_cast<GruParam>(p));
   return offset;
 }
 
-inline int64_t gruWeightCount(const GruConfig& c) {
-  int64_t total = 0;
-  for (int64_t l = 0; l < c.numLayers; ++l) total += c.directions() * gruCellParamCount(c, l);
-  return total;
-}
+inline int64_t gruWeightCount(const GruConfig& c) { return gruLayerOffset(c, c.numLayers); }
 
 // Generator words a training forward with dropout consumes (0 without dropout).
 inline uint64_t gruDropoutWords(const GruConfig& c) {
-  if (c.dropout <= 0.0 || c.numLayers < 2) return 0;
+  if (!c.dropoutActive()) return 0;
   const uint64_t words = static_cast<uint64_t>((c.numLayers - 1) * c.seqLen * c.batch * c.directions() * c.hiddenSize);
   return (words + 3) / 4 * 4;
 }
