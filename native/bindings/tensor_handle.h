@@ -9,7 +9,8 @@
 // forgotten 1 MiB tensors hold 4 GB). The addon is built as an experimental-API module
 // (NAPI_VERSION = NAPI_VERSION_EXPERIMENTAL in CMakeLists.txt and binding.gyp), whose
 // finalizers run during GC itself. The destructor below may therefore only touch C++ state and
-// call Node-API functions that take a basic env (napi_adjust_external_memory).
+// call Node-API functions that cannot start a collection: not even napi_adjust_external_memory,
+// which can (its report is deferred to the next create or release).
 #pragma once
 #include <napi.h>
 
@@ -31,7 +32,8 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
 
  private:
   Napi::Value release(const Napi::CallbackInfo& info);
-  void drop();
+  // insideGc: called by the finalizer, which may not call into V8 (Note [Finalizers during GC]).
+  void drop(bool insideGc);
 
   TensorRef ref_;
   int64_t reportedBytes_ = 0;
