@@ -7,24 +7,23 @@
 import { ArgumentError, describe } from './errors';
 
 /** Names people bring from PyTorch, Keras or TF.js for one of ours. */
-const SYNONYMS: Readonly<Record<string, string>> = { hx: 'h0', h_0: 'h0', seqLengths: 'lengths', lengths_: 'lengths' };
+const SYNONYMS: Readonly<Record<string, string>> = { hx: 'h0', h_0: 'h0', seqLengths: 'lengths', stddev: 'std', minval: 'low', maxval: 'high' };
 
 function normalise(name: string): string {
   return name.toLowerCase().replace(/[_\-\s]/g, '');
 }
 
+/** Edits between a and b, a swap of neighbours counting as one (optimal string alignment). */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.length];
+  return d[a.length][b.length];
 }
 
 /** The valid name `name` most likely means, if any. */

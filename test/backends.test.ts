@@ -6,6 +6,9 @@ import { BackendUnavailableError, Tensor, backends, getNumThreads, setNumThreads
 import { DEVICE_CODE, DTYPE_CODE } from '../lib/dtype';
 import { errorClassesByKind } from '../lib/errors';
 import { native } from '../lib/native/binding';
+import { GRU_CONFIG_KINDS } from '../lib/native/gru-config';
+import { BINARY_OP_CODE } from '../lib/ops/arithmetic';
+import { KERNELS } from '../lib/ops/gru';
 import { openblasCoreFor } from '../lib/native/openblas-core';
 
 const hasNvidiaDevice = existsSync('/dev/nvidiactl');
@@ -59,6 +62,30 @@ describe('native constants', () => {
       expect(errorClassesByKind[kind].name).toBe(name);
     }
     expect(Object.keys(constants.errorKinds).length).toBe(errorClassesByKind.length);
+    // Every name lib/ uses for a code is one the addon exports (Note [op codes]), and no more.
+    expect(Object.keys(constants.binaryOps).sort()).toEqual(Object.keys(BINARY_OP_CODE).sort());
+    expect(Object.keys(constants.kernels).sort()).toEqual([...KERNELS].sort());
+    expect(Object.keys(constants.distributions).sort()).toEqual(['normal', 'uniform']);
+    expect(constants.gruConfigFields.map((f) => [f.name, f.kind])).toEqual(Object.entries(GRU_CONFIG_KINDS));
+  });
+
+  it('every native failure becomes a typed JS error, including exceptions that are not std::exception', async () => {
+    const { GruError, NativeError, OutOfMemoryError, ShapeError } = await import('../lib/errors');
+    const error = (what: number): unknown => {
+      try {
+        native.throwForTest(what);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    expect(error(0)).toBeInstanceOf(NativeError);
+    expect((error(0) as Error).message).toMatch(/internal error in gru-native: unknown exception/);
+    expect((error(0) as InstanceType<typeof GruError>).code).toBe('INTERNAL');
+    expect(error(1)).toBeInstanceOf(NativeError);
+    expect((error(1) as Error).message).toMatch(/a std::runtime_error/);
+    expect(error(2)).toBeInstanceOf(OutOfMemoryError);
+    expect(error(3)).toBeInstanceOf(ShapeError);
   });
 
   it('native re-checks raise typed errors, not crashes', async () => {

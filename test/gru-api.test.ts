@@ -250,3 +250,41 @@ describe('small ops run inline only when the stream is idle', () => {
     gru.dispose();
   });
 });
+
+describe('frozen weights and the gradient sink', () => {
+  it('with every parameter frozen, backward gives x its gradient and leaves the weight gradient untouched', () => {
+    const make = () => new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, dtype: 'float64', generator: new Generator(40) });
+    const x = Tensor.randn([5, 2, 3], { dtype: 'float64', generator: new Generator(41) });
+    const trained = make();
+    const xa = x.detach().requiresGrad_();
+    sum(trained.forward(xa).output).backward();
+    const frozen = make();
+    for (const p of frozen.parameters()) p.requiresGrad = false;
+    const xb = x.detach().requiresGrad_();
+    const loss = sum(frozen.forward(xb).output);
+    loss.backward();
+    expect(Array.from(xb.grad!.dataSync())).toEqual(Array.from(xa.grad!.dataSync()));
+    expect(frozen.flatWeights.grad!.dataSync().every((g) => g === 0)).toBe(true);
+    expect(trained.flatWeights.grad!.dataSync().some((g) => g !== 0)).toBe(true);
+    // With x frozen too there is nothing to differentiate: the forward records nothing.
+    const none = frozen.forward(x);
+    expect(none.output.requiresGrad).toBe(false);
+    for (const t of [x, xa, xb, xa.grad!, xb.grad!, loss, none.output, none.hN]) t.dispose();
+    trained.dispose();
+    frozen.dispose();
+  });
+
+  it('the weight gradient goes straight into the flat gradient buffer every parameter views', () => {
+    const gru = new GRU({ inputSize: 2, hiddenSize: 3, dtype: 'float64', generator: new Generator(42) });
+    const grads = gru.parameters().map((p) => p.grad!);
+    const x = Tensor.randn([4, 1, 2], { dtype: 'float64', generator: new Generator(43) });
+    const loss = sum(gru.forward(x).output);
+    loss.backward();
+    expect(gru.parameters().map((p) => p.grad)).toEqual(grads); // the same tensors, filled in place
+    const flat = Array.from(gru.flatWeights.grad!.dataSync());
+    const joined = grads.flatMap((g) => Array.from(g.dataSync()));
+    expect(joined).toEqual(flat);
+    for (const t of [x, loss]) t.dispose();
+    gru.dispose();
+  });
+});
