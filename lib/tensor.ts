@@ -41,6 +41,8 @@ declare global {
   interface SymbolConstructor {
     readonly dispose: unique symbol;
   }
+  // Also for consumers whose lib is ES5 (TypeScript 5's default), which has no Symbol at all.
+  var Symbol: SymbolConstructor;
 }
 
 export interface TensorOptions<D extends DType = DType> {

@@ -16,5 +16,5 @@ writeFileSync(
     `import cjs from '../cjs/index.js';\n\n` +
     `export const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = cjs;\nexport default cjs;\n`,
 );
-writeFileSync(path.join(outDir, 'index.d.mts'), `export * from '../cjs/index.js';\n`);
+writeFileSync(path.join(outDir, 'index.d.mts'), `export * from '../cjs/index.js';\nexport { default } from '../cjs/index.js';\n`);
 console.log(`build-esm: ${names.length} exports`);

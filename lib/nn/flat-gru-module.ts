@@ -28,10 +28,12 @@ export abstract class FlatGruModule extends Module {
   protected readonly options: ResolvedGRUOptions;
   /** The layer config gruOp takes; fixed, so gruOp can cache its packing. */
   protected readonly config: GruLayerConfig;
+  /** @internal */
   protected readonly flat: FlatParameters;
   /** @internal 'reference' runs the plain-loop kernels (tests). */
   kernel: Kernel = 'fast';
 
+  /** @internal */
   protected constructor(options: ResolvedGRUOptions, blocks: () => Iterable<ParameterBlock>) {
     super();
     this.options = options;
@@ -39,11 +41,12 @@ export abstract class FlatGruModule extends Module {
     this.flat = new FlatParameters(flatCount(this.config), blocks, options.dtype, options.device, (w) => initUniform(w, options));
   }
 
+  /** @internal */
   protected override ownParameters(): Iterable<[string, Tensor]> {
     return this.flat.named();
   }
 
-  /** The flat weights for a forward, with requiresGrad as the parameters say (frozen ones need no gradient). */
+  /** @internal The flat weights for a forward, with requiresGrad as the parameters say (frozen ones need no gradient). */
   protected flatWeightsForCall(): Tensor<FloatDType> {
     this.flat.syncRequiresGrad();
     return this.flat.weights;

@@ -36,7 +36,7 @@ export interface GRUStepOutput<D extends FloatDType = FloatDType> {
   state: Tensor<D>;
 }
 
-/** Parameter blocks in the flat order of Note [GRU weight layout], made one at a time. */
+/** @internal Parameter blocks in the flat order of Note [GRU weight layout], made one at a time. */
 export function* gruParameterBlocks(o: Pick<ResolvedGRUOptions, 'inputSize' | 'hiddenSize' | 'numLayers' | 'bidirectional' | 'bias'>,
                                     cellNames = false): Generator<ParameterBlock> {
   const directions = o.bidirectional ? 2 : 1;

@@ -47,7 +47,7 @@ export abstract class Module {
     this.children.set(name, module);
   }
 
-  /** This module's own parameters, by name; layers that make them lazily override it. */
+  /** @internal This module's own parameters, by name; layers that make them lazily override it. */
   protected ownParameters(): Iterable<[string, Tensor]> {
     return this.ownParameterMap;
   }

@@ -3,8 +3,7 @@
 // OpenBLAS: one GEMM for the input projections of all steps, one recurrent GEMM per step,
 // fused gates; backward batches
 // dX, dW_ih, dW_hh and bias sums over all steps) and the plain-loop reference
-// (reference/gru_reference.cc), which tests hold the fast one to. Equations:
-// ../shared/reference/gru-facts.md sections 1 and 5 (copied facts live in gru_layout.h).
+// (reference/gru_reference.cc), which tests hold the fast one to. Equations: docs/gru.md.
 //
 // Semantics (PyTorch nn.GRU, with packed sequences for `lengths`):
 //  - h_t = (1 - z) * n + z * h_{t-1}; gates r, z, n; see GruConfig::resetAfter for n.

@@ -1,4 +1,4 @@
-// The fast CPU GRU forward (gru-facts.md section 5.1): per layer and direction, one GEMM projects
+// The fast CPU GRU forward (docs/gru.md, "CPU forward"): per layer and direction, one GEMM projects
 // the inputs of all T*B rows; each step then runs one recurrent GEMM on the B x H state (two for
 // reset-before, whose n-block needs r first) and a fused gate loop. Training saves each row's
 // gates and h_prev in the reserve (gru_plan.h); inference saves nothing.

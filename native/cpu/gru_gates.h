@@ -5,7 +5,7 @@
 // Forward inputs per row: gi = [x W_ir + biases | x W_iz + biases | x W_in + biases] (all biases
 // of the r and z gates, and for reset-before also b_hn, are folded into gi) and gh = h_prev W_hh^T
 // without bias. `saved` is the row's reserve entry [r | z | n | hidden-n | h_prev] (gru_plan.h).
-// Backward follows gru-facts.md section 5.2; the reset-before derivation is spelt out below.
+// Backward follows docs/gru.md, "CPU backward"; the reset-before derivation is spelt out below.
 #pragma once
 #include <cstdint>
 

@@ -1,6 +1,6 @@
 // Our own declarations of the part of cuDNN we call (the v8 RNN API, valid on cuDNN 8.0.2+ and
-// 9.x). cudnn.h is never needed to build: values and signatures are facts recorded in
-// ../shared/reference/gru-facts.md section 2, and cudnn_api_check.cc asserts them against a real
+// 9.x). cudnn.h is never needed to build: values and signatures are facts from NVIDIA's
+// documentation (the call sequence is in docs/gru.md), and cudnn_api_check.cc asserts them against a real
 // cudnn.h whenever one is present at build time. Names differ from cudnn.h on purpose, so both
 // can be included in one translation unit (cudnn.h defines some of its constants as macros).
 #pragma once

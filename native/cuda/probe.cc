@@ -40,7 +40,7 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
-// cuDNN before 8.9.1 corrupts variable-length (masked) RNN results (gru-facts.md section 4).
+// cuDNN before 8.9.1 corrupts variable-length (masked) RNN results (docs/gru.md, "cuDNN").
 bool cudnnTooOld(const cuda::LibraryVersion& v) {
   return v.major * 10000 + v.minor * 100 + v.patch < 80901;
 }

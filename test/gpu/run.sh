@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The GPU machine's run: the CUDA backend tests against the CPU backend (twice: cuDNN reading our
-# weight buffer directly where its layout allows, then with packing forced), the PyTorch GRU
-# fixtures, and the GPU benchmark against torch.nn.GRU. Results go to bench/results/ (and to
-# $OUT when set, which is what the device tool brings back). Prepare on the build machine with
-# test/gpu/prepare.sh (builds, packs node, OpenBLAS and node_modules into .gpu-kit/), then:
+# The GPU machine's run: the CUDA backend tests and the op-case table's rows on CUDA against the
+# CPU backend (twice: cuDNN reading our weight buffer directly where its layout allows, then with
+# packing forced), the PyTorch GRU fixtures, and the GPU benchmark against torch.nn.GRU. Results
+# go to bench/results/ (and to $OUT when set). Prepare on the build machine with
+# test/gpu/prepare.sh (builds, packs node, OpenBLAS and node_modules into .gpu-kit/), bring the
+# repository with build/Release, dist and .gpu-kit to the GPU machine, then there:
 #
-#   carry [".gpu-kit", "build/Release", "dist"]
 #   source .gpu-kit/enter.sh && bash test/gpu/run.sh
 #
 # Exits non-zero when CUDA is unavailable there (every CUDA test would be skipped, which is not
@@ -72,8 +72,8 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then
   exit 1
 fi
 
-section "tests: test/cuda.test.ts test/gru-fixtures.test.ts"
-"$vitest" run test/cuda.test.ts test/gru-fixtures.test.ts \
+section "tests: test/cuda.test.ts test/ops/op-table.test.ts test/gru-fixtures.test.ts"
+"$vitest" run test/cuda.test.ts test/ops/op-table.test.ts test/gru-fixtures.test.ts \
   --reporter=default --reporter=json --outputFile.json="$results/gpu-tests.json" 2>&1 | tee "$results/gpu-tests.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 

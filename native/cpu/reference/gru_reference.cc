@@ -1,5 +1,5 @@
 // The plain-loop CPU GRU: the test oracle the fast path (../gru_forward.cc, ../gru_backward.cc)
-// is held to. It is written to be checked by reading against gru-facts.md sections 1 and 5: one
+// is held to. It is written to be checked by reading against docs/gru.md: one
 // batch row and one step at a time, matrix products as explicit loops, libm activations, no
 // BLAS, no shared helpers with the fast path. Speed does not matter here; clarity does.
 #include <cmath>
