@@ -107,11 +107,11 @@ function forward(p: Problem, kernel: number, training = true): ForwardResult {
   const x = tensor(p.x, xShape(c), dtype);
   const h0 = p.h0 && tensor(p.h0, stateShape(c), dtype);
   const w = tensor(p.w, [p.w.length], dtype);
-  const r = native.gruForward(packGruConfig(c), x.handle, handleOrNull(h0), w.handle, lengthsOf(p), training, kernel);
+  const [y, hN, reserveElements, reserve] = native.gruForward(packGruConfig(c), x.handle, handleOrNull(h0), w.handle, lengthsOf(p), training, kernel);
   const result = {
-    y: take(r.y, yShape(c), dtype),
-    hN: take(r.hN, stateShape(c), dtype),
-    reserve: r.reserve && new Tensor(r.reserve, [r.reserveElements], dtype, 'cpu'),
+    y: take(y, yShape(c), dtype),
+    hN: take(hN, stateShape(c), dtype),
+    reserve: reserve && new Tensor(reserve, [reserveElements], dtype, 'cpu'),
   };
   for (const t of [x, h0, w]) t?.dispose();
   return result;
@@ -436,8 +436,8 @@ describe('GRU bindings reject bad input with typed errors', () => {
   type Args = 'config' | 'x' | 'h0' | 'w' | 'lengths' | 'training' | 'kernel';
   const run = (overrides: Partial<Record<Args, unknown>>) => () => {
     const a = { config: packGruConfig(c) as unknown, x: t.x.handle, h0: null, w: t.w.handle, lengths: null, training: true, kernel: FAST, ...overrides };
-    const r = (native.gruForward as (...args: unknown[]) => ReturnType<typeof native.gruForward>)(a.config, a.x, a.h0, a.w, a.lengths, a.training, a.kernel);
-    for (const h of [r.y, r.hN, r.reserve]) h?.release();
+    const [y, hN, , reserve] = (native.gruForward as (...args: unknown[]) => ReturnType<typeof native.gruForward>)(a.config, a.x, a.h0, a.w, a.lengths, a.training, a.kernel);
+    for (const h of [y, hN, reserve]) h?.release();
   };
 
   it('wrong element counts are ShapeErrors naming the argument', () => {

@@ -64,15 +64,12 @@ export interface NativeCudaProbe {
   devices: NativeCudaDevice[];
 }
 
-export interface NativeGruForwardResult {
-  y: TensorHandle;
-  hN: TensorHandle;
-  /** Training calls: what backward needs, sized and allocated by the backend. */
-  reserve: TensorHandle | null;
-  reserveElements: number;
-  /** Generator words the call's dropout consumed. */
-  generatorWords: number;
-}
+/**
+ * [y, hN, reserveElements, reserve, generatorWords]: the outputs; the reserve a training call
+ * returns for backward (sized and allocated by the backend) and its element count; the
+ * generator words the call's dropout consumed.
+ */
+export type NativeGruForwardResult = [y: TensorHandle, hN: TensorHandle, reserveElements: number, reserve: TensorHandle | null, generatorWords: number];
 
 export interface NativeBinding {
   TensorHandle: new () => TensorHandle;

@@ -127,16 +127,17 @@ export function gruOp<D extends DType>(config: GruLayerConfig, inputs: GruOpInpu
     options.generator.draw((seed, offset) => {
       packed = packGruConfig({ ...config, seqLen, batch, ...seedWords(seed), dropoutOffset: offset });
       result = run(packed);
-      return result.generatorWords;
+      return result[4];
     });
   } else {
     packed = packedConfigOf(config, seqLen, batch);
     result = run(packed);
   }
   const { dtype, device } = x;
-  const output = wrap(result.y, options.outputShape ?? (config.batchFirst ? [batch, seqLen, directions * config.hiddenSize] : [seqLen, batch, directions * config.hiddenSize]), dtype, device);
-  const hN = wrap(result.hN, options.stateShape ?? [config.numLayers * directions, batch, config.hiddenSize], dtype, device);
-  const reserve = result.reserve && keep(wrap(result.reserve, [result.reserveElements], dtype, device));
+  const [y, state, reserveElements, reserveHandle] = result;
+  const output = wrap(y, options.outputShape ?? (config.batchFirst ? [batch, seqLen, directions * config.hiddenSize] : [seqLen, batch, directions * config.hiddenSize]), dtype, device);
+  const hN = wrap(state, options.stateShape ?? [config.numLayers * directions, batch, config.hiddenSize], dtype, device);
+  const reserve = reserveHandle && keep(wrap(reserveHandle, [reserveElements], dtype, device));
   if (recordGrad) attach(new GruNode(inputs, output, lengths && Int32Array.from(lengths), packed, reserve!, kernel), output, hN);
   else reserve?.dispose();
   return { output, hN };
