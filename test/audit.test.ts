@@ -333,7 +333,7 @@ describe('11: error paths free what they allocated', () => {
       ['a matmul of mismatched shapes', () => [z([2, 3]), z([2, 3])], ([a, b]) => a.matmul(b)],
       ['an add of mismatched shapes', () => [z([2]), z([3])], ([a, b]) => a.add(b)],
       ['a backward through a changed weight', () => {
-        const w = z([2, 2], 'float64').requiresGrad_();
+        const w = Tensor.zeros([2, 2], { dtype: 'float64' }).requiresGrad_();
         const loss = sum(Tensor.ones([1, 2], { dtype: 'float64' }).matmul(w));
         noGrad(() => w.add_(Tensor.ones([2, 2], { dtype: 'float64' })));
         return [w, loss];

@@ -42,7 +42,7 @@ describe('scope()', () => {
     const kept = scope(() => {
       const k = keep(Tensor.ones([1]));
       sum(gru.forward(x).output).backward();
-      return undefined ?? k;
+      return k;
     });
     expect(kept.disposed).toBe(false);
     expect(x.grad?.disposed).toBe(false);
