@@ -10,10 +10,10 @@ namespace gru {
 
 Addon::Addon(Napi::Env env, Napi::Object exports) : cpu_(std::make_unique<CpuBackend>()) {
   registerTensorBindings(env, exports, *this);
-  registerRuntimeBindings(env, exports);
-  registerOpsBindings(env, exports);
-  registerDeviceBindings(env, exports);
-  registerGruBindings(env, exports);
+  registerRuntimeBindings(exports);
+  registerOpsBindings(exports);
+  registerDeviceBindings(exports);
+  registerGruBindings(exports);
 }
 
 Backend& Addon::backend(DeviceKind device) {

@@ -31,9 +31,9 @@ class Addon : public Napi::Addon<Addon> {
 
 // Registration hooks, one per bindings/ file.
 void registerTensorBindings(Napi::Env env, Napi::Object exports, Addon& addon);
-void registerRuntimeBindings(Napi::Env env, Napi::Object exports);
-void registerOpsBindings(Napi::Env env, Napi::Object exports);
-void registerDeviceBindings(Napi::Env env, Napi::Object exports);
-void registerGruBindings(Napi::Env env, Napi::Object exports);
+void registerRuntimeBindings(Napi::Object exports);
+void registerOpsBindings(Napi::Object exports);
+void registerDeviceBindings(Napi::Object exports);
+void registerGruBindings(Napi::Object exports);
 
 }  // namespace gru

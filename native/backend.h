@@ -16,6 +16,24 @@
 
 namespace gru {
 
+// The op families every backend implements: (return type, name, request). A backend declares
+// them all with GRU_BACKEND_OP_OVERRIDES, so a new family is one line here and its definitions.
+// Training GRU forwards return the reserve the backend allocated for backward (sized by what
+// only it knows: its kernel, the lengths, cuDNN).
+#define GRU_BACKEND_OPS(X)                                  \
+  X(void, fill, FillRequest)                                \
+  X(void, copy, CopyRequest)                                \
+  X(void, random, RandomRequest)                            \
+  X(void, binary, BinaryRequest)                            \
+  X(void, axpby, AxpbyRequest)                              \
+  X(void, sum, SumRequest)                                  \
+  X(void, gemm, GemmRequest)                                \
+  X(std::optional<TensorRef>, gruForward, GruForwardRequest) \
+  X(void, gruBackward, GruBackwardRequest)
+
+#define GRU_OVERRIDE_OP(ret, name, request) ret name(const request& r) override;
+#define GRU_BACKEND_OP_OVERRIDES GRU_BACKEND_OPS(GRU_OVERRIDE_OP)
+
 class Backend {
  public:
   // Called once the bytes are in place (or with the failure); runs on any thread.
@@ -36,19 +54,10 @@ class Backend {
   // Throws the first failure of queued work since the last check, if any.
   virtual void raisePendingError() = 0;
 
-  virtual void fill(const FillRequest& request) = 0;
-  virtual void copy(const CopyRequest& request) = 0;
-  virtual void random(const RandomRequest& request) = 0;
+#define GRU_PURE_VIRTUAL_OP(ret, name, request) virtual ret name(const request& r) = 0;
+  GRU_BACKEND_OPS(GRU_PURE_VIRTUAL_OP)
+#undef GRU_PURE_VIRTUAL_OP
 
-  virtual void binary(const BinaryRequest& request) = 0;
-  virtual void axpby(const AxpbyRequest& request) = 0;
-  virtual void sum(const SumRequest& request) = 0;
-  virtual void gemm(const GemmRequest& request) = 0;
-
-  // The whole multi-layer GRU over a sequence. Training forwards return the reserve the backend
-  // allocated for backward (sized by what only it knows: its kernel, the lengths, cuDNN).
-  virtual std::optional<TensorRef> gruForward(const GruForwardRequest& request) = 0;
-  virtual void gruBackward(const GruBackwardRequest& request) = 0;
   // Whether gruBackward reads the forward's output (cuDNN does; the CPU kernels do not).
   virtual bool gruBackwardReadsOutput() const = 0;
 };

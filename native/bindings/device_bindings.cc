@@ -110,12 +110,12 @@ GRU_BINDING(cudaLibraryVersions) {
 
 }  // namespace
 
-void registerDeviceBindings(Napi::Env env, Napi::Object exports) {
-  exports.Set("toDevice", Napi::Function::New(env, toDevice, "toDevice"));
-  exports.Set("emptyCache", Napi::Function::New(env, emptyCache, "emptyCache"));
-  exports.Set("cudaStatusName", Napi::Function::New(env, cudaStatusName, "cudaStatusName"));
-  exports.Set("cudaLibraries", Napi::Function::New(env, cudaLibraries, "cudaLibraries"));
-  exports.Set("cudaLibraryVersions", Napi::Function::New(env, cudaLibraryVersions, "cudaLibraryVersions"));
+void registerDeviceBindings(Napi::Object exports) {
+  GRU_EXPORT(exports, toDevice);
+  GRU_EXPORT(exports, emptyCache);
+  GRU_EXPORT(exports, cudaStatusName);
+  GRU_EXPORT(exports, cudaLibraries);
+  GRU_EXPORT(exports, cudaLibraryVersions);
 }
 
 }  // namespace gru

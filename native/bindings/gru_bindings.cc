@@ -194,11 +194,11 @@ GRU_BINDING(gruCudnnWeightRoute) {
 
 }  // namespace
 
-void registerGruBindings(Napi::Env env, Napi::Object exports) {
-  exports.Set("gruForward", Napi::Function::New(env, gruForward, "gruForward"));
-  exports.Set("gruBackward", Napi::Function::New(env, gruBackward, "gruBackward"));
-  exports.Set("gruWeightCount", Napi::Function::New(env, gruWeightCountBinding, "gruWeightCount"));
-  exports.Set("gruCudnnWeightRoute", Napi::Function::New(env, gruCudnnWeightRoute, "gruCudnnWeightRoute"));
+void registerGruBindings(Napi::Object exports) {
+  GRU_EXPORT(exports, gruForward);
+  GRU_EXPORT(exports, gruBackward);
+  exports.Set("gruWeightCount", Napi::Function::New(exports.Env(), gruWeightCountBinding, "gruWeightCount"));
+  GRU_EXPORT(exports, gruCudnnWeightRoute);
 }
 
 }  // namespace gru

@@ -37,4 +37,7 @@ Napi::Value guarded(Napi::Env env, Body&& body) {
   } \
   static Napi::Value name##Impl(const Napi::CallbackInfo& info)
 
+// Exports binding `name` to JS under its own name.
+#define GRU_EXPORT(exports, name) (exports).Set(#name, Napi::Function::New((exports).Env(), name, #name))
+
 }  // namespace gru

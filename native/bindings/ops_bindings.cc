@@ -92,11 +92,11 @@ GRU_BINDING(gemm) {
 
 }  // namespace
 
-void registerOpsBindings(Napi::Env env, Napi::Object exports) {
-  exports.Set("binary", Napi::Function::New(env, binary, "binary"));
-  exports.Set("axpby", Napi::Function::New(env, axpby, "axpby"));
-  exports.Set("sum", Napi::Function::New(env, sum, "sum"));
-  exports.Set("gemm", Napi::Function::New(env, gemm, "gemm"));
+void registerOpsBindings(Napi::Object exports) {
+  GRU_EXPORT(exports, binary);
+  GRU_EXPORT(exports, axpby);
+  GRU_EXPORT(exports, sum);
+  GRU_EXPORT(exports, gemm);
 }
 
 }  // namespace gru

@@ -116,14 +116,14 @@ GRU_BINDING(throwForTest) {
 
 }  // namespace
 
-void registerRuntimeBindings(Napi::Env env, Napi::Object exports) {
-  exports.Set("constants", Napi::Function::New(env, constants, "constants"));
-  exports.Set("setErrorFactory", Napi::Function::New(env, setErrorFactory, "setErrorFactory"));
-  exports.Set("memory", Napi::Function::New(env, memory, "memory"));
-  exports.Set("cpuInfo", Napi::Function::New(env, cpuInfo, "cpuInfo"));
-  exports.Set("setNumThreads", Napi::Function::New(env, setNumThreads, "setNumThreads"));
-  exports.Set("probeCuda", Napi::Function::New(env, probeCudaBinding, "probeCuda"));
-  exports.Set("throwForTest", Napi::Function::New(env, throwForTest, "throwForTest"));
+void registerRuntimeBindings(Napi::Object exports) {
+  GRU_EXPORT(exports, constants);
+  GRU_EXPORT(exports, setErrorFactory);
+  GRU_EXPORT(exports, memory);
+  GRU_EXPORT(exports, cpuInfo);
+  GRU_EXPORT(exports, setNumThreads);
+  exports.Set("probeCuda", Napi::Function::New(exports.Env(), probeCudaBinding, "probeCuda"));
+  GRU_EXPORT(exports, throwForTest);
 }
 
 }  // namespace gru

@@ -234,16 +234,16 @@ void registerTensorBindings(Napi::Env env, Napi::Object exports, Addon& addon) {
   Napi::Function tensorClass = TensorHandle::defineClass(env);
   addon.tensorConstructor = Napi::Persistent(tensorClass);
   exports.Set("TensorHandle", tensorClass);
-  exports.Set("empty", Napi::Function::New(env, empty, "empty"));
-  exports.Set("full", Napi::Function::New(env, full, "full"));
-  exports.Set("fromTypedArray", Napi::Function::New(env, fromTypedArray, "fromTypedArray"));
-  exports.Set("view", Napi::Function::New(env, view, "view"));
-  exports.Set("readSync", Napi::Function::New(env, readSync, "readSync"));
-  exports.Set("readAsync", Napi::Function::New(env, readAsync, "readAsync"));
-  exports.Set("fill", Napi::Function::New(env, fill, "fill"));
-  exports.Set("copy", Napi::Function::New(env, copy, "copy"));
-  exports.Set("random", Napi::Function::New(env, random, "random"));
-  exports.Set("synchronize", Napi::Function::New(env, synchronize, "synchronize"));
+  GRU_EXPORT(exports, empty);
+  GRU_EXPORT(exports, full);
+  GRU_EXPORT(exports, fromTypedArray);
+  GRU_EXPORT(exports, view);
+  GRU_EXPORT(exports, readSync);
+  GRU_EXPORT(exports, readAsync);
+  GRU_EXPORT(exports, fill);
+  GRU_EXPORT(exports, copy);
+  GRU_EXPORT(exports, random);
+  GRU_EXPORT(exports, synchronize);
 }
 
 }  // namespace gru

@@ -17,20 +17,9 @@ class CpuBackend final : public Backend {
   void synchronize() override;
   void raisePendingError() override;
 
-  // cpu_backend.cc
-  void fill(const FillRequest& request) override;
-  void copy(const CopyRequest& request) override;
-  void random(const RandomRequest& request) override;
-
-  // cpu_math_ops.cc
-  void binary(const BinaryRequest& request) override;
-  void axpby(const AxpbyRequest& request) override;
-  void sum(const SumRequest& request) override;
-  void gemm(const GemmRequest& request) override;
-
-  // cpu_gru_ops.cc
-  std::optional<TensorRef> gruForward(const GruForwardRequest& request) override;
-  void gruBackward(const GruBackwardRequest& request) override;
+  // fill, copy, random: cpu_backend.cc; binary, axpby, sum, gemm: cpu_math_ops.cc; the GRU:
+  // cpu_gru_ops.cc.
+  GRU_BACKEND_OP_OVERRIDES
   bool gruBackwardReadsOutput() const override { return false; }
 
  private:

@@ -44,20 +44,9 @@ class CudaBackend final : public Backend {
   void synchronize() override;
   void raisePendingError() override;
 
-  void fill(const FillRequest& request) override;
-  void copy(const CopyRequest& request) override;
-  void random(const RandomRequest& request) override;
-
-  // cuda_math_ops.cc
-  void binary(const BinaryRequest& request) override;
-  void axpby(const AxpbyRequest& request) override;
-  void sum(const SumRequest& request) override;
-  void gemm(const GemmRequest& request) override;
-
-  // The GRU through cuDNN (cuda_gru.cc). Workspace and reserve are sized per call from the
-  // call's lengths and allocated here.
-  std::optional<TensorRef> gruForward(const GruForwardRequest& request) override;
-  void gruBackward(const GruBackwardRequest& request) override;
+  // fill, copy, random: cuda_backend.cc; binary, axpby, sum, gemm: cuda_math_ops.cc; the GRU
+  // through cuDNN: cuda_gru.cc (workspace and reserve sized per call from its lengths).
+  GRU_BACKEND_OP_OVERRIDES
   bool gruBackwardReadsOutput() const override { return true; }
   // How cuDNN reaches the flat weights of this network shape (CudnnGru::weightRoute).
   std::string gruWeightRoute(const GruConfig& config, DType dtype);
