@@ -7,18 +7,7 @@ export { backends, getNumThreads, setNumThreads, type BackendInfo, type CudaDevi
 export { emptyCache, memory, type MemoryInfo } from './memory';
 export { Generator, defaultGenerator, manualSeed } from './random';
 export { scope, keep } from './scope';
-export {
-  GruError,
-  ArgumentError,
-  ShapeError,
-  DTypeError,
-  DeviceError,
-  BackendUnavailableError,
-  NativeError,
-  DisposedError,
-  OutOfMemoryError,
-  FileError,
-} from './errors';
+export * from './errors';
 export { type NestedArray } from './nested';
 export { GRU, GRUCell, Module, type GRUOptions, type GRUCellOptions, type GRUForwardOptions, type GRUOutput, type GRUStepOutput, type StateDict, type LoadStateDictOptions } from './nn/index';
 export { noGrad, isGradEnabled } from './autograd/grad-mode';

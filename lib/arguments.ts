@@ -4,7 +4,8 @@
  * value. In plain JavaScript a misspelt option would otherwise be ignored silently and give a
  * different model.
  */
-import { ArgumentError, describe } from './errors';
+import { ArgumentError } from './errors';
+import { describe } from './format';
 
 /** Names people bring from PyTorch, Keras or TF.js for one of ours. */
 const SYNONYMS: Readonly<Record<string, string>> = { hx: 'h0', h_0: 'h0', seqLengths: 'lengths', stddev: 'std', minval: 'low', maxval: 'high' };

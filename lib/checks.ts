@@ -1,5 +1,6 @@
 /** Checks of tensor arguments, shared by ops, layers and the tape: messages name the argument, the expected and the actual value. */
-import { DTypeError, DeviceError, ArgumentError, describe } from './errors';
+import { DTypeError, DeviceError, ArgumentError } from './errors';
+import { describe } from './format';
 import type { DType, Device } from './dtype';
 import { Tensor } from './tensor';
 

@@ -1,5 +1,6 @@
 /** Element types and devices, and their native codes (taken from the addon's constants()). */
-import { DeviceError, DTypeError, GruError, describe } from './errors';
+import { DeviceError, DTypeError, GruError } from './errors';
+import { describe } from './format';
 import { nativeConstants } from './native/binding';
 import type { AnyTypedArray } from './native/types';
 

@@ -32,7 +32,7 @@ export class OutOfMemoryError extends GruError {}
 /**
  * A file could not be read or written. `code` is Node's error code (`ENOENT`, `EISDIR`,
  * `EACCES`, ...), `path` the file asked for, `cause` the original Node error.
- * Thrown from TS only, so it is not in errorClassesByKind.
+ * Thrown from TS only (no native error kind maps to it).
  */
 export class FileError extends GruError {
   readonly path: string;
@@ -43,33 +43,4 @@ export class FileError extends GruError {
     // every consumer's lib, so it is not in this signature.
     if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
   }
-}
-
-/** Indexed by the native ErrorKind values (native/core/errors.h). */
-export const errorClassesByKind = [
-  ArgumentError,
-  ShapeError,
-  DTypeError,
-  DeviceError,
-  BackendUnavailableError,
-  NativeError,
-  DisposedError,
-  OutOfMemoryError,
-] as const;
-
-/** `[2, 3]` → `"[2, 3]"`, for messages. */
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
-/** A short description of any value, for "got ..." in messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (typeof value === 'function') return 'a function';
-  return `an object (${(value as object).constructor?.name ?? 'Object'})`;
 }

@@ -1,7 +1,8 @@
 /** Nested JS arrays <-> flat data + shape. */
 import { getHeapStatistics } from 'node:v8';
 
-import { OutOfMemoryError, ShapeError, describe, formatShape } from './errors';
+import { OutOfMemoryError, ShapeError } from './errors';
+import { describe, formatShape } from './format';
 import { MAX_RANK } from './shape';
 
 export type NestedArray = number | NestedArray[];

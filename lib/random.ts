@@ -3,7 +3,8 @@
  * its stream (the offset); each draw reads the next words, so the same seed gives the same
  * tensors on every run and on every device.
  */
-import { ArgumentError, describe } from './errors';
+import { ArgumentError } from './errors';
+import { describe } from './format';
 
 const MAX_SEED = (1n << 64n) - 1n;
 

@@ -4,7 +4,8 @@
  * move to the enclosing scope. Tensors the library owns (parameters, gradients, what the
  * autograd tape saves) are kept out of scopes with keep().
  */
-import { ArgumentError, describe } from './errors';
+import { ArgumentError } from './errors';
+import { describe } from './format';
 
 /** What a scope tracks: a Tensor, seen through the two members scopes use. */
 export interface ScopedValue {

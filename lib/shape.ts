@@ -1,5 +1,6 @@
 /** Shapes: the checks and helpers every tensor, op and layer uses (the one place for them). */
-import { ArgumentError, ShapeError, describe, formatShape } from './errors';
+import { ArgumentError, ShapeError } from './errors';
+import { describe, formatShape } from './format';
 
 export type Shape = readonly number[];
 

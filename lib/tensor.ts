@@ -28,7 +28,8 @@ import {
   type TypedArrayOf,
 } from './dtype';
 import type { GradNode } from './autograd/node';
-import { ArgumentError, DTypeError, DisposedError, OutOfMemoryError, ShapeError, describe, formatShape } from './errors';
+import { ArgumentError, DTypeError, DisposedError, OutOfMemoryError, ShapeError } from './errors';
+import { describe, formatShape } from './format';
 import { native, nativeConstants } from './native/binding';
 import type { TensorHandle } from './native/types';
 import { flatten, inferShape, unflatten, type NestedArray } from './nested';

@@ -4,7 +4,8 @@
  * part-way (a released node, a tensor changed in place since the forward, a disposed leaf) is
  * checked before any gradient is computed, so a failed backward() changes no `.grad`.
  */
-import { ArgumentError, DisposedError, ShapeError, formatShape } from '../errors';
+import { ArgumentError, DisposedError, ShapeError } from '../errors';
+import { formatShape } from '../format';
 import { native } from '../native/binding';
 import { keep } from '../scope';
 import { sameShape } from '../shape';

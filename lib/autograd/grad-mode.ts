@@ -1,5 +1,6 @@
 /** Whether ops record the autograd tape. */
-import { ArgumentError, describe } from '../errors';
+import { ArgumentError } from '../errors';
+import { describe } from '../format';
 
 let enabled = true;
 

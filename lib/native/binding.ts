@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-import { errorClassesByKind, GruError } from '../errors';
+import * as errors from '../errors';
 import { applyOpenblasCoreDefault } from './openblas-core';
 import type { NativeBinding, NativeConstants } from './types';
 
@@ -33,6 +33,18 @@ function candidatePaths(root: string): string[] {
   return [join(root, 'build', 'Release', 'gru_native.node'), join(root, 'build', 'Debug', 'gru_native.node')];
 }
 
+type ErrorClass = new (message: string, code: string) => Error;
+
+/** The error class of each native ErrorKind: the addon names each kind's JS class (native/core/errors.h). */
+function errorClassesOf(binding: NativeBinding): ErrorClass[] {
+  const classes: ErrorClass[] = [];
+  for (const [name, kind] of Object.entries(binding.constants().errorKinds)) {
+    const found = (errors as Record<string, unknown>)[name];
+    classes[kind] = typeof found === 'function' ? (found as ErrorClass) : errors.GruError;
+  }
+  return classes;
+}
+
 function load(): NativeBinding {
   applyOpenblasCoreDefault(); // before OpenBLAS loads with the addon: Note [OpenBLAS kernel choice]
   const root = packageRoot();
@@ -45,16 +57,14 @@ function load(): NativeBinding {
     }
     try {
       const binding = requireAddon(path) as NativeBinding;
-      binding.setErrorFactory((kind, message, code) => {
-        const ErrorClass = errorClassesByKind[kind] ?? GruError;
-        return new ErrorClass(message, code);
-      });
+      const classes = errorClassesOf(binding);
+      binding.setErrorFactory((kind, message, code) => new (classes[kind] ?? errors.GruError)(message, code));
       return binding;
     } catch (error) {
       attempts.push(`  ${path}: ${(error as Error).message}`);
     }
   }
-  throw new GruError(
+  throw new errors.GruError(
     'gru-native: the native addon could not be loaded. Tried:\n' +
       attempts.join('\n') +
       '\nTo build it: install OpenBLAS and a C++ toolchain (Debian/Ubuntu: ' +

@@ -1,7 +1,8 @@
 /** Checks of GRU inputs (x, states, lengths) with messages naming the argument and shapes. */
 import { checkLike, checkTensor } from '../checks';
 import type { Device, FloatDType } from '../dtype';
-import { ArgumentError, ShapeError, describe, formatShape } from '../errors';
+import { ArgumentError, ShapeError } from '../errors';
+import { describe, formatShape } from '../format';
 import { checkShapeEquals } from '../shape';
 import { Tensor } from '../tensor';
 

@@ -6,7 +6,8 @@
 import { checkInteger, checkOptions, optionalBoolean } from '../arguments';
 import { requireDevice } from '../backends';
 import { checkDType, checkDevice, type Device, type FloatDType } from '../dtype';
-import { ArgumentError, BackendUnavailableError, describe } from '../errors';
+import { ArgumentError, BackendUnavailableError } from '../errors';
+import { describe } from '../format';
 import { GRU_CONFIG_KINDS, GRU_CONFIG_MAX, GRU_LAYER_FIELDS, type GruLayerConfig } from '../native/gru-config';
 import { Generator, defaultGenerator } from '../random';
 

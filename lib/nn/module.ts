@@ -3,7 +3,8 @@
  * PyTorch's dotted state-dict keys, train()/eval(), zeroGrad() and dispose().
  */
 import { checkOptions, optionalBoolean } from '../arguments';
-import { ArgumentError, DisposedError, describe } from '../errors';
+import { ArgumentError, DisposedError } from '../errors';
+import { describe } from '../format';
 import { copyInPlace, fillInPlace } from '../ops/inplace';
 import { noGrad } from '../autograd/grad-mode';
 import { checkShapeEquals } from '../shape';

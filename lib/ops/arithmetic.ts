@@ -5,7 +5,8 @@
 import { GradNode } from '../autograd/node';
 import { checkFloat, checkLike, checkTensor } from '../checks';
 import { codesFrom, type DType } from '../dtype';
-import { ArgumentError, ShapeError, describe, formatShape } from '../errors';
+import { ArgumentError, ShapeError } from '../errors';
+import { describe, formatShape } from '../format';
 import { native, nativeConstants } from '../native/binding';
 import { sameShape } from '../shape';
 import { Tensor } from '../tensor';

@@ -2,7 +2,8 @@
 import { GradNode } from '../autograd/node';
 import { checkFloat, checkLike, checkTensor } from '../checks';
 import type { DType } from '../dtype';
-import { ShapeError, formatShape } from '../errors';
+import { ShapeError } from '../errors';
+import { formatShape } from '../format';
 import { native } from '../native/binding';
 import type { Tensor } from '../tensor';
 import { produce } from './outputs';

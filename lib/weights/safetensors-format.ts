@@ -7,7 +7,8 @@
  * hold `__metadata__`, a string-to-string map.
  */
 import type { DType } from '../dtype';
-import { ArgumentError, DTypeError, ShapeError, describe, formatShape } from '../errors';
+import { ArgumentError, DTypeError, ShapeError } from '../errors';
+import { describe, formatShape } from '../format';
 import { checkShape, numelOf } from '../shape';
 
 export type SafetensorsArray = Float32Array | Float64Array | Int32Array;

@@ -8,7 +8,8 @@ import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
-import { ArgumentError, FileError, describe } from '../errors';
+import { ArgumentError, FileError } from '../errors';
+import { describe } from '../format';
 import { Tensor } from '../tensor';
 import { parseSafetensors, serializeSafetensors, type RawTensor } from './safetensors-format';
 
