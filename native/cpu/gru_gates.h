@@ -17,6 +17,16 @@ namespace cpu {
 
 // ---- forward
 
+// Unit j of a row's reserve entry [r | z | n | hidden-n | h_prev] (gru_plan.h).
+template <typename T>
+inline void saveRow(int64_t H, int64_t j, T* __restrict saved, T r, T z, T n, T hiddenN, T hPrev) {
+  saved[GruPlan::SlotR * H + j] = r;
+  saved[GruPlan::SlotZ * H + j] = z;
+  saved[GruPlan::SlotN * H + j] = n;
+  saved[GruPlan::SlotHiddenN * H + j] = hiddenN;
+  saved[GruPlan::SlotHPrev * H + j] = hPrev;
+}
+
 // Reset-after: n = tanh(gi_n + r * (gh_n + b_hn)). Updates h in place, writes y.
 template <bool Save, typename T>
 inline void resetAfterStepRow(int64_t H, const T* __restrict gi, const T* __restrict gh, const T* __restrict bhn,
@@ -30,13 +40,7 @@ inline void resetAfterStepRow(int64_t H, const T* __restrict gi, const T* __rest
     const T hNew = n + z * (hPrev - n);
     h[j] = hNew;
     y[j] = hNew;
-    if constexpr (Save) {
-      saved[GruPlan::SlotR * H + j] = r;
-      saved[GruPlan::SlotZ * H + j] = z;
-      saved[GruPlan::SlotN * H + j] = n;
-      saved[GruPlan::SlotHiddenN * H + j] = hiddenN;
-      saved[GruPlan::SlotHPrev * H + j] = hPrev;
-    }
+    if constexpr (Save) saveRow(H, j, saved, r, z, n, hiddenN, hPrev);
   }
 }
 
@@ -65,13 +69,7 @@ inline void resetBeforeStepRow(int64_t H, const T* __restrict gi, const T* __res
     const T hNew = n + z * (hPrev - n);
     h[j] = hNew;
     y[j] = hNew;
-    if constexpr (Save) {
-      saved[GruPlan::SlotR * H + j] = r;
-      saved[GruPlan::SlotZ * H + j] = z;
-      saved[GruPlan::SlotN * H + j] = n;
-      saved[GruPlan::SlotHiddenN * H + j] = rh[j];
-      saved[GruPlan::SlotHPrev * H + j] = hPrev;
-    }
+    if constexpr (Save) saveRow(H, j, saved, r, z, n, rh[j], hPrev);
   }
 }
 
