@@ -303,18 +303,18 @@ function stateOf(data: number[], c: NativeGruConfig, b: number): number[] {
 }
 
 describe('GRU kernel semantics', () => {
-  for (const impl of [FAST, REFERENCE]) {
-    const name = impl === FAST ? 'fast' : 'reference';
+  for (const kernel of [FAST, REFERENCE]) {
+    const name = kernel === FAST ? 'fast' : 'reference';
 
     it.each([true, false])(`${name}: a padded batch entry equals its own unpadded run; padded outputs are zero (resetAfter %s)`, (resetAfter) => {
       const c = config({ inputSize: 2, hiddenSize: 3, seqLen: 5, batch: 3, numLayers: 2, bidirectional: true, resetAfter });
       const lengths = [2, 5, 1];
       const p = makeProblem(c, 'float64', 7, { lengths });
-      const full = forward(p, impl, false);
+      const full = forward(p, kernel, false);
       const F = directions(c) * c.hiddenSize;
       lengths.forEach((len, b) => {
         const single = config({ ...c, seqLen: len, batch: 1 });
-        const alone = forward({ ...p, c: single, lengths: null, x: sequenceOf(p.x, c, c.inputSize, b, len), h0: stateOf(p.h0!, c, b) }, impl, false);
+        const alone = forward({ ...p, c: single, lengths: null, x: sequenceOf(p.x, c, c.inputSize, b, len), h0: stateOf(p.h0!, c, b) }, kernel, false);
         expectClose(sequenceOf(full.y, c, F, b, len), alone.y, 1e-13, `y of entry ${b}`);
         expectClose(stateOf(full.hN, c, b), alone.hN, 1e-13, `hN of entry ${b}`);
         const padded = sequenceOf(full.y, c, F, b, c.seqLen).slice(len * F);
@@ -332,12 +332,12 @@ describe('GRU kernel semantics', () => {
           for (let i = 0; i < c.inputSize; i++) poisoned.x[(b * c.seqLen + t) * c.inputSize + i] = NaN;
         }
       });
-      const a = forward(clean, impl);
-      const p = forward(poisoned, impl);
+      const a = forward(clean, kernel);
+      const p = forward(poisoned, kernel);
       expect(p.y).toEqual(a.y);
       expect(p.hN).toEqual(a.hN);
-      const ga = backward(clean, impl, a.reserve!);
-      const gp = backward(poisoned, impl, p.reserve!);
+      const ga = backward(clean, kernel, a.reserve!);
+      const gp = backward(poisoned, kernel, p.reserve!);
       a.reserve!.dispose();
       p.reserve!.dispose();
       expect(gp).toEqual(ga);
@@ -349,7 +349,7 @@ describe('GRU kernel semantics', () => {
       const p0 = 0.35;
       const c = config({ inputSize: 2, hiddenSize: 3, seqLen: 4, batch: 2, numLayers: 3, bidirectional: true, batchFirst: true, dropout: p0, dropoutSeedLow: 77, dropoutOffset: 12 });
       const p = makeProblem(c, 'float64', 8);
-      const full = forward(p, impl, false);
+      const full = forward(p, kernel, false);
       const D = directions(c);
       const n = c.seqLen * c.batch * D * c.hiddenSize;
       let input = p.x;
@@ -359,7 +359,7 @@ describe('GRU kernel semantics', () => {
         const layer = config({ ...c, numLayers: 1, inputSize: l === 0 ? c.inputSize : D * c.hiddenSize, dropout: 0 });
         const count = weightCount(layer);
         const stateSize = D * c.batch * c.hiddenSize;
-        const run = forward({ ...p, c: layer, x: input, w: p.w.slice(weightStart, weightStart + count), h0: p.h0!.slice(l * stateSize, (l + 1) * stateSize) }, impl, false);
+        const run = forward({ ...p, c: layer, x: input, w: p.w.slice(weightStart, weightStart + count), h0: p.h0!.slice(l * stateSize, (l + 1) * stateSize) }, kernel, false);
         weightStart += count;
         hN.push(...run.hN);
         if (l === c.numLayers - 1) {
@@ -380,16 +380,16 @@ describe('GRU kernel semantics', () => {
 // ---- (c) accumulation, (d) inference mode ---------------------------------------------------
 
 describe('GRU kernel modes', () => {
-  for (const impl of [FAST, REFERENCE]) {
-    const name = impl === FAST ? 'fast' : 'reference';
+  for (const kernel of [FAST, REFERENCE]) {
+    const name = kernel === FAST ? 'fast' : 'reference';
 
     it.each([true, false])(`${name}: dweights accumulate across backward calls (resetAfter %s)`, (resetAfter) => {
       const c = config({ numLayers: 2, bidirectional: true, resetAfter });
       const p = makeProblem(c, 'float64', 3, { lengths: [4, 2, 3] });
-      const { reserve } = forward(p, impl);
+      const { reserve } = forward(p, kernel);
       const start = uniform(p.w.length, rng(4));
-      const once = backward(p, impl, reserve!, start);
-      const twice = backward(p, impl, reserve!, start, 2);
+      const once = backward(p, kernel, reserve!, start);
+      const twice = backward(p, kernel, reserve!, start, 2);
       reserve!.dispose();
       expectClose(twice.dw, once.dw.map((v, i) => 2 * v - start[i]), 1e-13, 'dweights after two calls');
       expect(twice.dx).toEqual(once.dx);  // dx and dh0 are overwritten, not accumulated
@@ -400,8 +400,8 @@ describe('GRU kernel modes', () => {
       for (const [index, k] of kernelCases.entries()) {
         for (const dtype of ['float64', 'float32'] as const) {
           const p = makeProblem(k.c, dtype, 50 + index, { h0: k.h0, lengths: k.lengths });
-          const training = forward(p, impl, true);
-          const inference = forward(p, impl, false);
+          const training = forward(p, kernel, true);
+          const inference = forward(p, kernel, false);
           training.reserve!.dispose();
           expect(inference.y, `case ${index} ${dtype} y`).toEqual(training.y);
           expect(inference.hN, `case ${index} ${dtype} hN`).toEqual(training.hN);

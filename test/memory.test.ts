@@ -41,7 +41,7 @@ describe('native memory ownership', () => {
   it('counts live tensors and bytes, views once', () => {
     const start = memory();
     const t = Tensor.zeros([1000], { dtype: 'float64' });
-    // The queued fill holds the storage too until it has run; wait so only the tensors count.
+    // Wait for the queued fill, so only the tensors hold the storage.
     t.dataSync();
     const v = t.reshape([10, 100]);
     expect(memory().tensors).toBe(start.tensors + 2);
@@ -57,7 +57,8 @@ describe('native memory ownership', () => {
     (() => {
       for (let i = 0; i < 1000; i++) Tensor.zeros([256]);
     })();
-    expect(memory().tensors).toBe(start.tensors + 1000);
+    // Collections during the loop may already have freed some (finalizers run inside the GC).
+    expect(memory().tensors).toBeLessThanOrEqual(start.tensors + 1000);
     await settle();
     expect(memory().tensors).toBe(start.tensors);
     expect(memory().hostBytes).toBe(start.hostBytes);
