@@ -23,6 +23,12 @@ function settled(): { tensors: number; hostBytes: number } {
   return { tensors, hostBytes };
 }
 
+/** Live tensors, after collecting what earlier tests left to the GC (so only the code under test moves the count). */
+function liveTensors(): number {
+  gc?.();
+  return memory().tensors;
+}
+
 /** The error `fn` throws (fails the test if it returns). */
 function thrown(fn: () => unknown): Error {
   try {
@@ -73,7 +79,7 @@ describe('2: reading values when JS cannot allocate them', () => {
 
 describe('3: huge layer counts', () => {
   it('new GRU({ numLayers: 1e6 }) is made at once, as two tensors, with parameter views made on demand', () => {
-    const start = memory().tensors;
+    const start = liveTensors();
     const began = Date.now();
     const gru = new GRU({ inputSize: 1, hiddenSize: 1, numLayers: 1_000_000 });
     expect(Date.now() - began).toBeLessThan(2000);
@@ -200,7 +206,7 @@ describe('7: memory kept alive without a GC or a turn of the event loop', () => 
 
 describe('9: typed errors for odd input', () => {
   it('a non-Generator generator is an ArgumentError, before anything is allocated', () => {
-    const start = memory().tensors;
+    const start = liveTensors();
     expect(() => Tensor.rand([3], { generator: {} as never })).toThrow(/options.generator must be a Generator, got an object/);
     expect(() => Tensor.randn([3], { generator: 5 as never })).toThrow(ArgumentError);
     expect(memory().tensors).toBe(start);
@@ -230,7 +236,7 @@ describe('9: typed errors for odd input', () => {
     const gru = new GRU({ inputSize: 2, hiddenSize: 3 });
     const cell = new GRUCell({ inputSize: 2, hiddenSize: 3 });
     const empty = Tensor.zeros([0, 2]);
-    const start = memory().tensors;
+    const start = liveTensors();
     expect(() => gru.step(empty)).toThrow(/GRU.step x must have at least one step and one sequence, got shape \[0, 2\]/);
     expect(() => cell.forward(empty)).toThrow(/GRUCell.forward x must have at least one step and one sequence/);
     expect(memory().tensors).toBe(start);
@@ -246,7 +252,7 @@ describe('9: typed errors for odd input', () => {
     // built and could never run). No BLAS argument is that product: such a layer runs now, and
     // what does not fit BLAS (seqLen * batch rows, batch-first strides) is refused at the call.
     const gru = new GRU({ inputSize: 2, hiddenSize: 4, batchFirst: true });
-    const start = memory().tensors;
+    const start = liveTensors();
     const tall = Tensor.empty([1, 2 ** 29, 2]);
     expect(() => noGrad(() => gru.forward(tall))).toThrow(/batch-first steps are strided by seqLen \* 24 elements, beyond 32-bit BLAS strides/);
     tall.dispose();
