@@ -8,19 +8,35 @@ import { GruError } from '../errors';
 import { nativeConstants } from './binding';
 
 export const GRU_CONFIG_KINDS = {
+  /** Features of each input step. */
   inputSize: 'Size',
+  /** Features of the state. */
   hiddenSize: 'Size',
+  /** Stacked layers (default 1). */
   numLayers: 'Size',
+  /** Forward and reverse directions, outputs concatenated (default false). */
   bidirectional: 'Flag',
+  /** Use bias_ih and bias_hh (default true). */
   bias: 'Flag',
+  /**
+   * true (default): PyTorch/cuDNN/Keras-default form, r applied after the recurrent matmul.
+   * false: Keras reset_after=False / TF.js form, r applied to h before it (CPU only).
+   */
   resetAfter: 'Flag',
   seqLen: 'Size',
   batch: 'Size',
+  /** Input and output are [batch, seq, feature] (default false: [seq, batch, feature]). */
   batchFirst: 'Flag',
+  /** Dropout on the outputs of every layer but the last, in training mode (default 0). */
   dropout: 'Probability',
   dropoutSeedLow: 'Word',
   dropoutSeedHigh: 'Word',
   dropoutOffset: 'Count',
+  /**
+   * float32 on cuda may use TF32 tensor cores (cuDNN's default math): faster on Ampere and later
+   * GPUs, about 1e-3 relative error. Default false: full float32 (FMA) math, as on the CPU.
+   * Ignored on the CPU.
+   */
   allowTF32: 'Flag',
 } as const;
 

@@ -11,34 +11,17 @@ import { describe } from '../format';
 import { GRU_CONFIG_KINDS, GRU_CONFIG_MAX, GRU_LAYER_FIELDS, type GruLayerConfig } from '../native/gru-config';
 import { Generator, defaultGenerator } from '../random';
 
-export interface GRUOptions {
-  inputSize: number;
-  hiddenSize: number;
-  /** Stacked layers (default 1). */
-  numLayers?: number;
-  /** Use bias_ih and bias_hh (default true). */
-  bias?: boolean;
-  /** Input and output are [batch, seq, feature] (default false: [seq, batch, feature]). */
-  batchFirst?: boolean;
-  /** Dropout on the outputs of every layer but the last, in training mode (default 0). */
-  dropout?: number;
-  bidirectional?: boolean;
-  /**
-   * true (default): PyTorch/cuDNN/Keras-default form, r applied after the recurrent matmul.
-   * false: Keras reset_after=False / TF.js form, r applied to h before it (CPU only).
-   */
-  resetAfter?: boolean;
-  /**
-   * float32 on cuda may use TF32 tensor cores (cuDNN's default math): faster on Ampere and later
-   * GPUs, about 1e-3 relative error. Default false: full float32 (FMA) math, as on the CPU.
-   * Ignored on the CPU.
-   */
-  allowTF32?: boolean;
+/** Where a layer's parameters live. */
+export interface GruPlacementOptions {
   dtype?: FloatDType;
   device?: Device;
   /** Generator for initialisation and dropout (default: the global one). */
   generator?: Generator;
 }
+
+/** GRU options: the layer fields of the GRU config (documented in lib/native/gru-config.ts), all but the sizes optional. */
+export type GRUOptions = Pick<GruLayerConfig, 'inputSize' | 'hiddenSize'> & Partial<Omit<GruLayerConfig, 'inputSize' | 'hiddenSize'>> &
+  GruPlacementOptions;
 
 export type ResolvedGRUOptions = GruLayerConfig & { dtype: FloatDType; device: Device; generator: Generator };
 
