@@ -1,6 +1,7 @@
 {
   # node-gyp build of the CPU backend; CMakeLists.txt (cmake-js) is the primary build and adds
-  # CUDA. Both read the source list from native/sources.txt.
+  # CUDA. Both read the source list from native/sources.txt. This build compiles the hot loops
+  # once, for baseline x86-64 (no multiversioning), which is what CI tests it as.
   "targets": [
     {
       "target_name": "gru_native",
@@ -10,7 +11,7 @@
         "<!@(pkg-config --cflags-only-I openblas | sed s/-I//g)"
       ],
       "libraries": ["<!@(pkg-config --libs openblas)"],
-      "defines": ["NAPI_VERSION=2147483647", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "defines": ["NAPI_VERSION=2147483647", "GRU_NO_TARGET_CLONES", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fvisibility=hidden"]

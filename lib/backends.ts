@@ -4,7 +4,7 @@
  */
 import { BackendUnavailableError } from './errors';
 import type { Device } from './dtype';
-import { native } from './native/binding';
+import { loadedAddon, native } from './native/binding';
 import { checkInteger } from './arguments';
 
 export interface CudaDeviceInfo {
@@ -26,6 +26,13 @@ export interface BackendInfo {
   version?: Record<string, string>;
   /** CPU: threads OpenBLAS uses. */
   threads?: number;
+  /**
+   * CPU: which kernels run here: `gru`, the variant of our own fused loops (`x86-64-v4`,
+   * `x86-64-v3`, `x86-64`), and `openblas`, the kernel family OpenBLAS picked.
+   */
+  kernels?: { gru: string; openblas: string };
+  /** CPU: the addon file loaded, and whether it is the prebuilt binary the package carries. */
+  binary?: { path: string; prebuilt: boolean };
   /** CUDA: devices seen by the driver. */
   devices?: CudaDeviceInfo[];
 }
@@ -38,7 +45,10 @@ function cudaVersion(code: number): string {
 
 function probe(): BackendInfo[] {
   const cpuInfo = native.cpuInfo();
-  const cpu: BackendInfo = { name: 'cpu', available: true, version: { openblas: cpuInfo.blas }, threads: cpuInfo.threads };
+  const cpu: BackendInfo = {
+    name: 'cpu', available: true, version: { openblas: cpuInfo.blas }, threads: cpuInfo.threads,
+    kernels: { gru: cpuInfo.kernels, openblas: cpuInfo.blasCore }, binary: { ...loadedAddon },
+  };
   const cudaProbe = native.probeCuda();
   const version: Record<string, string> = {};
   if (cudaProbe.runtimeVersion) version.cudaRuntime = cudaVersion(cudaProbe.runtimeVersion);
@@ -57,7 +67,10 @@ function probe(): BackendInfo[] {
 /** `[{ name: 'cpu', available: true, ... }, { name: 'cuda', available: false, reason: '...' }]` */
 export function backends(): BackendInfo[] {
   cached ??= probe();
-  return cached.map((b) => ({ ...b, version: b.version && { ...b.version }, devices: b.devices && [...b.devices] }));
+  return cached.map((b) => ({
+    ...b, version: b.version && { ...b.version }, devices: b.devices && [...b.devices],
+    kernels: b.kernels && { ...b.kernels }, binary: b.binary && { ...b.binary },
+  }));
 }
 
 /** Throws BackendUnavailableError (with the probe's reason) unless `device` can run ops. */

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 import * as errors from '../errors';
+import { addonCandidates, type AddonCandidate } from './addon-location';
 import { applyOpenblasCoreDefault } from './openblas-core';
 import type { NativeBinding, NativeConstants } from './types';
 
@@ -27,11 +28,6 @@ function packageRoot(): string {
   }
 }
 
-function candidatePaths(root: string): string[] {
-  const fromEnv = process.env.GRU_NATIVE_ADDON;
-  if (fromEnv) return [fromEnv];
-  return [join(root, 'build', 'Release', 'gru_native.node'), join(root, 'build', 'Debug', 'gru_native.node')];
-}
 
 type ErrorClass = new (message: string, code: string) => Error;
 
@@ -45,12 +41,15 @@ function errorClassesOf(binding: NativeBinding): ErrorClass[] {
   return classes;
 }
 
+let loaded: AddonCandidate | undefined;
+
 function load(): NativeBinding {
   applyOpenblasCoreDefault(); // before OpenBLAS loads with the addon: Note [OpenBLAS kernel choice]
   const root = packageRoot();
   const requireAddon = createRequire(join(root, 'package.json'));
   const attempts: string[] = [];
-  for (const path of candidatePaths(root)) {
+  for (const candidate of addonCandidates(root)) {
+    const { path } = candidate;
     if (!existsSync(path)) {
       attempts.push(`  ${path}: not found`);
       continue;
@@ -59,6 +58,7 @@ function load(): NativeBinding {
       const binding = requireAddon(path) as NativeBinding;
       const classes = errorClassesOf(binding);
       binding.setErrorFactory((kind, message, code) => new (classes[kind] ?? errors.GruError)(message, code));
+      loaded = candidate;
       return binding;
     } catch (error) {
       attempts.push(`  ${path}: ${(error as Error).message}`);
@@ -67,14 +67,17 @@ function load(): NativeBinding {
   throw new errors.GruError(
     'gru-native: the native addon could not be loaded. Tried:\n' +
       attempts.join('\n') +
-      '\nTo build it: install OpenBLAS and a C++ toolchain (Debian/Ubuntu: ' +
-      'apt-get install -y libopenblas-dev cmake g++, as root), then run `npm rebuild gru-native` ' +
+      '\nTo build it from source: install OpenBLAS and a C++ toolchain (Debian/Ubuntu: ' +
+      '`apt-get install -y libopenblas-dev cmake g++`, with sudo when not root), then run `npm rebuild gru-native` ' +
       `(in a clone of the repository: \`npm run build:native\` in ${root}). Set GRU_NATIVE_ADDON to load a specific file.`,
     'ADDON_NOT_FOUND',
   );
 }
 
 export const native: NativeBinding = load();
+
+/** The addon file that was loaded, and whether it is the prebuilt one the package carries. */
+export const loadedAddon: Readonly<AddonCandidate> = Object.freeze({ ...loaded! });
 
 /** The addon's code tables (Note [op codes] in native/ops/op_codes.h), read once. */
 export const nativeConstants: NativeConstants = native.constants();

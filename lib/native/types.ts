@@ -36,6 +36,10 @@ export interface NativeMemory {
 
 export interface NativeCpuInfo {
   blas: string;
+  /** The kernel family OpenBLAS runs here. */
+  blasCore: string;
+  /** Which variant of our own hot loops runs here (Note [CPU kernel variants]). */
+  kernels: string;
   threads: number;
 }
 

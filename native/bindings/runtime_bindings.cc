@@ -6,6 +6,7 @@
 #include "../addon.h"
 #include "../core/memory_stats.h"
 #include "../cpu/blas.h"
+#include "../cpu/kernel_targets.h"
 #include "../cuda/probe.h"
 #include "../ops/op_codes.h"
 #include "args.h"
@@ -59,6 +60,8 @@ GRU_BINDING(cpuInfo) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
   result.Set("blas", blasConfig());
+  result.Set("blasCore", blasCoreName());
+  result.Set("kernels", cpuKernelLevel());
   result.Set("threads", blasThreads());
   return result;
 }

@@ -1,7 +1,7 @@
 // Sigmoid and tanh for the fused GRU gate loops. glibc's expf/tanhf are calls GCC cannot
 // vectorise without -ffast-math, and three of them per hidden unit per step cost as much as the
 // recurrent GEMM at moderate sizes. The float versions below are branch-free, so an 8-wide AVX2
-// loop keeps them inline; they stay within about 3e-7 relative of the libm
+// loop keeps them inline (they are inlined into every variant of Note [CPU kernel variants]); they stay within about 3e-7 relative of the libm
 // results over the whole float range. float64 exists for gradient checks, where accuracy is the
 // point, so it calls libm.
 #pragma once
@@ -9,16 +9,18 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernel_targets.h"
+
 namespace gru {
 namespace act {
 
-inline float bitsToFloat(int32_t bits) {
+GRU_ALWAYS_INLINE float bitsToFloat(int32_t bits) {
   float value;
   std::memcpy(&value, &bits, sizeof value);
   return value;
 }
 
-inline int32_t floatToBits(float value) {
+GRU_ALWAYS_INLINE int32_t floatToBits(float value) {
   int32_t bits;
   std::memcpy(&bits, &value, sizeof bits);
   return bits;
@@ -26,7 +28,7 @@ inline int32_t floatToBits(float value) {
 
 // cond ? a : b as bit operations. A plain ?: lets GCC sink the arm computations into branches,
 // and with the default -ftrapping-math it then refuses to vectorise the loop.
-inline float select(bool cond, float a, float b) {
+GRU_ALWAYS_INLINE float select(bool cond, float a, float b) {
   const int32_t mask = -static_cast<int32_t>(cond);
   return bitsToFloat((floatToBits(a) & mask) | (floatToBits(b) & ~mask));
 }
@@ -34,7 +36,7 @@ inline float select(bool cond, float a, float b) {
 // e^x. x = k ln2 + r with |r| <= ln2/2; e^r by its Taylor polynomial to degree 7 (truncation
 // below 6e-9 relative); 2^k applied as two halves so results down to the subnormals stay exact
 // in the exponent. Below -104 the true value is under half the smallest subnormal.
-inline float expFast(float x) {
+GRU_ALWAYS_INLINE float expFast(float x) {
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693145751953125f;          // ln 2 in the top 16 bits, so k * kLn2Hi is exact
   constexpr float kLn2Lo = 1.428606765330187045e-06f;   // ln 2 - kLn2Hi
@@ -59,14 +61,14 @@ inline float expFast(float x) {
   return p * scaleA * scaleB;
 }
 
-inline float sigmoid(float x) {
+GRU_ALWAYS_INLINE float sigmoid(float x) {
   // e = e^{-|x|} never overflows; sigmoid(-|x|) = e / (1 + e) keeps relative accuracy for x < 0.
   const float e = expFast(-std::fabs(x));
   const float s = 1.0f / (1.0f + e);
   return select(x >= 0.0f, s, e * s);
 }
 
-inline float tanh(float x) {
+GRU_ALWAYS_INLINE float tanh(float x) {
   const float a = std::fabs(x);
   // Large |x|: (1 - e) / (1 + e) with e = e^{-2|x|}; no cancellation once |x| >= 0.4.
   const float e = expFast(-2.0f * a);

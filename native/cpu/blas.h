@@ -7,5 +7,7 @@ namespace gru {
 int blasThreads();
 void setBlasThreads(int threads);
 const char* blasConfig();
+// The kernel family OpenBLAS runs on this CPU ("Cooperlake", "Haswell", ...).
+const char* blasCoreName();
 
 }  // namespace gru

@@ -1,4 +1,4 @@
-// The fast CPU GRU backward (Note [GRU backward] in gru_gates.h). Per layer, top down, and per direction,
+// The fast CPU GRU backward (docs/gru.md, "CPU backward"). Per layer, top down, and per direction,
 // the steps run in reverse with only the dh_{t-1} GEMM in the loop (two for reset-before); the
 // gate gradients of every row are kept, and once a direction is done its dW_ih, dW_hh and bias
 // sums are single GEMMs / column sums over all T*B rows, and dX (the input gradient, or the
@@ -12,6 +12,7 @@
 #include "gru_dropout.h"
 #include "gru_gates.h"
 #include "gru_plan.h"
+#include "kernel_targets.h"
 
 namespace gru {
 namespace cpu {
@@ -36,7 +37,7 @@ struct LayerDirectionGrads {
 };
 
 template <typename T>
-void addColumnSums(int64_t rows, int64_t cols, const T* m, T* sums) {
+GRU_HOT_KERNEL void addColumnSums(int64_t rows, int64_t cols, const T* m, T* sums) {
   for (int64_t r = 0; r < rows; ++r) {
     const T* row = m + r * cols;
     for (int64_t j = 0; j < cols; ++j) sums[j] += row[j];
@@ -46,7 +47,7 @@ void addColumnSums(int64_t rows, int64_t cols, const T* m, T* sums) {
 // The reverse-time loop of one direction: fills dGI (and dGH for reset-after) for every row and
 // leaves the gradient of the direction's initial state in dh.
 template <typename T>
-void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, const LayerDirectionGrads<T>& w, int64_t l,
+GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, const LayerDirectionGrads<T>& w, int64_t l,
                 int64_t d, const T* dy, T* dgi, T* dgh) {
   const int64_t H = p.H, H3 = 3 * H, B = p.B, yLd = p.D * H;
   const T* saved = a.reserve + p.savedOffset(l, d);

@@ -10,6 +10,7 @@
 #include "gru_dropout.h"
 #include "gru_gates.h"
 #include "gru_plan.h"
+#include "kernel_targets.h"
 
 namespace gru {
 namespace cpu {
@@ -47,7 +48,7 @@ void inputProjection(const GruPlan& p, const LayerDirection<T>& w, const T* x, i
 }
 
 template <bool Save, typename T>
-void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l, int64_t d, const T* x,
+GRU_HOT_KERNEL void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l, int64_t d, const T* x,
                   int64_t inSize, T* y) {
   const int64_t H = p.H, H3 = 3 * H, B = p.B, yLd = p.D * H;
   const LayerDirection<T> w(p.config, a.weights, l, d);
