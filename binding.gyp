@@ -1,5 +1,5 @@
 {
-  # node-gyp build of the CPU backend; CMakeLists.txt (cmake-js) is the primary build and adds
+  # node-gyp build of the CPU backend; CMakeLists.txt (plain CMake, scripts/cmake-build.js) is the primary build and adds
   # CUDA. Both read the source list from native/sources.txt. This build compiles the hot loops
   # once, for baseline x86-64 (no multiversioning), which is what CI tests it as.
   "targets": [

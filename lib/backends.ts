@@ -35,6 +35,8 @@ export interface BackendInfo {
   binary?: { path: string; prebuilt: boolean };
   /** CUDA: devices seen by the driver. */
   devices?: CudaDeviceInfo[];
+  /** CUDA: the files cuDNN and cuBLAS were opened from (LD_LIBRARY_PATH, GRU_NATIVE_CUDA_LIBS or a Python environment's NVIDIA wheels). */
+  libraries?: { cudnn?: string; cublas?: string };
 }
 
 let cached: BackendInfo[] | undefined;
@@ -51,14 +53,18 @@ function probe(): BackendInfo[] {
   };
   const cudaProbe = native.probeCuda();
   const version: Record<string, string> = {};
+  const found: Pick<BackendInfo, 'libraries'> = {};
   if (cudaProbe.runtimeVersion) version.cudaRuntime = cudaVersion(cudaProbe.runtimeVersion);
   if (cudaProbe.driverVersion) version.driver = cudaVersion(cudaProbe.driverVersion);
   if (cudaProbe.compiled) {
     const libraries = native.cudaLibraryVersions();
     if (libraries.cudnn) version.cudnn = libraries.cudnn;
     if (libraries.cublas) version.cublas = libraries.cublas;
+    if (libraries.cudnnPath || libraries.cublasPath) {
+      found.libraries = { ...(libraries.cudnnPath && { cudnn: libraries.cudnnPath }), ...(libraries.cublasPath && { cublas: libraries.cublasPath }) };
+    }
   }
-  const cuda: BackendInfo = { name: 'cuda', available: cudaProbe.available, devices: cudaProbe.devices };
+  const cuda: BackendInfo = { name: 'cuda', available: cudaProbe.available, devices: cudaProbe.devices, ...found };
   if (!cudaProbe.available) cuda.reason = cudaProbe.reason;
   if (Object.keys(version).length > 0) cuda.version = version;
   return [cpu, cuda];
@@ -67,10 +73,8 @@ function probe(): BackendInfo[] {
 /** `[{ name: 'cpu', available: true, ... }, { name: 'cuda', available: false, reason: '...' }]` */
 export function backends(): BackendInfo[] {
   cached ??= probe();
-  return cached.map((b) => ({
-    ...b, version: b.version && { ...b.version }, devices: b.devices && [...b.devices],
-    kernels: b.kernels && { ...b.kernels }, binary: b.binary && { ...b.binary },
-  }));
+  // Callers get copies, nested objects included: the cache cannot be changed from outside.
+  return cached.map((b) => structuredClone(b));
 }
 
 /** Throws BackendUnavailableError (with the probe's reason) unless `device` can run ops. */

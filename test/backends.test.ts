@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -11,6 +13,7 @@ import { GRU_CONFIG_KINDS } from '../lib/native/gru-config';
 import { BINARY_OP_CODE } from '../lib/ops/arithmetic';
 import { KERNELS } from '../lib/ops/gru';
 import { openblasCoreFor } from '../lib/native/openblas-core';
+import { addonCandidates, localBuildPaths, prebuiltPath } from '../lib/native/addon-location';
 
 const hasNvidiaDevice = existsSync('/dev/nvidiactl');
 
@@ -97,6 +100,35 @@ describe('native constants', () => {
     const h = t.handle;
     t.dispose();
     expect(() => native.readSync(h, new Float32Array(4))).toThrow(DisposedError);
+  });
+});
+
+describe('which binary and which kernels', () => {
+  it('names the addon file it loaded and the kernel variants this CPU runs', () => {
+    const cpu = backends().find((b) => b.name === 'cpu')!;
+    expect(existsSync(cpu.binary!.path)).toBe(true);
+    expect(cpu.binary!.prebuilt).toBe(cpu.binary!.path === prebuiltPath(join(__dirname, '..')));
+    expect(['x86-64-v4', 'x86-64-v3', 'x86-64', 'build flags']).toContain(cpu.kernels!.gru);
+    if (process.arch === 'x64' && cpu.binary!.prebuilt) expect(cpu.kernels!.gru).not.toBe('build flags');
+    if (process.env.OPENBLAS_CORETYPE) expect(cpu.kernels!.openblas.toLowerCase()).toBe(process.env.OPENBLAS_CORETYPE.toLowerCase());
+    else expect(cpu.kernels!.openblas).toMatch(/^\w+$/);
+  });
+
+  it('tries GRU_NATIVE_ADDON alone, else the prebuilt before a local build unless building from source', () => {
+    const root = mkdtempSync(join(tmpdir(), 'gru-native-root-'));
+    const local = localBuildPaths(root);
+    expect(addonCandidates(root, {}).map((c) => c.path)).toEqual(local); // no prebuilt here
+    mkdirSync(dirname(prebuiltPath(root)), { recursive: true });
+    writeFileSync(prebuiltPath(root), '');
+    const withPrebuilt = addonCandidates(root, {});
+    if (process.platform === 'linux' && process.arch === 'x64') {
+      expect(withPrebuilt).toEqual([{ path: prebuiltPath(root), prebuilt: true }, ...local.map((path) => ({ path, prebuilt: false }))]);
+      expect(addonCandidates(root, { GRU_NATIVE_BUILD_FROM_SOURCE: '1' }).map((c) => c.path)).toEqual([...local, prebuiltPath(root)]);
+    } else {
+      expect(withPrebuilt.map((c) => c.path)).toEqual(local);
+    }
+    expect(addonCandidates(root, { GRU_NATIVE_ADDON: '/x/y.node' })).toEqual([{ path: '/x/y.node', prebuilt: false }]);
+    expect(addonCandidates(root, { GRU_NATIVE_ADDON: prebuiltPath(root) })).toEqual([{ path: prebuiltPath(root), prebuilt: true }]);
   });
 });
 

@@ -5,7 +5,7 @@
  * written once.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** `prebuilds/<platform>-<arch>/gru_native.<libc>.node`, relative to the package root. */
 export const PREBUILT_RELATIVE_PATH = join('prebuilds', 'linux-x64', 'gru_native.glibc.node');
@@ -35,7 +35,7 @@ export interface AddonCandidate {
  * before a local build, or after it with GRU_NATIVE_BUILD_FROM_SOURCE=1.
  */
 export function addonCandidates(root: string, env: NodeJS.ProcessEnv = process.env): AddonCandidate[] {
-  if (env.GRU_NATIVE_ADDON) return [{ path: env.GRU_NATIVE_ADDON, prebuilt: false }];
+  if (env.GRU_NATIVE_ADDON) return [{ path: env.GRU_NATIVE_ADDON, prebuilt: resolve(env.GRU_NATIVE_ADDON) === prebuiltPath(root) }];
   const local = localBuildPaths(root).map((path) => ({ path, prebuilt: false }));
   // The libc check costs a few milliseconds: only where a prebuilt is there to be used.
   if (!existsSync(prebuiltPath(root)) || !prebuiltFitsThisPlatform()) return local;

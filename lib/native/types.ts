@@ -54,6 +54,8 @@ export interface NativeCudaDevice {
 export interface NativeCudaLibrary {
   loaded: boolean;
   soname: string;
+  /** The file it was opened from (Note [CUDA library folders]). */
+  path: string;
   version: string;
   /** Why it is not usable; names every soname tried with its dlerror(). */
   error: string;
@@ -130,7 +132,7 @@ export interface NativeBinding {
   /** Frees the blocks the host and CUDA caching allocators keep for reuse. */
   emptyCache(): void;
   /** cuDNN and cuBLAS versions found by the probe ('' when not loaded). */
-  cudaLibraryVersions(): { cudnn: string; cublas: string };
+  cudaLibraryVersions(): { cudnn: string; cublas: string; cudnnPath: string; cublasPath: string };
   /** Tests: kind 0 cuDNN, 1 cuBLAS, 2 CUDA runtime; unknown codes give UNKNOWN_..._<code>. Throws without CUDA. */
   cudaStatusName(kind: number, code: number): string;
   /** Tests: tries to open cuDNN and cuBLAS and says what happened. Throws without CUDA. */

@@ -67,6 +67,7 @@ Napi::Object libraryInfo(Napi::Env env, const CudaLibraryInfo& library) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("loaded", library.loaded);
   result.Set("soname", library.soname);
+  result.Set("path", library.path);
   result.Set("version", library.version);
   result.Set("error", library.error);
   return result;
@@ -87,6 +88,8 @@ GRU_BINDING(cudaLibraryVersions) {
   Napi::Object result = Napi::Object::New(info.Env());
   result.Set("cudnn", probe.cudnnVersion);
   result.Set("cublas", probe.cublasVersion);
+  result.Set("cudnnPath", probe.cudnnPath);
+  result.Set("cublasPath", probe.cublasPath);
   return result;
 }
 #else
@@ -104,6 +107,8 @@ GRU_BINDING(cudaLibraryVersions) {
   Napi::Object result = Napi::Object::New(info.Env());
   result.Set("cudnn", "");
   result.Set("cublas", "");
+  result.Set("cudnnPath", "");
+  result.Set("cublasPath", "");
   return result;
 }
 #endif

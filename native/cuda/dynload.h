@@ -1,8 +1,17 @@
-// cuDNN and cuBLAS are opened at run time with dlopen, never linked (DESIGN.md section 7): a
-// machine without them still loads the addon and gets `available: false` with a reason. Each
-// library is tried under an explicit list of sonames; each function is resolved with dlsym on
-// its first call. Failures are gru::Error(BackendUnavailable) naming the library, the symbol
-// and dlerror().
+// cuDNN and cuBLAS are opened at run time with dlopen, never linked: a machine without them
+// still loads the addon and gets `available: false` with a reason. Each library is tried under
+// an explicit list of sonames, first where the dynamic loader looks (LD_LIBRARY_PATH, the
+// system), then in the folders of Note [CUDA library folders]; each function is resolved with
+// dlsym on its first call. Failures are gru::Error(BackendUnavailable) naming the library, the
+// symbol and dlerror().
+//
+// Note [CUDA library folders]
+// Many machines have cuDNN and cuBLAS only inside a Python environment, from NVIDIA's pip wheels
+// (site-packages/nvidia/<library>/lib, where PyTorch finds them). So after the loader's own
+// search, each soname is tried in: the folders of GRU_NATIVE_CUDA_LIBS (colon-separated), then
+// every site-packages/nvidia/*/lib of the active Python environment ($VIRTUAL_ENV, then
+// $CONDA_PREFIX). A library opened from such a folder first opens its companions there (cuDNN
+// 9's sub-libraries, cuBLAS's libcublasLt), which the loader would not find by name on its own.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -18,7 +27,10 @@ namespace cuda {
 
 class SharedLibrary {
  public:
-  SharedLibrary(const char* displayName, std::vector<std::string> sonames, std::string installHint);
+  // `companions`: per soname, the libraries to open first from the same folder (Note [CUDA
+  // library folders]); missing ones are skipped.
+  SharedLibrary(const char* displayName, std::vector<std::string> sonames, std::string installHint,
+                std::vector<std::vector<std::string>> companions = {});
   SharedLibrary(const SharedLibrary&) = delete;
   SharedLibrary& operator=(const SharedLibrary&) = delete;
 
@@ -31,6 +43,8 @@ class SharedLibrary {
   void* findSymbol(const char* name);
   // The soname that opened (empty before a successful open).
   const std::string& openedName() const { return openedName_; }
+  // The file it was opened from (as the loader resolved it), or empty.
+  const std::string& openedPath() const { return openedPath_; }
   const char* displayName() const { return displayName_; }
 
  private:
@@ -39,11 +53,16 @@ class SharedLibrary {
   const char* displayName_;
   std::vector<std::string> sonames_;
   std::string installHint_;
+  std::vector<std::vector<std::string>> companions_;
   std::once_flag once_;
   void* handle_ = nullptr;
   std::string openedName_;
+  std::string openedPath_;
   std::string error_;
 };
+
+// The folders of Note [CUDA library folders], in search order.
+std::vector<std::string> cudaLibraryFolders();
 
 // A function of a SharedLibrary, resolved on its first call.
 template <typename Fn>

@@ -52,6 +52,7 @@ CudaLibraryInfo probeCudnnLibrary() {
   cuda::CudnnApi& api = cuda::cudnnApi();
   if (!api.library.tryOpen(&info.error)) return info;
   info.soname = api.library.openedName();
+  info.path = api.library.openedPath();
   if (api.getVersion.available()) info.version = cuda::decodeCudnnVersion(api.getVersion()).text();
   const std::vector<std::string> missing = api.missingFunctions();
   if (!missing.empty()) {
@@ -74,6 +75,7 @@ CudaLibraryInfo probeCublasLibrary() {
   cuda::CublasApi& api = cuda::cublasApi();
   if (!api.library.tryOpen(&info.error)) return info;
   info.soname = api.library.openedName();
+  info.path = api.library.openedPath();
   int major = 0, minor = 0, patch = 0;
   if (api.getProperty.available() && api.getProperty(cublas::LibraryProperty::MajorVersion, &major) == 0 &&
       api.getProperty(cublas::LibraryProperty::MinorVersion, &minor) == 0 &&
@@ -128,12 +130,14 @@ CudaProbe probeCuda() {
   }
   const CudaLibraryInfo cudnn = probeCudnnLibrary();
   probe.cudnnVersion = cudnn.version;
+  probe.cudnnPath = cudnn.path;
   if (!cudnn.loaded) {
     probe.reason = cudnn.error;
     return probe;
   }
   const CudaLibraryInfo cublas = probeCublasLibrary();
   probe.cublasVersion = cublas.version;
+  probe.cublasPath = cublas.path;
   if (!cublas.loaded) {
     probe.reason = cublas.error;
     return probe;

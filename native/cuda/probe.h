@@ -22,6 +22,8 @@ struct CudaProbe {
   std::vector<CudaDeviceInfo> devices;
   std::string cudnnVersion;   // e.g. "9.1.0"; empty until cuDNN was loaded
   std::string cublasVersion;  // e.g. "13.0.2"
+  std::string cudnnPath;      // the file it was opened from
+  std::string cublasPath;
 };
 
 CudaProbe probeCuda();
@@ -34,6 +36,7 @@ const CudaProbe& cachedCudaProbe();
 struct CudaLibraryInfo {
   bool loaded = false;  // opened, and has every function gru-native calls
   std::string soname;   // the soname that opened
+  std::string path;     // the file it was opened from
   std::string version;
   std::string error;    // why not loaded
 };

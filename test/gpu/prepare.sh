@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 [ -d node_modules ] || npm ci --ignore-scripts
-npx cmake-js compile
+npm run build:native
 npm run build:ts
 
 kit=.gpu-kit
@@ -22,7 +22,7 @@ tar -C "$kit/stage" -cf - . | xz -T0 -6 > "$kit/runtime.tar.xz"
 rm -rf "$kit/stage"
 # The compilers and build tools are not needed to run vitest and tsx there.
 tar -cf - --exclude=node_modules/typescript --exclude=node_modules/typescript7 --exclude='node_modules/@typescript' \
-  --exclude=node_modules/node-gyp --exclude=node_modules/cmake-js --exclude=node_modules/.cache node_modules |
+  --exclude=node_modules/node-gyp --exclude=node_modules/.cache node_modules |
   xz -T0 -6 > "$kit/node_modules.tar.xz"
 cat > "$kit/enter.sh" <<'ENTER'
 # Sourced on the GPU machine from the repository root: node and OpenBLAS from the kit on PATH and

@@ -30,7 +30,7 @@ for lib in libcudnn.so.9 libcudnn.so.8 libcublas.so.13 libcublas.so.12; do
 done
 
 if [ ! -f build/Release/gru_native.node ]; then
-  echo "build/Release/gru_native.node is missing: build here with \`npx cmake-js compile\` and carry build/" >&2
+  echo "build/Release/gru_native.node is missing: build here with \`npm run build:native\` and carry build/" >&2
   exit 1
 fi
 vitest=node_modules/.bin/vitest
