@@ -68,6 +68,8 @@ for mode in scripts ignore-scripts; do
   PATH="$bare" npm install "${flags[@]}" "$work/$tarball" > "$work/install-$mode.log" 2>&1 || { cat "$work/install-$mode.log"; exit 1; }
   elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   echo "check-pack: npm install ${flags[*]}: $((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000))) s"
+  # With the prebuilt there, the install step builds nothing.
+  if [ -e node_modules/gru-native/build ]; then echo "check-pack: the install step built the addon" >&2; exit 1; fi
   PATH="$bare" node -e "$use_package" "$fixture" | sed 's/^/check-pack: /'
   PATH="$bare" node --input-type=module -e "import gn, { Tensor } from 'gru-native'; if (Tensor.zeros([3]).numel !== 3 || gn.Tensor !== Tensor) process.exit(1); console.log('check-pack: ES module ok')"
 done

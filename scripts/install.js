@@ -87,7 +87,7 @@ if (!has('make') && !has('ninja')) missing.push(['make', 'make']);
 if (!hasOpenblasHeaders()) missing.push(['the OpenBLAS headers', 'libopenblas-dev']);
 if (missing.length > 0) {
   fail([
-    `gru-native: cannot build the native addon from source here: ${missing.map(([what]) => what).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing.`,
+    `gru-native: cannot build the native addon from source here; missing: ${missing.map(([what]) => what).join(', ')}.`,
     'Install them (Debian/Ubuntu), then build again:',
     `    ${aptCommand(missing.map(([, pkg]) => pkg))}`,
     `    ${retryCommand()}`,
