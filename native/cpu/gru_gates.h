@@ -19,8 +19,17 @@ namespace cpu {
 
 // ---- forward
 
-// The reserve stores are written out in each step loop: moving them into a shared helper stopped
-// GCC vectorising the loop (S training step 126 -> 170 ms at 1 thread).
+// Unit j of a row's reserve entry [r | z | n | hidden-n | h_prev] (gru_plan.h). Always inlined:
+// a plain `inline` helper is not inlined into the multiversioned callers (Note [CPU kernel
+// variants]), and the call per unit stops the loop vectorising (S training step 126 -> 170 ms).
+template <typename T>
+GRU_ALWAYS_INLINE void saveRow(int64_t H, int64_t j, T* __restrict saved, T r, T z, T n, T hiddenN, T hPrev) {
+  saved[GruPlan::SlotR * H + j] = r;
+  saved[GruPlan::SlotZ * H + j] = z;
+  saved[GruPlan::SlotN * H + j] = n;
+  saved[GruPlan::SlotHiddenN * H + j] = hiddenN;
+  saved[GruPlan::SlotHPrev * H + j] = hPrev;
+}
 
 // Reset-after: n = tanh(gi_n + r * (gh_n + b_hn)). Updates h in place, writes y.
 template <bool Save, typename T>
@@ -35,13 +44,7 @@ GRU_ALWAYS_INLINE void resetAfterStepRow(int64_t H, const T* __restrict gi, cons
     const T hNew = n + z * (hPrev - n);
     h[j] = hNew;
     y[j] = hNew;
-    if constexpr (Save) {
-      saved[GruPlan::SlotR * H + j] = r;
-      saved[GruPlan::SlotZ * H + j] = z;
-      saved[GruPlan::SlotN * H + j] = n;
-      saved[GruPlan::SlotHiddenN * H + j] = hiddenN;
-      saved[GruPlan::SlotHPrev * H + j] = hPrev;
-    }
+    if constexpr (Save) saveRow(H, j, saved, r, z, n, hiddenN, hPrev);
   }
 }
 
@@ -70,13 +73,7 @@ GRU_ALWAYS_INLINE void resetBeforeStepRow(int64_t H, const T* __restrict gi, con
     const T hNew = n + z * (hPrev - n);
     h[j] = hNew;
     y[j] = hNew;
-    if constexpr (Save) {
-      saved[GruPlan::SlotR * H + j] = r;
-      saved[GruPlan::SlotZ * H + j] = z;
-      saved[GruPlan::SlotN * H + j] = n;
-      saved[GruPlan::SlotHiddenN * H + j] = rh[j];
-      saved[GruPlan::SlotHPrev * H + j] = hPrev;
-    }
+    if constexpr (Save) saveRow(H, j, saved, r, z, n, rh[j], hPrev);
   }
 }
 
