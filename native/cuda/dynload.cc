@@ -58,9 +58,15 @@ std::vector<std::string> cudaLibraryFolders() {
   return folders;
 }
 
+std::string joined(const std::vector<std::string>& items, const char* separator) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
+  return text;
+}
+
 void SharedLibrary::openOnce() {
   std::call_once(once_, [this] {
-    std::string tried;
+    std::vector<std::string> attempts;
     const std::vector<std::string> folders = cudaLibraryFolders();
     for (size_t i = 0; i < sonames_.size(); ++i) {
       const std::string& soname = sonames_[i];
@@ -85,15 +91,12 @@ void SharedLibrary::openOnce() {
           return;
         }
         const char* detail = dlerror();
-        tried += (tried.empty() ? "" : "; ") + candidate + ": " + (detail ? detail : "unknown dlopen error");
+        attempts.push_back(candidate + ": " + (detail ? detail : "unknown dlopen error"));
       }
     }
-    const std::string searched = folders.empty() ? "" : " Folders searched besides the loader's: " + [&] {
-      std::string list;
-      for (const std::string& f : folders) list += (list.empty() ? "" : ", ") + f;
-      return list;
-    }() + ".";
-    error_ = std::string(displayName_) + " could not be loaded (tried " + tried + ")." + searched + " " + installHint_;
+    const std::string searched = folders.empty() ? "" : " Folders searched besides the loader's: " + joined(folders) + ".";
+    error_ = std::string(displayName_) + " could not be loaded (tried " + joined(attempts, "; ") + ")." + searched + " " +
+             installHint_;
   });
 }
 

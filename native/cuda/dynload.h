@@ -64,6 +64,9 @@ class SharedLibrary {
 // The folders of Note [CUDA library folders], in search order.
 std::vector<std::string> cudaLibraryFolders();
 
+// `items` joined for a message: "a, b, c".
+std::string joined(const std::vector<std::string>& items, const char* separator = ", ");
+
 // A function of a SharedLibrary, resolved on its first call.
 template <typename Fn>
 class LazySymbol;

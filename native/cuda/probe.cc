@@ -34,12 +34,6 @@ std::string kernelSelfTest(int device) {
   return "";
 }
 
-std::string joined(const std::vector<std::string>& names) {
-  std::string text;
-  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
-  return text;
-}
-
 // cuDNN before 8.9.1 corrupts variable-length (masked) RNN results (docs/gru.md, "cuDNN").
 bool cudnnTooOld(const cuda::LibraryVersion& v) {
   return v.major * 10000 + v.minor * 100 + v.patch < 80901;
@@ -56,7 +50,7 @@ CudaLibraryInfo probeCudnnLibrary() {
   if (api.getVersion.available()) info.version = cuda::decodeCudnnVersion(api.getVersion()).text();
   const std::vector<std::string> missing = api.missingFunctions();
   if (!missing.empty()) {
-    info.error = "cuDNN " + info.version + " (" + info.soname + ") lacks " + joined(missing) +
+    info.error = "cuDNN " + info.version + " (" + info.soname + ") lacks " + cuda::joined(missing) +
                  "; gru-native needs cuDNN 8.9.1 or newer (cuDNN 9 recommended)";
     return info;
   }
@@ -84,7 +78,7 @@ CudaLibraryInfo probeCublasLibrary() {
   }
   const std::vector<std::string> missing = api.missingFunctions();
   if (!missing.empty()) {
-    info.error = "cuBLAS " + info.version + " (" + info.soname + ") lacks " + joined(missing);
+    info.error = "cuBLAS " + info.version + " (" + info.soname + ") lacks " + cuda::joined(missing);
     return info;
   }
   info.loaded = true;
