@@ -11,6 +11,7 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 
+/** Whether `command` runs (`command --version` succeeds). */
 function has(command) {
   return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
 }
@@ -26,7 +27,7 @@ function cmakeBuild(buildDir, env = {}) {
   return spawnSync('cmake', ['--build', buildDir, '--parallel', jobs], options).status === 0;
 }
 
-module.exports = { cmakeBuild };
+module.exports = { cmakeBuild, has };
 
 if (require.main === module) {
   const buildDir = path.resolve(root, process.argv[2] ?? 'build');

@@ -15,12 +15,10 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const env = process.env;
 
-function run(command, args, options = {}) {
-  return spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: false, ...options }).status === 0;
-}
+const { cmakeBuild, has } = require('./cmake-build');
 
-function has(command) {
-  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
+function run(command, args) {
+  return spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: false }).status === 0;
 }
 
 function findBin(name) {
@@ -95,7 +93,7 @@ if (missing.length > 0) {
 }
 
 if (useCmake) {
-  if (require('./cmake-build').cmakeBuild(path.join(root, 'build'))) process.exit(0);
+  if (cmakeBuild(path.join(root, 'build'))) process.exit(0);
 } else {
   console.log('gru-native: CMake is missing; building the CPU backend with node-gyp instead');
   if (run(process.execPath, [nodeGyp, 'rebuild'])) process.exit(0);

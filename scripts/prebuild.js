@@ -61,15 +61,13 @@ if (unexpected.length > 0) {
   console.error(`prebuild: ${PREBUILT_RELATIVE_PATH} needs ${unexpected.join(', ')}; it must need only glibc and libgcc_s`);
   process.exit(1);
 }
+// Version strings in numeric order ("2.9" < "2.34").
+const byVersion = (a, b) => a.localeCompare(b, undefined, { numeric: true });
 const versions = execFileSync('objdump', ['-T', target], { encoding: 'utf8' }).match(/GLIBC_[0-9.]+/g) ?? [];
-const newestGlibc = versions.map((v) => v.slice(6)).sort((a, b) => {
-  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
-  return 0;
-}).pop();
+const newestGlibc = versions.map((v) => v.slice('GLIBC_'.length)).sort(byVersion).pop();
 // The oldest glibc the binary must load on (Ubuntu 22.04, Debian 12, RHEL 9 have 2.34 or later).
 const OLDEST_GLIBC = '2.34';
-if (newestGlibc && newestGlibc.localeCompare(OLDEST_GLIBC, undefined, { numeric: true }) > 0) {
+if (newestGlibc && byVersion(newestGlibc, OLDEST_GLIBC) > 0) {
   console.error(`prebuild: ${PREBUILT_RELATIVE_PATH} needs glibc ${newestGlibc}, newer than the ${OLDEST_GLIBC} it must load on`);
   process.exit(1);
 }
