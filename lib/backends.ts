@@ -53,18 +53,18 @@ function probe(): BackendInfo[] {
   };
   const cudaProbe = native.probeCuda();
   const version: Record<string, string> = {};
-  const found: Pick<BackendInfo, 'libraries'> = {};
+  const opened: NonNullable<BackendInfo['libraries']> = {};
   if (cudaProbe.runtimeVersion) version.cudaRuntime = cudaVersion(cudaProbe.runtimeVersion);
   if (cudaProbe.driverVersion) version.driver = cudaVersion(cudaProbe.driverVersion);
   if (cudaProbe.compiled) {
     const libraries = native.cudaLibraryVersions();
     if (libraries.cudnn) version.cudnn = libraries.cudnn;
     if (libraries.cublas) version.cublas = libraries.cublas;
-    if (libraries.cudnnPath || libraries.cublasPath) {
-      found.libraries = { ...(libraries.cudnnPath && { cudnn: libraries.cudnnPath }), ...(libraries.cublasPath && { cublas: libraries.cublasPath }) };
-    }
+    if (libraries.cudnnPath) opened.cudnn = libraries.cudnnPath;
+    if (libraries.cublasPath) opened.cublas = libraries.cublasPath;
   }
-  const cuda: BackendInfo = { name: 'cuda', available: cudaProbe.available, devices: cudaProbe.devices, ...found };
+  const cuda: BackendInfo = { name: 'cuda', available: cudaProbe.available, devices: cudaProbe.devices };
+  if (Object.keys(opened).length > 0) cuda.libraries = opened;
   if (!cudaProbe.available) cuda.reason = cudaProbe.reason;
   if (Object.keys(version).length > 0) cuda.version = version;
   return [cpu, cuda];

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { native } from '../lib/native/binding';
-import { root } from './helpers/child';
+import { root, runChild } from './helpers/child';
 
 const compiled = native.probeCuda().compiled;
 const compiler = spawnSync('c++', ['--version']).status === 0;
@@ -42,12 +42,11 @@ interface Library { loaded: boolean; soname: string; path: string; version: stri
 /** native.cudaLibraries() in a fresh process (each library is opened once per process). */
 function librariesWith(env: NodeJS.ProcessEnv): { cudnn: Library; cublas: Library } {
   const binding = join(root, 'dist', 'cjs', 'native', 'binding.js');
-  const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(binding)}).native.cudaLibraries()))`;
   const childEnv = { ...process.env, ...env };
   for (const variable of ['VIRTUAL_ENV', 'CONDA_PREFIX', 'GRU_NATIVE_CUDA_LIBS', 'LD_LIBRARY_PATH']) {
     if (!(variable in env)) delete childEnv[variable];
   }
-  const result = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', env: childEnv, timeout: 30_000 });
+  const result = runChild(`process.stdout.write(JSON.stringify(require(${JSON.stringify(binding)}).native.cudaLibraries()))`, { env: childEnv });
   if (result.status !== 0) throw new Error(`child failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }

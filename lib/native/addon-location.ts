@@ -37,8 +37,8 @@ export interface AddonCandidate {
 export function addonCandidates(root: string, env: NodeJS.ProcessEnv = process.env): AddonCandidate[] {
   if (env.GRU_NATIVE_ADDON) return [{ path: env.GRU_NATIVE_ADDON, prebuilt: resolve(env.GRU_NATIVE_ADDON) === prebuiltPath(root) }];
   const local = localBuildPaths(root).map((path) => ({ path, prebuilt: false }));
-  // The libc check costs a few milliseconds: only where a prebuilt is there to be used.
-  if (!existsSync(prebuiltPath(root)) || !prebuiltFitsThisPlatform()) return local;
   const prebuilt = { path: prebuiltPath(root), prebuilt: true };
+  // The libc check costs a few milliseconds: only where a prebuilt is there to be used.
+  if (!existsSync(prebuilt.path) || !prebuiltFitsThisPlatform()) return local;
   return env.GRU_NATIVE_BUILD_FROM_SOURCE ? [...local, prebuilt] : [prebuilt, ...local];
 }

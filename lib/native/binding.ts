@@ -28,7 +28,6 @@ function packageRoot(): string {
   }
 }
 
-
 type ErrorClass = new (message: string, code: string) => Error;
 
 /** The error class of each native ErrorKind: the addon names each kind's JS class (native/core/errors.h). */
@@ -41,9 +40,7 @@ function errorClassesOf(binding: NativeBinding): ErrorClass[] {
   return classes;
 }
 
-let loaded: AddonCandidate | undefined;
-
-function load(): NativeBinding {
+function load(): { binding: NativeBinding; candidate: AddonCandidate } {
   applyOpenblasCoreDefault(); // before OpenBLAS loads with the addon: Note [OpenBLAS kernel choice]
   const root = packageRoot();
   const requireAddon = createRequire(join(root, 'package.json'));
@@ -58,8 +55,7 @@ function load(): NativeBinding {
       const binding = requireAddon(path) as NativeBinding;
       const classes = errorClassesOf(binding);
       binding.setErrorFactory((kind, message, code) => new (classes[kind] ?? errors.GruError)(message, code));
-      loaded = candidate;
-      return binding;
+      return { binding, candidate };
     } catch (error) {
       attempts.push(`  ${path}: ${(error as Error).message}`);
     }
@@ -74,10 +70,12 @@ function load(): NativeBinding {
   );
 }
 
-export const native: NativeBinding = load();
+const { binding, candidate } = load();
+
+export const native: NativeBinding = binding;
 
 /** The addon file that was loaded, and whether it is the prebuilt one the package carries. */
-export const loadedAddon: Readonly<AddonCandidate> = Object.freeze({ ...loaded! });
+export const loadedAddon: Readonly<AddonCandidate> = Object.freeze(candidate);
 
 /** The addon's code tables (Note [op codes] in native/ops/op_codes.h), read once. */
 export const nativeConstants: NativeConstants = native.constants();
