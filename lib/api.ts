@@ -9,12 +9,24 @@ export { Generator, defaultGenerator, manualSeed } from './random';
 export { scope, keep } from './scope';
 export * from './errors';
 export { type NestedArray } from './nested';
-export { GRU, GRUCell, Module, type GRUOptions, type GRUCellOptions, type GRUForwardOptions, type GRUOutput, type GRUStepOutput, type StateDict, type LoadStateDictOptions } from './nn/index';
+export {
+  GRU, GRUCell, Module, Sequential, ModuleList, Linear, Embedding, ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Dropout,
+  type GRUOptions, type GRUCellOptions, type GRUForwardOptions, type GRUOutput, type GRUStepOutput, type StateDict, type LoadStateDictOptions,
+  type LinearOptions, type EmbeddingOptions, type DimOptions, type DropoutOptions,
+} from './nn/index';
 export { noGrad, isGradEnabled } from './autograd/grad-mode';
-export { add, sub, mul, div, neg, scale, sum, mean } from './ops/arithmetic';
-export { matmul } from './ops/matmul';
+export { add, sub, mul, div, neg, scale, maximum, minimum, eq, ne, lt, le, gt, ge, where, type Operand } from './ops/arithmetic';
+export { exp, log, sqrt, abs, relu, tanh, sigmoid, gelu, sign, pow, clamp } from './ops/unary';
+export { sum, mean, max, min, argmax, argmin, type ReduceOptions, type ExtremeResult } from './ops/reduce';
+export { softmax, logSoftmax } from './ops/softmax';
+export { matmul, linear } from './ops/matmul';
+export { permute, transpose, cat, stack, slice, select } from './ops/layout';
+export { indexSelect, gather } from './ops/indexing';
+export { dropout } from './ops/dropout';
 export { reshape, narrow } from './ops/views';
-export * as losses from './losses';
+export * as losses from './losses/index';
+export * as optim from './optim/index';
+export { clipGradNorm, clipGradValue } from './optim/clip';
 export {
   readSafetensors,
   readSafetensorsWithMetadata,

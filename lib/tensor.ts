@@ -388,11 +388,53 @@ export interface Tensor<D extends DType = DType> {
   mul(other: Tensor<D> | number): Tensor<D>;
   div(other: Tensor<D> | number): Tensor<D>;
   neg(): Tensor<D>;
-  /** The sum of all elements, a scalar tensor. */
-  sum(): Tensor<D>;
-  mean(): Tensor<D>;
-  /** [m, k] @ [k, n]. */
+  maximum(other: Tensor<D> | number): Tensor<D>;
+  minimum(other: Tensor<D> | number): Tensor<D>;
+  /** Comparisons: 1 or 0 in this dtype (broadcast); not differentiable. */
+  eq(other: Tensor<D> | number): Tensor<D>;
+  ne(other: Tensor<D> | number): Tensor<D>;
+  lt(other: Tensor<D> | number): Tensor<D>;
+  le(other: Tensor<D> | number): Tensor<D>;
+  gt(other: Tensor<D> | number): Tensor<D>;
+  ge(other: Tensor<D> | number): Tensor<D>;
+  /** condition ? this : other, elementwise (torch.where(condition, this, other)). */
+  where(condition: Tensor<D>, other: Tensor<D> | number): Tensor<D>;
+  exp(): Tensor<D>;
+  log(): Tensor<D>;
+  sqrt(): Tensor<D>;
+  abs(): Tensor<D>;
+  relu(): Tensor<D>;
+  tanh(): Tensor<D>;
+  sigmoid(): Tensor<D>;
+  gelu(): Tensor<D>;
+  sign(): Tensor<D>;
+  pow(exponent: number | Tensor<D>): Tensor<D>;
+  clamp(min?: number | null, max?: number | null): Tensor<D>;
+  /** The sum of all elements (a scalar), or along dim(s). */
+  sum(dim?: number | readonly number[], options?: { keepDim?: boolean } | boolean): Tensor<D>;
+  mean(dim?: number | readonly number[], options?: { keepDim?: boolean } | boolean): Tensor<D>;
+  /** The largest element, or along `dim` with indices. */
+  max(): Tensor<D>;
+  max(dim: number, options?: { keepDim?: boolean } | boolean): { values: Tensor<D>; indices: Tensor<'int32'> };
+  min(): Tensor<D>;
+  min(dim: number, options?: { keepDim?: boolean } | boolean): { values: Tensor<D>; indices: Tensor<'int32'> };
+  argmax(dim?: number, options?: { keepDim?: boolean } | boolean): Tensor<'int32'>;
+  argmin(dim?: number, options?: { keepDim?: boolean } | boolean): Tensor<'int32'>;
+  softmax(dim: number): Tensor<D>;
+  logSoftmax(dim: number): Tensor<D>;
+  /** torch.matmul: 2-D, batched with broadcasting, or with vectors. */
   matmul(other: Tensor<D>): Tensor<D>;
+  /** A copy with dimensions reordered. */
+  permute(dims: readonly number[]): Tensor<D>;
+  transpose(dim0: number, dim1: number): Tensor<D>;
+  /** Python's t[start:end:step] along dim (a copy). */
+  slice(dim: number, start?: number, end?: number, step?: number): Tensor<D>;
+  /** Index `index` of `dim`, which is removed. */
+  select(dim: number, index: number): Tensor<D>;
+  indexSelect(dim: number, index: Tensor<'int32'>): Tensor<D>;
+  gather(dim: number, index: Tensor<'int32'>): Tensor<D>;
+  /** This tensor joined with `others` along `dim`. */
+  cat(others: readonly Tensor<D>[], dim?: number): Tensor<D>;
   /** The same memory with a new shape (one dimension may be -1). */
   reshape(shape: readonly number[]): Tensor<D>;
   /** PyTorch's view: the same as reshape for these always-contiguous tensors. */

@@ -12,6 +12,8 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : cpu_(std::make_unique<CpuBac
   registerTensorBindings(env, exports, *this);
   registerRuntimeBindings(exports);
   registerOpsBindings(exports);
+  registerTensorOpsBindings(exports);
+  registerTrainingBindings(exports);
   registerDeviceBindings(exports);
   registerGruBindings(exports);
 }

@@ -33,6 +33,8 @@ class Addon : public Napi::Addon<Addon> {
 void registerTensorBindings(Napi::Env env, Napi::Object exports, Addon& addon);
 void registerRuntimeBindings(Napi::Object exports);
 void registerOpsBindings(Napi::Object exports);
+void registerTensorOpsBindings(Napi::Object exports);
+void registerTrainingBindings(Napi::Object exports);
 void registerDeviceBindings(Napi::Object exports);
 void registerGruBindings(Napi::Object exports);
 

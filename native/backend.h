@@ -13,6 +13,7 @@
 #include "core/tensor_ref.h"
 #include "ops/gru_requests.h"
 #include "ops/requests.h"
+#include "ops/training_requests.h"
 
 namespace gru {
 
@@ -28,6 +29,18 @@ namespace gru {
   X(void, axpby, AxpbyRequest)                              \
   X(void, sum, SumRequest)                                  \
   X(void, gemm, GemmRequest)                                \
+  X(void, unary, UnaryRequest)                              \
+  X(void, unaryBackward, UnaryBackwardRequest)              \
+  X(void, stridedCopy, StridedCopyRequest)                  \
+  X(void, reduce, ReduceRequest)                            \
+  X(void, softmax, SoftmaxRequest)                          \
+  X(void, softmaxBackward, SoftmaxBackwardRequest)          \
+  X(void, gather, GatherRequest)                            \
+  X(void, elementLoss, ElementLossRequest)                  \
+  X(void, elementLossBackward, ElementLossBackwardRequest)  \
+  X(void, classLoss, ClassLossRequest)                      \
+  X(void, classLossBackward, ClassLossBackwardRequest)      \
+  X(void, optimizerStep, OptimizerRequest)                  \
   X(std::optional<TensorRef>, gruForward, GruForwardRequest) \
   X(void, gruBackward, GruBackwardRequest)
 

@@ -6,7 +6,9 @@
 test/fixtures/gru/<case>-<dtype>.safetensors holds inputs, parameters (PyTorch names), outputs
 and gradients of L = sum(output * dy) + sum(h_n * dh_n) for one GRU configuration.
 test/fixtures/safetensors/python-written.safetensors checks our reader against Python's
-json and struct. Deterministic: the same torch writes the same bytes.
+json and struct. test/fixtures/training/training.json (scripts/training_fixtures.py) holds the
+losses, layers, optimizers and clipping; test/fixtures/schedulers/schedulers.json
+(scripts/make_scheduler_fixtures.py) the learning-rate schedulers. Deterministic: the same torch writes the same bytes.
 """
 import argparse
 import json
@@ -19,6 +21,10 @@ import zlib
 
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_scheduler_fixtures  # noqa: E402  (modules beside this one)
+import training_fixtures  # noqa: E402
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -301,6 +307,9 @@ def main():
 
     total_bytes += write_safetensors(os.path.join(safetensors_dir, 'python-written.safetensors'), python_written_tensors(),
                                      {'format': 'pt', 'written_by': GENERATOR})
+    training_path, training_bytes = training_fixtures.write(os.path.join(args.out, 'training'))
+    total_bytes += training_bytes
+    total_bytes += make_scheduler_fixtures.write(args.out)[1]
     print('make_fixtures: wrote %d GRU fixtures + 1 safetensors fixture (%.1f KiB) to %s with torch %s in %.1f s'
           % (len(written), total_bytes / 1024, os.path.relpath(args.out, os.getcwd()), torch.__version__, time.time() - started))
 

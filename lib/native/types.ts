@@ -22,6 +22,11 @@ export interface NativeConstants {
   binaryOps: Record<string, number>;
   kernels: Record<string, number>;
   distributions: Record<string, number>;
+  unaryOps: Record<string, number>;
+  reduceOps: Record<string, number>;
+  elementLosses: Record<string, number>;
+  classLosses: Record<string, number>;
+  optimizers: Record<string, number>;
   gruConfigFields: NativeGruConfigField[];
   napiVersion: number;
 }
@@ -96,14 +101,48 @@ export interface NativeBinding {
   random(tensor: TensorHandle, distribution: number, seed: bigint, offset: number, a: number, b: number): number;
   synchronize(device: number): void;
 
-  /** op: constants().binaryOps; b has out's element count or one element. */
-  binary(op: number, out: TensorHandle, a: TensorHandle, b: TensorHandle): void;
+  /**
+   * op: constants().binaryOps. Without geometry, b has out's element count or one element;
+   * with it ([shape..., aStrides..., bStrides...], Note [Strided geometry]) both are broadcast.
+   */
+  binary(op: number, out: TensorHandle, a: TensorHandle, b: TensorHandle, geometry?: Float64Array | null): void;
+  /** op: constants().unaryOps; p0, p1: the op's parameters. */
+  unary(op: number, out: TensorHandle, a: TensorHandle, p0: number, p1: number): void;
+  unaryBackward(op: number, gradIn: TensorHandle, gradOut: TensorHandle, x: TensorHandle, y: TensorHandle, p0: number, p1: number): void;
+  /** geometry: [shape..., dstStrides..., srcStrides...]. */
+  stridedCopy(dst: TensorHandle, dstOffset: number, src: TensorHandle, srcOffset: number, geometry: Float64Array): void;
+  /** op: constants().reduceOps, along n of [outer, n, inner]; indices (int32) for max and min. */
+  reduce(op: number, out: TensorHandle, indices: TensorHandle | null, a: TensorHandle, outer: number, n: number, inner: number, p: number): void;
+  softmax(log: boolean, out: TensorHandle, a: TensorHandle, outer: number, n: number, inner: number): void;
+  softmaxBackward(log: boolean, gradIn: TensorHandle, gradOut: TensorHandle, y: TensorHandle, outer: number, n: number, inner: number): void;
+  /** Note [Gather geometry]; `what` names the index tensor in errors. */
+  gather(perElement: boolean, scatter: boolean, a: TensorHandle, out: TensorHandle, index: TensorHandle, outer: number, n: number,
+         k: number, inner: number, what: string): void;
+  /** kind: constants().elementLosses. */
+  elementLoss(out: TensorHandle, kind: number, input: TensorHandle, target: TensorHandle, weight: TensorHandle | null,
+              posWeight: TensorHandle | null, lastDim: number, beta: number): void;
+  elementLossBackward(gradIn: TensorHandle, gradOut: TensorHandle, scale: number, kind: number, input: TensorHandle, target: TensorHandle,
+                      weight: TensorHandle | null, posWeight: TensorHandle | null, lastDim: number, beta: number): void;
+  /** kind: constants().classLosses (Note [Class losses]). */
+  classLoss(loss: TensorHandle, rowWeight: TensorHandle, kind: number, probabilityTarget: boolean, logSumExp: TensorHandle | null,
+            input: TensorHandle, target: TensorHandle, weight: TensorHandle | null, rows: number, classes: number,
+            ignoreIndex: number, labelSmoothing: number): void;
+  classLossBackward(gradIn: TensorHandle, gradOut: TensorHandle, kind: number, probabilityTarget: boolean, logSumExp: TensorHandle | null,
+                    input: TensorHandle, target: TensorHandle, weight: TensorHandle | null, rows: number, classes: number,
+                    ignoreIndex: number, labelSmoothing: number): void;
+  /**
+   * kind: constants().optimizers; hyper: [lr, beta1, beta2, eps, weightDecay, momentum,
+   * dampening, nesterov, maximize, amsgrad, decoupled, centered]; states: 3 per parameter.
+   */
+  optimizerStep(kind: number, hyper: Float64Array, params: TensorHandle[], grads: TensorHandle[], states: (TensorHandle | null)[],
+                steps: Float64Array, firstSteps: Float64Array): void;
   /** dst = alpha * src + beta * dst */
   axpby(dst: TensorHandle, src: TensorHandle, alpha: number, beta: number): void;
   sum(out: TensorHandle, a: TensorHandle): void;
-  /** Row-major C[m x n] = alpha * op(A) op(B) + beta * C. */
+  /** Row-major C[m x n] = alpha * op(A) op(B) + beta * C, `batch` times at the given element strides. */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-       a: TensorHandle, b: TensorHandle, beta: number, c: TensorHandle): void;
+       a: TensorHandle, b: TensorHandle, beta: number, c: TensorHandle,
+       batch?: number, strideA?: number, strideB?: number, strideC?: number): void;
 
   /** config: packGruConfig(...) (lib/native/gru-config.ts); kernel: constants().kernels. */
   gruForward(config: Float64Array, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,

@@ -1,8 +1,9 @@
 /**
  * What GRU and GRUCell share: resolved options, parameters in one flat buffer (PyTorch's
- * default initialisation), gradient reset and disposal of that buffer.
+ * default initialisation), gradient reset, moving and disposal of that buffer.
  */
-import type { FloatDType } from '../dtype';
+import type { Device, FloatDType } from '../dtype';
+import { BackendUnavailableError } from '../errors';
 import { native, nativeConstants } from '../native/binding';
 import { layerConfigOf, packGruConfig, type GruLayerConfig } from '../native/gru-config';
 import type { Kernel } from '../ops/gru';
@@ -12,6 +13,7 @@ import type { Tensor } from '../tensor';
 import { FlatParameters, type ParameterBlock } from './flat-parameters';
 import type { ResolvedGRUOptions } from './gru-options';
 import { Module } from './module';
+import type { StorageMove } from './module-move';
 
 /** PyTorch's default: every weight and bias from U(-1/sqrt(H), 1/sqrt(H)). */
 function initUniform(weights: Tensor<FloatDType>, options: ResolvedGRUOptions): void {
@@ -28,8 +30,8 @@ export abstract class FlatGruModule extends Module {
   protected readonly options: ResolvedGRUOptions;
   /** The layer config gruOp takes; fixed, so gruOp can cache its packing. */
   protected readonly config: GruLayerConfig;
-  /** @internal */
-  protected readonly flat: FlatParameters;
+  /** @internal Replaced (not changed) by to(). */
+  protected flat: FlatParameters;
   /** @internal 'reference' runs the plain-loop kernels (tests). */
   kernel: Kernel = 'fast';
 
@@ -38,7 +40,7 @@ export abstract class FlatGruModule extends Module {
     super();
     this.options = options;
     this.config = layerConfigOf(options);
-    this.flat = new FlatParameters(flatCount(this.config), blocks, options.dtype, options.device, (w) => initUniform(w, options));
+    this.flat = FlatParameters.create(flatCount(this.config), blocks, options.dtype, options.device, (w) => initUniform(w, options));
   }
 
   /** @internal */
@@ -54,6 +56,26 @@ export abstract class FlatGruModule extends Module {
 
   protected override zeroOwnGrads(): void {
     noGrad(() => fillInPlace(this.flat.grads, 0));
+  }
+
+  /** @internal to(): the whole buffer moves at once, and the named views are made anew over the copy. */
+  protected override moveStorage(device: Device): StorageMove | null {
+    if (device === 'cuda' && !this.options.resetAfter) {
+      throw new BackendUnavailableError(`${this.constructor.name}.to('cuda'): resetAfter: false is CPU only: cuDNN has no reset-before GRU`);
+    }
+    if (this.flat.weights.device === device) return null;
+    const { moved, views } = this.flat.to(device);
+    return {
+      views,
+      commit: () => {
+        const old = this.flat;
+        this.flat = moved;
+        // Inputs are checked against options.device.
+        this.options.device = device;
+        old.dispose();
+      },
+      abort: () => moved.dispose(),
+    };
   }
 
   protected override disposeOwn(): void {

@@ -15,22 +15,64 @@ export interface ParameterBlock {
 }
 
 export class FlatParameters {
-  readonly weights: Tensor<FloatDType>;
-  readonly grads: Tensor<FloatDType>;
   private views: Map<string, Tensor<FloatDType>> | null = null;
 
-  constructor(count: number, private readonly blocks: () => Iterable<ParameterBlock>, dtype: FloatDType, device: Device,
-              init: (weights: Tensor<FloatDType>) => void) {
-    this.weights = keep(Tensor.empty([count], { dtype, device }));
+  /** Takes ownership of `weights` and `grads` (same count, dtype and device). */
+  private constructor(readonly weights: Tensor<FloatDType>, readonly grads: Tensor<FloatDType>,
+                      private readonly blocks: () => Iterable<ParameterBlock>) {
+    keep(weights);
+    keep(grads);
+    weights.grad = grads;
+  }
+
+  /** `count` weights initialised by `init`, zero gradients, every parameter requiring grad. */
+  static create(count: number, blocks: () => Iterable<ParameterBlock>, dtype: FloatDType, device: Device,
+                init: (weights: Tensor<FloatDType>) => void): FlatParameters {
+    const weights = keep(Tensor.empty([count], { dtype, device }));
+    let grads: Tensor<FloatDType>;
     try {
-      init(this.weights);
-      this.grads = keep(Tensor.zeros([count], { dtype, device }));
+      init(weights);
+      grads = Tensor.zeros([count], { dtype, device });
     } catch (error) {
-      this.weights.dispose();
+      weights.dispose();
       throw error;
     }
-    this.weights.requiresGrad = true;
-    this.weights.grad = this.grads;
+    const flat = new FlatParameters(weights, grads, blocks);
+    weights.requiresGrad = true;
+    return flat;
+  }
+
+  /**
+   * A copy on `device` (weights and gradients), with the same requiresGrad flags, and the old
+   * view → new view of every parameter made so far (the others stay lazy). This one is left
+   * untouched, so a failed move changes nothing.
+   */
+  to(device: Device): { moved: FlatParameters; views: Map<Tensor, Tensor> } {
+    const weights = this.weights.to(device);
+    let grads: Tensor<FloatDType>;
+    try {
+      grads = this.grads.to(device);
+    } catch (error) {
+      weights.dispose();
+      throw error;
+    }
+    const moved = new FlatParameters(weights, grads, this.blocks);
+    weights.requiresGrad = this.weights.requiresGrad;
+    const views = new Map<Tensor, Tensor>();
+    if (this.views !== null) {
+      try {
+        const fresh = moved.named();
+        for (const [name, view] of this.views) {
+          const copy = fresh.get(name)!;
+          copy.requiresGrad = view.requiresGrad;
+          views.set(view, copy);
+        }
+      } catch (error) {
+        moved.dispose();
+        throw error;
+      }
+    }
+    return { moved, views };
   }
 
   /** The named views, in layout order; made on the first call. */

@@ -1,119 +1,149 @@
 /**
- * Differentiable elementwise arithmetic and reductions over all elements. The second operand
- * of a binary op is a tensor of the same shape, a one-element tensor (broadcast), or a number.
+ * Differentiable elementwise arithmetic with PyTorch's broadcasting, and the sum and mean of all
+ * elements. The second operand is a tensor (broadcastable against the first) or a number.
  */
 import { GradNode } from '../autograd/node';
 import { checkFloat, checkLike, checkTensor } from '../checks';
-import { codesFrom, type DType } from '../dtype';
+import type { DType } from '../dtype';
 import { ArgumentError, ShapeError } from '../errors';
-import { describe, formatShape } from '../format';
-import { native, nativeConstants } from '../native/binding';
-import { sameShape } from '../shape';
+import { describe } from '../format';
+import { native } from '../native/binding';
 import { Tensor } from '../tensor';
-import { produce } from './outputs';
+import { broadcastShapes } from './broadcast';
 import { attach, needsGrad } from './record';
+import { BINARY_OP_CODE, rawBinary, rawScale, rawSum, rawUnary, sumToShape, type BinaryOpName } from './raw';
 
-const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
-type BinaryOpName = (typeof BINARY_OPS)[number];
-/** The addon's codes (Note [op codes]). */
-export const BINARY_OP_CODE = codesFrom(BINARY_OPS, nativeConstants.binaryOps, 'binary op');
+export { BINARY_OP_CODE, rawScale, rawSum };
 
 export type Operand<D extends DType = DType> = Tensor<D> | number;
 
-/** out = a op b with no tape; `b` already validated. */
-function rawBinary<D extends DType>(op: BinaryOpName, a: Tensor<D>, b: Tensor<D>): Tensor<D> {
-  return produce(a.shape, a, (out) => native.binary(BINARY_OP_CODE[op], out.handle, a.handle, b.handle));
-}
+type DifferentiableOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
 
-/** alpha * t (no tape). */
-export function rawScale<D extends DType>(t: Tensor<D>, alpha: number): Tensor<D> {
-  return produce(t.shape, t, (out) => native.axpby(out.handle, t.handle, alpha, 0));
-}
-
-/** The sum of all elements, in a tensor of `shape` (one element; no tape). */
-export function rawSum<D extends DType>(t: Tensor<D>, shape: readonly number[] = []): Tensor<D> {
-  return produce(shape, t, (out) => native.sum(out.handle, t.handle));
+/** Frees every tensor in `temporaries` and returns `result`. */
+function freeing<T>(result: T, ...temporaries: Tensor[]): T {
+  for (const t of temporaries) t.dispose();
+  return result;
 }
 
 class BinaryNode extends GradNode {
   private readonly savedA?: Tensor;
   private readonly savedB?: Tensor;
+  private readonly savedOut?: Tensor;
+  private readonly aShape: readonly number[];
   private readonly bShape: readonly number[];
-  private readonly bNumel: number;
 
-  constructor(private readonly op: BinaryOpName, a: Tensor, b: Tensor) {
+  constructor(private readonly op: DifferentiableOp, a: Tensor, b: Tensor, out: Tensor) {
     super(`${op}Backward`, [a, b]);
+    this.aShape = a.shape;
     this.bShape = b.shape;
-    this.bNumel = b.numel;
-    // Only what the gradients need: mul and div read the operands.
-    if (op === 'mul' || op === 'div') {
+    // Only what the gradients read: add and sub need nothing.
+    if (op !== 'add' && op !== 'sub') {
       this.savedA = this.save(a);
       this.savedB = this.save(b);
     }
-  }
-
-  private toB(grad: Tensor): Tensor {
-    if (this.bNumel === grad.numel) return grad;
-    const reduced = rawSum(grad, this.bShape);
-    grad.dispose();
-    return reduced;
+    if (op === 'pow') this.savedOut = this.save(out);
   }
 
   backward([g]: readonly (Tensor | null)[]): (Tensor | null)[] {
     const grad = g!;
-    const [needA, needB] = [this.inputs[0] !== null, this.inputs[1] !== null];
+    const needA = this.inputs[0] !== null, needB = this.inputs[1] !== null;
+    const [ga, gb] = this.elementGradients(grad, needA, needB);
+    return [ga ? sumToShapeOwned(ga, this.aShape) : null, gb ? sumToShapeOwned(gb, this.bShape) : null];
+  }
+
+  /** Gradients at the broadcast shape. */
+  private elementGradients(g: Tensor, needA: boolean, needB: boolean): [Tensor | null, Tensor | null] {
+    const a = this.savedA!, b = this.savedB!;
+    const shape = g.shape;
     switch (this.op) {
-      case 'add':
-        return [needA ? rawScale(grad, 1) : null, needB ? this.toB(rawScale(grad, 1)) : null];
-      case 'sub':
-        return [needA ? rawScale(grad, 1) : null, needB ? this.toB(rawScale(grad, -1)) : null];
-      case 'mul':
-        return [
-          needA ? rawBinary('mul', grad, this.savedB!) : null,
-          needB ? this.toB(rawBinary('mul', grad, this.savedA!)) : null,
-        ];
+      case 'add': return [needA ? rawScale(g, 1) : null, needB ? rawScale(g, 1) : null];
+      case 'sub': return [needA ? rawScale(g, 1) : null, needB ? rawScale(g, -1) : null];
+      case 'mul': return [needA ? rawBinary('mul', g, b, shape) : null, needB ? rawBinary('mul', g, a, shape) : null];
       case 'div': {
-        const ga = needA ? rawBinary('div', grad, this.savedB!) : null;
+        const ga = needA ? rawBinary('div', g, b, shape) : null;
+        if (!needB) return [ga, null];
+        // d(a/b)/db = -(a/b) / b
+        const quotient = rawBinary('div', a, b, shape);
+        const scaled = rawBinary('mul', g, quotient, shape);
+        const overB = rawBinary('div', scaled, b, shape);
+        return [ga, freeing(rawScale(overB, -1), quotient, scaled, overB)];
+      }
+      case 'pow': {
+        // d(a^b)/da = b a^(b-1) = b (a^b / a) where a != 0, so compute b * a^(b - 1) directly;
+        // d/db = a^b log a.
+        let ga: Tensor | null = null;
+        if (needA) {
+          const one = onesLike(b);
+          const bMinusOne = rawBinary('sub', b, one, b.shape);
+          const power = rawBinary('pow', a, bMinusOne, shape);
+          const times = rawBinary('mul', power, b, shape);
+          ga = freeing(rawBinary('mul', g, times, shape), one, bMinusOne, power, times);
+        }
         let gb: Tensor | null = null;
         if (needB) {
-          // d(a/b)/db = -a / b^2 = -(a/b) / b
-          const quotient = rawBinary('div', this.savedA!, this.savedB!);
-          const scaled = rawBinary('mul', grad, quotient);
-          quotient.dispose();
-          const overB = rawBinary('div', scaled, this.savedB!);
-          scaled.dispose();
-          gb = this.toB(rawScale(overB, -1));
-          overB.dispose();
+          const logA = rawUnary('log', a);
+          const times = rawBinary('mul', this.savedOut!, logA, shape);
+          gb = freeing(rawBinary('mul', g, times, shape), logA, times);
         }
         return [ga, gb];
+      }
+      case 'maximum':
+      case 'minimum': {
+        // The larger (smaller) side takes the gradient; ties split it, as torch does.
+        const wins = rawBinary(this.op === 'maximum' ? 'gt' : 'lt', a, b, shape);
+        const ties = rawBinary('eq', a, b, shape);
+        const halfTies = rawScale(ties, 0.5);
+        const shareA = rawBinary('add', wins, halfTies, shape);
+        const ga = needA ? rawBinary('mul', g, shareA, shape) : null;
+        let gb: Tensor | null = null;
+        if (needB) {
+          const gA = ga ?? rawBinary('mul', g, shareA, shape);
+          gb = rawBinary('sub', g, gA, shape);
+          if (!ga) gA.dispose();
+        }
+        return freeing([ga, gb], wins, ties, halfTies, shareA);
       }
     }
   }
 }
 
-function binary<D extends DType>(op: BinaryOpName, aIn: Tensor<D>, bIn: Operand<D>): Tensor<D> {
-  const a = checkTensor(aIn, `${op}(): a`) as Tensor<D>;
-  checkFloat(a, `${op}(): a`);
-  if (typeof bIn !== 'number') {
-    const b = checkTensor(bIn, `${op}(): b`) as Tensor<D>;
-    checkLike(b, a, `${op}(): b`, 'a');
-    if (!sameShape(a.shape, b.shape) && b.numel !== 1) {
-      throw new ShapeError(`${op}(): b must have a's shape ${formatShape(a.shape)} or be a single value, got ${formatShape(b.shape)}`);
-    }
-    return binaryOf(op, a, b);
-  }
-  const b = Tensor.full([], bIn, { dtype: a.dtype, device: a.device });
-  try {
-    return binaryOf(op, a, b);
-  } finally {
-    b.dispose();
-  }
+function onesLike(t: Tensor): Tensor {
+  return Tensor.ones([], { dtype: t.dtype, device: t.device });
 }
 
-function binaryOf<D extends DType>(op: BinaryOpName, a: Tensor<D>, b: Tensor<D>): Tensor<D> {
-  const out = rawBinary(op, a, b);
-  if (needsGrad(a, b)) attach(new BinaryNode(op, a, b), out);
-  return out;
+function sumToShapeOwned(grad: Tensor, shape: readonly number[]): Tensor {
+  const reduced = sumToShape(grad, shape);
+  if (reduced !== grad) grad.dispose();
+  return reduced;
+}
+
+/** `b` as a tensor like `a` (a number becomes a scalar tensor the caller disposes). */
+function operandOf<D extends DType>(op: string, a: Tensor<D>, bIn: Operand<D>, floatOnly: boolean): { b: Tensor<D>; made: boolean } {
+  if (typeof bIn === 'number') {
+    if (a.dtype === 'int32' && !Number.isInteger(bIn)) throw new ArgumentError(`${op}(): b = ${bIn} must be an integer for an int32 tensor`);
+    return { b: Tensor.full([], bIn, { dtype: a.dtype, device: a.device }), made: true };
+  }
+  const b = checkTensor(bIn, `${op}(): b`) as Tensor<D>;
+  checkLike(b, a, `${op}(): b`, 'a');
+  if (floatOnly) checkFloat(b, `${op}(): b`);
+  return { b, made: false };
+}
+
+/** a op b with broadcasting; int32 operands take add, sub, mul, maximum, minimum (no gradients). */
+function binary<D extends DType>(op: DifferentiableOp, aIn: Tensor<D>, bIn: Operand<D>): Tensor<D> {
+  const a = checkTensor(aIn, `${op}(): a`) as Tensor<D>;
+  const floatOnly = op === 'div' || op === 'pow';
+  if (floatOnly) checkFloat(a, `${op}(): a`);
+  if (typeof bIn !== 'number' && !(bIn instanceof Tensor)) throw new ArgumentError(`${op}(): b must be a Tensor or a number, got ${describe(bIn)}`);
+  const { b, made } = operandOf(op, a, bIn, floatOnly);
+  try {
+    const shape = broadcastShapes(a.shape, b.shape, `${op}()`);
+    const out = rawBinary(op, a, b, shape);
+    if (needsGrad(a, b)) attach(new BinaryNode(op, a, b, out), out);
+    return out;
+  } finally {
+    if (made) b.dispose();
+  }
 }
 
 export function add<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> {
@@ -130,6 +160,72 @@ export function mul<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> {
 
 export function div<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> {
   return binary('div', a, b);
+}
+
+/** Elementwise larger value (NaN if either is NaN). */
+export function maximum<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> {
+  return binary('maximum', a, b);
+}
+
+export function minimum<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> {
+  return binary('minimum', a, b);
+}
+
+/** a to the power b: a number exponent is the unary op (ops/unary.ts), a tensor one broadcasts. */
+export function powTensor<D extends DType>(a: Tensor<D>, b: Tensor<D>): Tensor<D> {
+  return binary('pow', a, b);
+}
+
+type ComparisonName = Extract<BinaryOpName, 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'>;
+
+function compare<D extends DType>(op: ComparisonName, aIn: Tensor<D>, bIn: Operand<D>): Tensor<D> {
+  const a = checkTensor(aIn, `${op}(): a`) as Tensor<D>;
+  if (typeof bIn !== 'number' && !(bIn instanceof Tensor)) throw new ArgumentError(`${op}(): b must be a Tensor or a number, got ${describe(bIn)}`);
+  const { b, made } = operandOf(op, a, bIn, false);
+  try {
+    return rawBinary(op, a, b, broadcastShapes(a.shape, b.shape, `${op}()`));
+  } finally {
+    if (made) b.dispose();
+  }
+}
+
+/** 1 where a == b, else 0, in the operands' dtype (there is no bool dtype); never on the tape. */
+export function eq<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> { return compare('eq', a, b); }
+export function ne<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> { return compare('ne', a, b); }
+export function lt<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> { return compare('lt', a, b); }
+export function le<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> { return compare('le', a, b); }
+export function gt<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> { return compare('gt', a, b); }
+export function ge<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> { return compare('ge', a, b); }
+
+/**
+ * condition ? a : b elementwise, broadcast (condition: nonzero means true, in a's dtype).
+ * Differentiable in a and b.
+ */
+export function where<D extends DType>(condition: Tensor<D>, a: Tensor<D>, other: Operand<D>): Tensor<D> {
+  checkTensor(condition, 'where(): condition');
+  checkTensor(a, 'where(): a');
+  checkLike(condition, a, 'where(): condition', 'a');
+  // where(c, a, b) = b + c' (a - b) with c' = (c != 0): exact when a and b are finite (an
+  // infinity or NaN in the branch not taken still spreads), and differentiable through add, sub
+  // and mul.
+  const { b, made } = operandOf('where', a, other, false);
+  try {
+    const zero = zerosLike(condition);
+    const mask = rawBinary('ne', condition, zero, condition.shape);
+    const difference = sub(a, b);
+    const picked = mul(difference, mask);
+    try {
+      return add(b, picked as Tensor<D>);
+    } finally {
+      for (const t of [zero, mask, difference, picked]) t.dispose();
+    }
+  } finally {
+    if (made) b.dispose();
+  }
+}
+
+function zerosLike(t: Tensor): Tensor {
+  return Tensor.zeros([], { dtype: t.dtype, device: t.device });
 }
 
 class ScaleNode extends GradNode {
@@ -155,7 +251,7 @@ export function neg<D extends DType>(t: Tensor<D>): Tensor<D> {
   return scale(t, -1);
 }
 
-class SumNode extends GradNode {
+class SumAllNode extends GradNode {
   private readonly inputShape: readonly number[];
   constructor(input: Tensor, private readonly factor: number) {
     super(factor === 1 ? 'sumBackward' : 'meanBackward', [input]);
@@ -171,16 +267,16 @@ class SumNode extends GradNode {
 }
 
 /** The sum of all elements, as a scalar tensor. */
-export function sum<D extends DType>(t: Tensor<D>): Tensor<D> {
+export function sumAll<D extends DType>(t: Tensor<D>): Tensor<D> {
   const input = checkTensor(t, 'sum(): t') as Tensor<D>;
   checkFloat(input, 'sum(): t');
   const out = rawSum(input);
-  if (needsGrad(input)) attach(new SumNode(input, 1), out);
+  if (needsGrad(input)) attach(new SumAllNode(input, 1), out);
   return out;
 }
 
 /** The mean of all elements, as a scalar tensor. */
-export function mean<D extends DType>(t: Tensor<D>): Tensor<D> {
+export function meanAll<D extends DType>(t: Tensor<D>): Tensor<D> {
   const input = checkTensor(t, 'mean(): t') as Tensor<D>;
   checkFloat(input, 'mean(): t');
   if (input.numel === 0) throw new ShapeError('mean(): t has no elements');
@@ -191,6 +287,6 @@ export function mean<D extends DType>(t: Tensor<D>): Tensor<D> {
   } finally {
     total.dispose();
   }
-  if (needsGrad(input)) attach(new SumNode(input, 1 / input.numel), out);
+  if (needsGrad(input)) attach(new SumAllNode(input, 1 / input.numel), out);
   return out;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "../core/dtype.h"
 #include "../core/errors.h"
@@ -19,7 +20,8 @@ inline std::string argLabel(size_t index, const char* name) {
   return std::string("argument ") + std::to_string(index) + " (" + name + ")";
 }
 
-// A live (not released) tensor handle; defined in tensor_handle.cc.
+// A live (not released) tensor handle; defined in tensor_handle.cc. `label` names it in errors.
+TensorHandle& tensorValue(Napi::Env env, Napi::Value value, const std::string& label);
 TensorHandle& tensorArg(const Napi::CallbackInfo& info, size_t index, const char* name);
 
 // A tensor argument, or nothing for null/undefined.
@@ -92,6 +94,20 @@ inline TypedArrayView typedArrayArg(const Napi::CallbackInfo& info, size_t index
       napi_get_typedarray_info(info.Env(), info[index], &view.type, &view.length, &view.data, &buffer, &byteOffset);
   if (status != napi_ok) throw Error(ErrorKind::Argument, argLabel(index, name) + " could not be read as a typed array");
   return view;
+}
+
+// A JS string argument.
+inline std::string stringArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (index >= info.Length() || !info[index].IsString()) throw Error(ErrorKind::Argument, argLabel(index, name) + " must be a string");
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
+// A Float64Array argument's values.
+inline std::vector<double> float64ArrayArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  const TypedArrayView view = typedArrayArg(info, index, name);
+  if (view.type != napi_float64_array) throw Error(ErrorKind::Argument, argLabel(index, name) + " must be a Float64Array");
+  const double* values = static_cast<const double*>(view.data);
+  return std::vector<double>(values, values + view.length);
 }
 
 inline void requireFloatDType(DType dtype, size_t index, const char* name) {

@@ -5,6 +5,7 @@
 
 #include "../addon.h"
 #include "args.h"
+#include "geometry_arg.h"
 #include "js_errors.h"
 
 namespace gru {
@@ -25,18 +26,32 @@ void requireNumel(const TensorRef& a, int64_t numel, const char* name) {
   }
 }
 
-// (op, out, a, b): floating tensors (an int32 division by zero would trap).
+// (op, out, a, b, geometry | null). int32 tensors take every op but div and pow (an int32
+// division by zero would trap).
 GRU_BINDING(binary) {
   BinaryRequest r;
   r.op = static_cast<BinaryOp>(intArg(info, 0, "op", 0, kBinaryOpCount - 1));
   r.out = tensorArg(info, 1, "out").ref();
   r.a = tensorArg(info, 2, "a").ref();
   r.b = tensorArg(info, 3, "b").ref();
-  requireFloatDType(r.out.dtype, 1, "out");
+  if (r.op == BinaryOp::Div || r.op == BinaryOp::Pow) requireFloatDType(r.out.dtype, 1, "out");
   requireSameKind(r.out, r.a, "out", "a");
   requireSameKind(r.out, r.b, "out", "b");
-  requireNumel(r.a, r.out.numel, "a");
-  if (r.b.numel != r.out.numel && r.b.numel != 1) requireNumel(r.b, r.out.numel, "b");
+  const bool strided = info.Length() > 4 && !info[4].IsNull() && !info[4].IsUndefined();
+  if (strided) {
+    r.geometry = geometryArg(info, 4, "geometry");
+    if (r.geometry.ndim == 0 || r.geometry.numel() != r.out.numel) {
+      throw Error(ErrorKind::Shape, "binary geometry must cover out's " + std::to_string(r.out.numel) + " elements");
+    }
+    requireWithin(r.geometry, r.geometry.stride0, 0, r.a.numel, "a");
+    requireWithin(r.geometry, r.geometry.stride1, 0, r.b.numel, "b");
+    if (r.out.storage == r.a.storage || r.out.storage == r.b.storage) {
+      throw Error(ErrorKind::Argument, "a broadcasting binary op needs out in memory of its own");
+    }
+  } else {
+    requireNumel(r.a, r.out.numel, "a");
+    if (r.b.numel != r.out.numel && r.b.numel != 1) requireNumel(r.b, r.out.numel, "b");
+  }
   Addon::of(info.Env()).backend(r.out.device()).binary(r);
   return info.Env().Undefined();
 }
@@ -67,7 +82,7 @@ GRU_BINDING(sum) {
   return info.Env().Undefined();
 }
 
-// (transA, transB, m, n, k, alpha, a, b, beta, c)
+// (transA, transB, m, n, k, alpha, a, b, beta, c[, batch, strideA, strideB, strideC])
 GRU_BINDING(gemm) {
   GemmRequest r;
   r.transA = boolArg(info, 0, "transA");
@@ -83,9 +98,24 @@ GRU_BINDING(gemm) {
   requireFloatDType(r.c.dtype, 9, "c");
   requireSameKind(r.c, r.a, "c", "a");
   requireSameKind(r.c, r.b, "c", "b");
-  requireNumel(r.a, r.m * r.k, "a");
-  requireNumel(r.b, r.k * r.n, "b");
-  requireNumel(r.c, r.m * r.n, "c");
+  if (info.Length() > 10) {
+    r.batch = intArg(info, 10, "batch", 0, 2147483647);
+    r.strideA = intArg(info, 11, "strideA");
+    r.strideB = intArg(info, 12, "strideB");
+    r.strideC = intArg(info, 13, "strideC");
+  }
+  // Each operand's last matrix must end inside it (in double: unchecked products may overflow);
+  // C's matrices must not overlap, since each is written.
+  auto reach = [&](int64_t stride, int64_t size) {
+    return r.batch == 0 ? 0.0 : static_cast<double>(r.batch - 1) * static_cast<double>(stride) + static_cast<double>(size);
+  };
+  if (reach(r.strideA, r.m * r.k) > static_cast<double>(r.a.numel) || reach(r.strideB, r.k * r.n) > static_cast<double>(r.b.numel) ||
+      reach(r.strideC, r.m * r.n) > static_cast<double>(r.c.numel)) {
+    throw Error(ErrorKind::Shape, "gemm operands are smaller than " + std::to_string(r.batch) + " products of [" + std::to_string(r.m) +
+                                      " x " + std::to_string(r.k) + "] and [" + std::to_string(r.k) + " x " + std::to_string(r.n) + "] need");
+  }
+  if (r.batch > 1 && r.strideC < r.m * r.n) throw Error(ErrorKind::Shape, "gemm output matrices must not overlap (strideC < m * n)");
+  if (r.batch == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.c.device()).gemm(r);
   return info.Env().Undefined();
 }

@@ -32,6 +32,11 @@ GRU_BINDING(constants) {
   table("binaryOps", [](Napi::Object& codes) { GRU_BINARY_OPS(GRU_CODE_ENTRY) });
   table("kernels", [](Napi::Object& codes) { GRU_KERNELS(GRU_CODE_ENTRY) });
   table("distributions", [](Napi::Object& codes) { GRU_DISTRIBUTIONS(GRU_CODE_ENTRY) });
+  table("unaryOps", [](Napi::Object& codes) { GRU_UNARY_OPS(GRU_CODE_ENTRY) });
+  table("reduceOps", [](Napi::Object& codes) { GRU_REDUCE_OPS(GRU_CODE_ENTRY) });
+  table("elementLosses", [](Napi::Object& codes) { GRU_ELEMENT_LOSSES(GRU_CODE_ENTRY) });
+  table("classLosses", [](Napi::Object& codes) { GRU_CLASS_LOSSES(GRU_CODE_ENTRY) });
+  table("optimizers", [](Napi::Object& codes) { GRU_OPTIMIZERS(GRU_CODE_ENTRY) });
 #undef GRU_CODE_ENTRY
   result.Set("gruConfigFields", gruConfigFieldTable(env));
   result.Set("napiVersion", static_cast<double>(NAPI_VERSION));

@@ -64,17 +64,18 @@ Napi::Value TensorHandle::release(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-TensorHandle& tensorArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  Napi::Env env = info.Env();
-  if (index >= info.Length() || !info[index].IsObject() ||
-      !info[index].As<Napi::Object>().InstanceOf(Addon::of(env).tensorConstructor.Value())) {
-    throw Error(ErrorKind::Argument, argLabel(index, name) + " must be a tensor handle");
+TensorHandle& tensorValue(Napi::Env env, Napi::Value value, const std::string& label) {
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(Addon::of(env).tensorConstructor.Value())) {
+    throw Error(ErrorKind::Argument, label + " must be a tensor handle");
   }
-  TensorHandle* handle = TensorHandle::Unwrap(info[index].As<Napi::Object>());
-  if (handle->released()) {
-    throw Error(ErrorKind::Disposed, argLabel(index, name) + " is a disposed tensor");
-  }
+  TensorHandle* handle = TensorHandle::Unwrap(value.As<Napi::Object>());
+  if (handle->released()) throw Error(ErrorKind::Disposed, label + " is a disposed tensor");
   return *handle;
+}
+
+TensorHandle& tensorArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (index >= info.Length()) throw Error(ErrorKind::Argument, argLabel(index, name) + " must be a tensor handle");
+  return tensorValue(info.Env(), info[index], argLabel(index, name));
 }
 
 }  // namespace gru

@@ -5,15 +5,29 @@
 
 namespace gru {
 
+namespace {
+
+template <typename Fn, typename T>
+void binaryOf(Fn fn, const BinaryRequest& r) {
+  T* out = r.out.data<T>();
+  const T *a = r.a.data<T>(), *b = r.b.data<T>();
+  if (r.geometry.ndim == 0) {
+    binaryLoop(fn, out, a, b, r.out.numel, r.b.numel == 1 && r.a.numel != 1);
+    return;
+  }
+  broadcastLoop(fn, out, a, b, r.geometry);
+}
+
+}  // namespace
+
 void CpuBackend::binary(const BinaryRequest& r) {
   raisePendingError();
   stream_.enqueue([r] {
-    const bool bScalar = r.b.numel == 1 && r.a.numel != 1;
     withBinaryFn(r.op, [&](auto fn) {
       switch (r.out.dtype) {
-        case DType::Float32: binaryLoop(fn, r.out.data<float>(), r.a.data<float>(), r.b.data<float>(), r.out.numel, bScalar); break;
-        case DType::Float64: binaryLoop(fn, r.out.data<double>(), r.a.data<double>(), r.b.data<double>(), r.out.numel, bScalar); break;
-        case DType::Int32: binaryLoop(fn, r.out.data<int32_t>(), r.a.data<int32_t>(), r.b.data<int32_t>(), r.out.numel, bScalar); break;
+        case DType::Float32: binaryOf<decltype(fn), float>(fn, r); break;
+        case DType::Float64: binaryOf<decltype(fn), double>(fn, r); break;
+        case DType::Int32: binaryOf<decltype(fn), int32_t>(fn, r); break;
       }
     });
   });
@@ -43,20 +57,23 @@ void CpuBackend::gemm(const GemmRequest& r) {
   stream_.enqueue([r] {
     if (r.m == 0 || r.n == 0) return;
     if (r.k == 0) {  // BLAS rejects a zero leading dimension; the product is empty, so C = beta * C
-      if (r.c.dtype == DType::Float32) axpbyLoop(r.c.data<float>(), r.c.data<float>(), r.m * r.n, static_cast<float>(r.beta), 0.0f);
-      else axpbyLoop(r.c.data<double>(), r.c.data<double>(), r.m * r.n, r.beta, 0.0);
+      const int64_t count = r.m * r.n * r.batch;
+      if (r.c.dtype == DType::Float32) axpbyLoop(r.c.data<float>(), r.c.data<float>(), count, static_cast<float>(r.beta), 0.0f);
+      else axpbyLoop(r.c.data<double>(), r.c.data<double>(), count, r.beta, 0.0);
       return;
     }
     const auto ta = r.transA ? CblasTrans : CblasNoTrans;
     const auto tb = r.transB ? CblasTrans : CblasNoTrans;
     const int m = static_cast<int>(r.m), n = static_cast<int>(r.n), k = static_cast<int>(r.k);
     const int lda = r.transA ? m : k, ldb = r.transB ? k : n, ldc = n;
-    if (r.c.dtype == DType::Float32) {
-      cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, static_cast<float>(r.alpha), r.a.data<float>(), lda, r.b.data<float>(), ldb,
-                  static_cast<float>(r.beta), r.c.data<float>(), ldc);
-    } else {
-      cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, r.alpha, r.a.data<double>(), lda, r.b.data<double>(), ldb, r.beta,
-                  r.c.data<double>(), ldc);
+    for (int64_t i = 0; i < r.batch; ++i) {
+      if (r.c.dtype == DType::Float32) {
+        cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, static_cast<float>(r.alpha), r.a.data<float>() + i * r.strideA, lda,
+                    r.b.data<float>() + i * r.strideB, ldb, static_cast<float>(r.beta), r.c.data<float>() + i * r.strideC, ldc);
+      } else {
+        cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, r.alpha, r.a.data<double>() + i * r.strideA, lda,
+                    r.b.data<double>() + i * r.strideB, ldb, r.beta, r.c.data<double>() + i * r.strideC, ldc);
+      }
     }
   });
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "../ops/binary_functors.h"
+#include "../ops/strided.h"
 
 namespace gru {
 
@@ -15,6 +16,34 @@ void binaryLoop(Fn fn, T* out, const T* a, const T* b, int64_t n, bool bScalar) 
     for (int64_t i = 0; i < n; ++i) out[i] = fn(a[i], scalar);
   } else {
     for (int64_t i = 0; i < n; ++i) out[i] = fn(a[i], b[i]);
+  }
+}
+
+// out (contiguous) = a op b, each read through the geometry (Note [Strided geometry]).
+template <typename Fn, typename T>
+void broadcastLoop(Fn fn, T* out, const T* a, const T* b, const StridedGeometry& g) {
+  const int last = g.ndim - 1;
+  const int64_t inner = g.shape[last];
+  if (inner == 0) return;
+  const int64_t runs = g.numel() / inner, sa = g.stride0[last], sb = g.stride1[last];
+  int64_t index[kMaxStridedDims] = {};
+  for (int64_t run = 0; run < runs; ++run) {
+    int64_t oa = 0, ob = 0;
+    for (int d = 0; d < last; ++d) {
+      oa += index[d] * g.stride0[d];
+      ob += index[d] * g.stride1[d];
+    }
+    T* o = out + run * inner;
+    const T *pa = a + oa, *pb = b + ob;
+    // The common cases get loops GCC vectorises: both contiguous, or one operand broadcast.
+    if (sa == 1 && sb == 1) for (int64_t i = 0; i < inner; ++i) o[i] = fn(pa[i], pb[i]);
+    else if (sa == 1 && sb == 0) for (int64_t i = 0; i < inner; ++i) o[i] = fn(pa[i], pb[0]);
+    else if (sa == 0 && sb == 1) for (int64_t i = 0; i < inner; ++i) o[i] = fn(pa[0], pb[i]);
+    else for (int64_t i = 0; i < inner; ++i) o[i] = fn(pa[i * sa], pb[i * sb]);
+    for (int d = last - 1; d >= 0; --d) {
+      if (++index[d] < g.shape[d]) break;
+      index[d] = 0;
+    }
   }
 }
 

@@ -7,17 +7,29 @@
 #include "dynload.h"
 #include "kernels/elementwise.h"
 #include "kernels/reduce.h"
+#include "kernels/tensor_ops.h"
 #include "status.h"
 
 namespace gru {
 
+namespace {
+
+template <typename T>
+cudaError_t launchBinaryOf(const BinaryRequest& r, cudaStream_t stream) {
+  if (r.geometry.ndim > 0) return cuda::launchBroadcastBinary(r.op, r.out.data<T>(), r.a.data<T>(), r.b.data<T>(), r.geometry, stream);
+  return cuda::launchBinary(r.op, r.out.data<T>(), r.a.data<T>(), r.b.data<T>(), r.out.numel, r.b.numel == 1 && r.a.numel != 1, stream);
+}
+
+}  // namespace
+
 void CudaBackend::binary(const BinaryRequest& r) {
   raisePendingError();
-  const bool bScalar = r.b.numel == 1 && r.a.numel != 1;
-  const cudaError_t status =
-      r.out.dtype == DType::Float32
-          ? cuda::launchBinary(r.op, r.out.data<float>(), r.a.data<float>(), r.b.data<float>(), r.out.numel, bScalar, stream())
-          : cuda::launchBinary(r.op, r.out.data<double>(), r.a.data<double>(), r.b.data<double>(), r.out.numel, bScalar, stream());
+  cudaError_t status;
+  switch (r.out.dtype) {
+    case DType::Float32: status = launchBinaryOf<float>(r, stream()); break;
+    case DType::Float64: status = launchBinaryOf<double>(r, stream()); break;
+    default: status = launchBinaryOf<int32_t>(r, stream()); break;
+  }
   cuda::checkCuda(status, "binary kernel launch");
 }
 
@@ -51,7 +63,9 @@ void CudaBackend::gemm(const GemmRequest& r) {
   raisePendingError();
   if (r.m == 0 || r.n == 0) return;
   if (r.k == 0) {  // an empty product: C = beta * C (cuBLAS rejects a zero leading dimension)
-    axpby(AxpbyRequest{r.c, r.c, r.beta, 0.0});
+    TensorRef all = r.c;
+    all.numel = r.m * r.n * r.batch;
+    axpby(AxpbyRequest{all, all, r.beta, 0.0});
     return;
   }
   const int m = static_cast<int>(r.m), n = static_cast<int>(r.n), k = static_cast<int>(r.k);
@@ -61,15 +75,18 @@ void CudaBackend::gemm(const GemmRequest& r) {
   std::lock_guard<std::mutex> lock(libraryMutex());
   cuda::CublasApi& api = cuda::cublasApi();
   cublas::Handle handle = cublasHandle();
-  if (r.c.dtype == DType::Float32) {
-    const float alpha = static_cast<float>(r.alpha), beta = static_cast<float>(r.beta);
-    cuda::checkCublas(api.sgemm(handle, opB, opA, n, m, k, &alpha, r.b.data<float>(), ldb, r.a.data<float>(), lda, &beta,
-                                r.c.data<float>(), ldc),
-                      "cublasSgemm_v2");
-  } else {
-    cuda::checkCublas(api.dgemm(handle, opB, opA, n, m, k, &r.alpha, r.b.data<double>(), ldb, r.a.data<double>(), lda, &r.beta,
-                                r.c.data<double>(), ldc),
-                      "cublasDgemm_v2");
+  // Batched products are a loop of GEMMs on the one stream (each a full cuBLAS call).
+  for (int64_t i = 0; i < r.batch; ++i) {
+    if (r.c.dtype == DType::Float32) {
+      const float alpha = static_cast<float>(r.alpha), beta = static_cast<float>(r.beta);
+      cuda::checkCublas(api.sgemm(handle, opB, opA, n, m, k, &alpha, r.b.data<float>() + i * r.strideB, ldb, r.a.data<float>() + i * r.strideA,
+                                  lda, &beta, r.c.data<float>() + i * r.strideC, ldc),
+                        "cublasSgemm_v2");
+    } else {
+      cuda::checkCublas(api.dgemm(handle, opB, opA, n, m, k, &r.alpha, r.b.data<double>() + i * r.strideB, ldb,
+                                  r.a.data<double>() + i * r.strideA, lda, &r.beta, r.c.data<double>() + i * r.strideC, ldc),
+                        "cublasDgemm_v2");
+    }
   }
 }
 

@@ -1,6 +1,8 @@
 // The per-element math of the binary ops, written once for the CPU loops (cpu/elementwise.h)
 // and the CUDA kernels (cuda/kernels/elementwise.cu).
 #pragma once
+#include <math.h>
+
 #include "host_device.h"
 #include "op_codes.h"
 
@@ -29,6 +31,36 @@ struct BinaryFn<BinaryOp::Div> {
   template <typename T>
   GRU_HOST_DEVICE T operator()(T a, T b) const { return a / b; }
 };
+
+template <>
+struct BinaryFn<BinaryOp::Pow> {
+  template <typename T>
+  GRU_HOST_DEVICE T operator()(T a, T b) const { return pow(a, b); }
+};
+// maximum and minimum propagate NaN from either side, as torch does.
+template <>
+struct BinaryFn<BinaryOp::Maximum> {
+  template <typename T>
+  GRU_HOST_DEVICE T operator()(T a, T b) const { return (a > b || a != a) ? a : b; }
+};
+template <>
+struct BinaryFn<BinaryOp::Minimum> {
+  template <typename T>
+  GRU_HOST_DEVICE T operator()(T a, T b) const { return (a < b || a != a) ? a : b; }
+};
+#define GRU_COMPARISON_FN(name, expr)                                          \
+  template <>                                                                   \
+  struct BinaryFn<BinaryOp::name> {                                             \
+    template <typename T>                                                       \
+    GRU_HOST_DEVICE T operator()(T a, T b) const { return (expr) ? T(1) : T(0); } \
+  };
+GRU_COMPARISON_FN(Eq, a == b)
+GRU_COMPARISON_FN(Ne, a != b)
+GRU_COMPARISON_FN(Lt, a < b)
+GRU_COMPARISON_FN(Le, a <= b)
+GRU_COMPARISON_FN(Gt, a > b)
+GRU_COMPARISON_FN(Ge, a >= b)
+#undef GRU_COMPARISON_FN
 
 // Calls body(BinaryFn<op>{}): one switch, so a backend instantiates its loop per op without
 // listing the ops again.

@@ -4,9 +4,12 @@
 // starts in it, its element count and dtype.
 #pragma once
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "../core/tensor_ref.h"
 #include "op_codes.h"
+#include "strided.h"
 
 namespace gru {
 
@@ -38,12 +41,86 @@ struct RandomRequest {
   double b = 1;
 };
 
-// out = a op b; b has a's element count or is a single value (broadcast). out may alias a or b.
+// out = a op b. With geometry.ndim == 0, b has a's element count or is a single value and out
+// may alias a or b; otherwise a and b are read through the geometry (Note [Strided geometry]:
+// stride0 is a's, stride1 b's) and out is new memory.
 struct BinaryRequest {
   BinaryOp op = BinaryOp::Add;
   TensorRef out;
   TensorRef a;
   TensorRef b;
+  StridedGeometry geometry;
+};
+
+// out = f(a; p0, p1); out may alias a.
+struct UnaryRequest {
+  UnaryOp op = UnaryOp::Exp;
+  TensorRef out;
+  TensorRef a;
+  double p0 = 0, p1 = 0;
+};
+
+// gradIn = gradOut * f'(x), from x and y = f(x) (same element counts).
+struct UnaryBackwardRequest {
+  UnaryOp op = UnaryOp::Exp;
+  TensorRef gradIn;
+  TensorRef gradOut;
+  TensorRef x;
+  TensorRef y;
+  double p0 = 0, p1 = 0;
+};
+
+// dst (read and written through geometry.stride0) = src (through stride1); dst and src do not
+// overlap. Transposes, broadcasts, narrow on any dim, and cat's writes into parts of its output.
+struct StridedCopyRequest {
+  TensorRef dst;
+  TensorRef src;
+  StridedGeometry geometry;
+};
+
+// Along the middle dimension of a seen as [outer, n, inner]: out [outer, inner] (and indices,
+// int32, for max and min). n == 0 gives the op's identity (sum: 0); lib/ refuses max of nothing.
+struct ReduceRequest {
+  ReduceOp op = ReduceOp::Sum;
+  TensorRef out;
+  std::optional<TensorRef> indices;
+  TensorRef a;
+  int64_t outer = 1, n = 0, inner = 1;
+  double p = 2;  // sumAbsPow's exponent
+};
+
+// Softmax (or log-softmax) along the middle dimension of [outer, n, inner].
+struct SoftmaxRequest {
+  bool log = false;
+  TensorRef out;
+  TensorRef a;
+  int64_t outer = 1, n = 0, inner = 1;
+};
+
+// gradIn from gradOut and the forward's output y (same geometry as the forward).
+struct SoftmaxBackwardRequest {
+  bool log = false;
+  TensorRef gradIn;
+  TensorRef gradOut;
+  TensorRef y;
+  int64_t outer = 1, n = 0, inner = 1;
+};
+
+// Note [Gather geometry]
+// a is [outer, n, inner] and out [outer, k, inner]. indexSelect (perElement false) reads
+// out[o, j, i] = a[o, index[j], i] with index [k]; gather (perElement true) reads
+// a[o, index[o, j, i], i] with index [outer, k, inner]. With `scatter` the data flows back:
+// a[o, index..., i] += out[o, j, i] (the backward of both; a is the gradient, pre-filled).
+// Every index is checked against n before anything is written; a bad one fails the op with an
+// ArgumentError naming `what`, the index and where it was.
+struct GatherRequest {
+  bool perElement = false;
+  bool scatter = false;
+  TensorRef a;
+  TensorRef out;
+  TensorRef index;
+  int64_t outer = 1, n = 0, k = 0, inner = 1;
+  std::string what;
 };
 
 // dst = alpha * src + beta * dst (beta 0: dst is only written).
@@ -61,7 +138,8 @@ struct SumRequest {
 };
 
 // Row-major C[m x n] = alpha * op(A) op(B) + beta * C, op = transpose when the flag is set;
-// A is [m x k] ([k x m] when transA), B is [k x n] ([n x k] when transB).
+// A is [m x k] ([k x m] when transA), B is [k x n] ([n x k] when transB). `batch` products,
+// the i-th at element offsets i * stride (a stride of 0 reuses one matrix: broadcasting).
 struct GemmRequest {
   bool transA = false;
   bool transB = false;
@@ -71,6 +149,8 @@ struct GemmRequest {
   TensorRef b;
   double beta = 0;
   TensorRef c;
+  int64_t batch = 1;
+  int64_t strideA = 0, strideB = 0, strideC = 0;
 };
 
 }  // namespace gru

@@ -6,7 +6,9 @@
  */
 import {
   ArgumentError, DTypeError, DeviceError, DisposedError, Generator, ShapeError, Tensor,
-  add, div, losses, matmul, mean, mul, narrow, neg, noGrad, reshape, scale, sub, sum,
+  abs, add, argmax, cat, clamp, div, exp, gather, gelu, indexSelect, linear, log, logSoftmax, losses, matmul, max, maximum, mean, min,
+  minimum, mul, narrow, neg, noGrad, permute, pow, relu, reshape, scale, select, sigmoid, slice, softmax, sqrt, stack, sub, sum, tanh,
+  transpose, where, gt,
 } from '../../lib/index';
 import { native } from '../../lib/native/binding';
 import { packGruConfig, type GruLayerConfig } from '../../lib/native/gru-config';
@@ -49,15 +51,107 @@ function binaryRows(name: string, op: typeof add, positive: boolean): OpCase[] {
   return [
     { name: `${name} (same shape)`, inputs: [{ shape: [2, 3], range }, { shape: [2, 3], range }], run: ([a, b]) => [op(a, b)],
       bad: [
-        { what: 'b of another shape', make: () => [f32([3, 2])], call: ([a], [b]) => op(a, b), error: ShapeError, message: new RegExp(`${name}\\(\\): b must have a's shape \\[2, 3\\] or be a single value, got \\[3, 2\\]`) },
+        { what: 'b of a shape that does not broadcast', make: () => [f32([3, 2])], call: ([a], [b]) => op(a, b), error: ShapeError, message: new RegExp(`${name}\\(\\): a \\[2, 3\\] and b \\[3, 2\\] cannot be broadcast together`) },
         { what: 'b of another dtype', make: () => [Tensor.zeros([2, 3], { dtype: 'float64' })], call: ([a], [b]) => op(a, b as never), error: DTypeError, message: new RegExp(`${name}\\(\\): b must be float32 like a, got float64`) },
-        { what: 'int32 a', make: () => [Tensor.zeros([2, 3], { dtype: 'int32' })], call: (_, [a]) => op(a, a), error: DTypeError, message: /must be float32 or float64, got int32/ },
+        ...(name === 'div' ? [{ what: 'int32 a', make: () => [Tensor.zeros([2, 3], { dtype: 'int32' })], call: (_: Tensor[], [a]: Tensor[]) => op(a, a), error: DTypeError, message: /must be float32 or float64, got int32/ }] : []),
         { what: 'a non-tensor', call: () => op('x' as never, 1), error: ArgumentError, message: new RegExp(`${name}\\(\\): a must be a Tensor, got "x"`) },
       ] },
     { name: `${name} (one-element b)`, inputs: [{ shape: [2, 3], range }, { shape: [1], range }], run: ([a, b]) => [op(a, b)] },
+    { name: `${name} (broadcast rows and columns)`, inputs: [{ shape: [2, 1, 3], range }, { shape: [4, 1], range }], run: ([a, b]) => [op(a, b)] },
+    { name: `${name} (broadcast a over b)`, inputs: [{ shape: [3], range }, { shape: [2, 3], range }], run: ([a, b]) => [op(a, b)] },
     { name: `${name} (number b)`, inputs: [{ shape: [4], range }], run: ([a]) => [op(a, 1.5)] },
   ];
 }
+
+
+/** Rows of unary ops: values in `range` where the op needs a domain (log, sqrt) or a smooth point. */
+function unaryRows(name: string, op: (t: Tensor) => Tensor, range?: [number, number]): OpCase[] {
+  return [{ name, inputs: [{ shape: [3, 4], range }], run: ([a]) => [op(a)],
+    bad: [{ what: 'int32 input', make: () => [Tensor.zeros([2], { dtype: 'int32' })], call: (_, [t]) => op(t), error: DTypeError, message: /must be float32 or float64, got int32/ }] }];
+}
+
+/** Runs `op` with constant tensors (weights, targets) like `like`, disposing them after. */
+function withFixed(like: Tensor, values: unknown[], op: (fixed: Tensor[]) => Tensor): Tensor[] {
+  const fixed = values.map((v) => Tensor.from(v as number[], undefined, { dtype: like.dtype, device: like.device }));
+  try {
+    return [op(fixed)];
+  } finally {
+    for (const t of fixed) t.dispose();
+  }
+}
+
+const i32 = (values: number[], shape?: number[]): Tensor<'int32'> => Tensor.from(values, shape ?? [values.length], { dtype: 'int32' }) as Tensor<'int32'>;
+
+const trainingRows: OpCase[] = [
+  ...unaryRows('exp', exp), ...unaryRows('log', log, [0.5, 2]), ...unaryRows('sqrt', sqrt, [0.5, 2]),
+  ...unaryRows('abs', abs, [0.2, 1]), ...unaryRows('relu', relu, [0.1, 1]), ...unaryRows('tanh', tanh), ...unaryRows('sigmoid', sigmoid),
+  ...unaryRows('gelu', gelu), ...unaryRows('pow 3', (t) => pow(t, 3)), ...unaryRows('pow 0.5', (t) => pow(t, 0.5), [0.5, 2]),
+  { name: 'clamp', inputs: [{ shape: [4, 5] }], run: ([a]) => [clamp(a, -0.5, 0.7)],
+    bad: [{ what: 'min above max', call: ([a]) => clamp(a, 1, 0), error: ArgumentError, message: /clamp\(\): min \(1\) must not exceed max \(0\)/ }] },
+  ...binaryRows('maximum', maximum, false), ...binaryRows('minimum', minimum, false),
+  { name: 'pow (tensor exponent, broadcast)', inputs: [{ shape: [2, 3], range: [0.5, 1.5] }, { shape: [3], range: [0.5, 2] }], run: ([a, b]) => [pow(a, b)] },
+  { name: 'where', inputs: [{ shape: [3, 4] }, { shape: [3, 4] }, { shape: [4] }], run: ([c, a, b]) => { const mask = noGrad(() => gt(c, 0)); const out = where(mask, a, b); mask.dispose(); return [out]; } },
+  { name: 'sum dim 1 keepDim', inputs: [{ shape: [2, 3, 4] }], run: ([a]) => [sum(a, 1, { keepDim: true })],
+    bad: [{ what: 'a repeated dim', call: ([a]) => sum(a, [1, -2]), error: ArgumentError, message: /sum\(\): dim \[1, -2\] names a dimension twice/ }] },
+  { name: 'sum dims [0, 2]', inputs: [{ shape: [2, 3, 4] }], run: ([a]) => [sum(a, [0, 2])] },
+  { name: 'mean dim -1', inputs: [{ shape: [3, 5] }], run: ([a]) => [mean(a, -1)] },
+  { name: 'max dim 1 (values)', inputs: [{ shape: [3, 5] }], run: ([a]) => { const r = max(a, 1); r.indices.dispose(); return [r.values]; },
+    bad: [{ what: 'an empty dim', make: () => [f32([2, 0])], call: (_, [t]) => max(t, 1), error: ShapeError, message: /max\(\): dimension 1 of \[2, 0\] is empty/ }] },
+  { name: 'min dim 0 keepDim (values)', inputs: [{ shape: [4, 3] }], run: ([a]) => { const r = min(a, 0, true); r.indices.dispose(); return [r.values]; } },
+  { name: 'max of all', inputs: [{ shape: [3, 4] }], run: ([a]) => [max(a)] },
+  { name: 'argmax (no grad)', inputs: [{ shape: [3, 4] }], grad: false, run: ([a]) => [argmax(a, 1)] },
+  { name: 'softmax dim 1', inputs: [{ shape: [3, 5] }], run: ([a]) => [softmax(a, 1)],
+    bad: [{ what: 'a dim out of range', call: ([a]) => softmax(a, 2), error: ArgumentError, message: /softmax\(\): dim must be an integer in \[-2, 1\]/ }] },
+  { name: 'softmax dim 0 of 3-D', inputs: [{ shape: [4, 2, 3] }], run: ([a]) => [softmax(a, 0)] },
+  { name: 'logSoftmax dim -1', inputs: [{ shape: [2, 3, 6] }], run: ([a]) => [logSoftmax(a, -1)] },
+  { name: 'logSoftmax dim 1 of 3-D', inputs: [{ shape: [2, 4, 3] }], run: ([a]) => [logSoftmax(a, 1)] },
+  { name: 'matmul batched', inputs: [{ shape: [2, 3, 4] }, { shape: [2, 4, 5] }], run: ([a, b]) => [matmul(a, b)] },
+  { name: 'matmul batched @ 2-D', inputs: [{ shape: [2, 3, 4] }, { shape: [4, 5] }], run: ([a, b]) => [matmul(a, b)] },
+  { name: 'matmul broadcast batch', inputs: [{ shape: [2, 1, 3, 4] }, { shape: [3, 4, 2] }], run: ([a, b]) => [matmul(a, b)] },
+  { name: 'matmul vector @ matrix', inputs: [{ shape: [4] }, { shape: [4, 3] }], run: ([a, b]) => [matmul(a, b)] },
+  { name: 'matmul matrix @ vector', inputs: [{ shape: [3, 4] }, { shape: [4] }], run: ([a, b]) => [matmul(a, b)] },
+  { name: 'linear (3-D input, bias)', inputs: [{ shape: [2, 3, 4] }, { shape: [5, 4] }, { shape: [5] }], run: ([x, w, b]) => [linear(x, w, b)],
+    bad: [{ what: 'an input of the wrong width', make: () => [f32([2, 3])], call: ([, w, b], [x]) => linear(x, w, b), error: ShapeError, message: /linear\(\): x must be \[\.\.\., 4\] for a weight of \[5, 4\], got \[2, 3\]/ }] },
+  { name: 'linear (no bias)', inputs: [{ shape: [3, 4] }, { shape: [2, 4] }], run: ([x, w]) => [linear(x, w)] },
+  { name: 'transpose', inputs: [{ shape: [2, 3, 4] }], run: ([a]) => [transpose(a, 0, 2)] },
+  { name: 'permute', inputs: [{ shape: [2, 3, 4] }], run: ([a]) => [permute(a, [1, 2, 0])],
+    bad: [{ what: 'a repeated dim', call: ([a]) => permute(a, [0, 0, 1]), error: ArgumentError, message: /permute\(\): dims \[0, 0, 1\] repeat a dimension/ }] },
+  { name: 'cat dim 1', inputs: [{ shape: [2, 3] }, { shape: [2, 2] }], run: ([a, b]) => [cat([a, b], 1)],
+    bad: [{ what: 'shapes that differ elsewhere', make: () => [f32([3, 2])], call: ([a], [b]) => cat([a, b], 1), error: ShapeError, message: /cat\(\): tensors\[1\] has shape \[3, 2\]/ }] },
+  { name: 'stack dim 1', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }], run: ([a, b]) => [stack([a, b], 1)] },
+  { name: 'slice with a step', inputs: [{ shape: [3, 7] }], run: ([a]) => [slice(a, 1, 1, -1, 2)] },
+  { name: 'select dim 1', inputs: [{ shape: [3, 4, 2] }], run: ([a]) => [select(a, 1, -1)],
+    bad: [{ what: 'an index out of range', call: ([a]) => select(a, 1, 4), error: ArgumentError, message: /select\(\): index must be an integer in \[-4, 3\]/ }] },
+  { name: 'indexSelect dim 1 (repeated index)', inputs: [{ shape: [3, 4] }], run: ([a]) => { const i = i32([3, 0, 3]); const out = indexSelect(a, 1, i); i.dispose(); return [out]; },
+    bad: [{ what: 'float indices', make: () => [f32([2])], call: ([a], [i]) => indexSelect(a, 0, i as never), error: DTypeError, message: /indexSelect\(\): index must be an int32 tensor of indices, got float32/ }] },
+  { name: 'gather dim 1', inputs: [{ shape: [2, 4] }], run: ([a]) => { const i = i32([0, 3, 3, 1, 1, 2], [2, 3]); const out = gather(a, 1, i); i.dispose(); return [out]; } },
+  { name: 'mse (sum)', inputs: [{ shape: [3, 2] }, { shape: [3, 2] }], run: ([p, t]) => [losses.mse(p, t, { reduction: 'sum' })] },
+  { name: 'l1 (none)', inputs: [{ shape: [3, 2] }, { shape: [3, 2] }], run: ([p, t]) => [losses.l1(p, t, { reduction: 'none' })] },
+  { name: 'smoothL1 (beta 0.5)', inputs: [{ shape: [4, 3] }, { shape: [4, 3] }], run: ([p, t]) => [losses.smoothL1(p, t, { beta: 0.5 })] },
+  { name: 'binaryCrossEntropy (weight)', inputs: [{ shape: [3, 2], range: [0.1, 0.9] }],
+    run: ([p]) => withFixed(p, [[[0.2, 0.9], [1, 0], [0.5, 0.3]], [1.5, 0.5]], ([t, w]) => losses.binaryCrossEntropy(p, t, { weight: w })) },
+  { name: 'binaryCrossEntropyWithLogits (posWeight)', inputs: [{ shape: [3, 2] }],
+    run: ([p]) => withFixed(p, [[[0.2, 0.9], [1, 0], [0.5, 0.3]], [0.7, 2]], ([t, w]) => losses.binaryCrossEntropyWithLogits(p, t, { posWeight: w })),
+    bad: [{ what: 'a posWeight of the wrong size', make: () => [f32([3])], call: ([p], [w]) => losses.binaryCrossEntropyWithLogits(p, p, { posWeight: w }), error: ShapeError, message: /posWeight must have 2 elements/ }] },
+  { name: 'crossEntropy (indices, weight, ignoreIndex, smoothing)', inputs: [{ shape: [4, 5] }],
+    run: ([x]) => { const t = i32([1, 4, -1, 0]); const out = withFixed(x, [[0.5, 1, 2, 1.5, 0.7]], ([w]) => losses.crossEntropy(x, t, { weight: w, ignoreIndex: -1, labelSmoothing: 0.2 })); t.dispose(); return out; },
+    bad: [
+      { what: 'a target of the wrong shape', make: () => [i32([1, 2])], call: ([x], [t]) => losses.crossEntropy(x, t), error: ShapeError, message: /crossEntropy\(\): target must have shape \[4\]/ },
+      { what: 'an unknown option', call: ([x]) => losses.crossEntropy(x, x, { smoothing: 0.1 } as never), error: ArgumentError, message: /crossEntropy\(\) options: unknown option "smoothing"/ },
+    ] },
+  { name: 'crossEntropy (probabilities, [N, C, d])', inputs: [{ shape: [2, 3, 4] }],
+    run: ([x]) => {
+      const scores = Tensor.rand([2, 3, 4], { dtype: x.dtype, generator: new Generator(3) });
+      const target = noGrad(() => softmax(scores, 1));
+      const moved = target.to(x.device);
+      const out = losses.crossEntropy(x, moved, { labelSmoothing: 0.1 });
+      for (const t of [scores, target, moved]) t.dispose();
+      return [out];
+    } },
+  { name: 'crossEntropy ([N, C, d] indices, none)', inputs: [{ shape: [2, 3, 4] }],
+    run: ([x]) => { const t = i32([0, 1, 2, 1, 2, 0, 0, 1], [2, 4]); const out = losses.crossEntropy(x, t, { reduction: 'none' }); t.dispose(); return [out]; } },
+  { name: 'nllLoss (sum)', inputs: [{ shape: [3, 4] }], run: ([x]) => { const t = i32([3, 0, 2]); const out = losses.nllLoss(x, t, { reduction: 'sum' }); t.dispose(); return [out]; } },
+];
 
 const gruBase: GruLayerConfig = { inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, resetAfter: true, batchFirst: false, dropout: 0, allowTF32: false };
 
@@ -124,8 +218,8 @@ export const opCases: OpCase[] = [
     bad: [{ what: 'no elements', make: () => [f32([0])], call: (_, [t]) => mean(t), error: ShapeError, message: /mean\(\): t has no elements/ }] },
   { name: 'matmul', inputs: [{ shape: [3, 4] }, { shape: [4, 2] }], run: ([a, b]) => [matmul(a, b)],
     bad: [
-      { what: 'inner sizes that differ', make: () => [f32([3, 2])], call: ([a], [b]) => matmul(a, b), error: ShapeError, message: /needs a \[m, k\] and b \[k, n\], got a \[3, 4\] and b \[3, 2\]/ },
-      { what: 'a 3-D operand', make: () => [f32([2, 3, 4])], call: ([, b], [a]) => matmul(a, b), error: ShapeError, message: /got a \[2, 3, 4\]/ },
+      { what: 'inner sizes that differ', make: () => [f32([3, 2])], call: ([a], [b]) => matmul(a, b), error: ShapeError, message: /needs a \[\.\.\., m, k\] and b \[\.\.\., k, n\] \(or vectors of k\), got a \[3, 4\] and b \[3, 2\]/ },
+      { what: 'batch sizes that do not broadcast', make: () => [f32([2, 3, 4]), f32([3, 4, 2])], call: (_, [a, b]) => matmul(a, b), error: ShapeError, message: /matmul\(\): a's batch \[2\] and b's batch \[3\] cannot be broadcast together/ },
     ] },
   { name: 'reshape', inputs: [{ shape: [2, 6] }], run: ([a]) => [reshape(a, [3, -1])],
     bad: [{ what: 'a wrong element count', call: ([a]) => reshape(a, [5, 5]), error: ShapeError, message: /cannot reshape a tensor of shape \[2, 6\] \(12 elements\) to \[5, 5\]/ }] },
@@ -141,8 +235,8 @@ export const opCases: OpCase[] = [
   { name: 'narrow middle dim of 3-D', inputs: [{ shape: [2, 3, 4] }], run: ([a]) => [narrow(a, 1, 2, 1)] },
   { name: 'mse', inputs: [{ shape: [4, 2] }, { shape: [4, 2] }], run: ([p, t]) => [losses.mse(p, t)],
     bad: [
-      { what: 'a target of another shape', make: () => [f32([2, 4])], call: ([p], [t]) => losses.mse(p, t), error: ShapeError, message: /mse\(\): target must have shape \[4, 2\], got \[2, 4\]/ },
-      { what: 'a target of another dtype', make: () => [Tensor.zeros([4, 2], { dtype: 'float64' })], call: ([p], [t]) => losses.mse(p, t as never), error: DTypeError, message: /mse\(\): target must be float32 like prediction/ },
+      { what: 'a target of another shape', make: () => [f32([2, 4])], call: ([p], [t]) => losses.mse(p, t), error: ShapeError, message: /mse\(\): target must have input's shape \[4, 2\], got \[2, 4\]/ },
+      { what: 'a target of another dtype', make: () => [Tensor.zeros([4, 2], { dtype: 'float64' })], call: ([p], [t]) => losses.mse(p, t as never), error: DTypeError, message: /mse\(\): target must be float32 like input/ },
     ] },
   { name: 'to (device copy)', inputs: [{ shape: [3, 2] }], run: ([a]) => [a.to('cpu')], grad: false,
     bad: [{ what: 'an unknown device', call: ([a]) => a.to('gpu' as never), error: DeviceError, message: /device must be 'cpu' or 'cuda', got "gpu"/ }] },
@@ -161,5 +255,6 @@ export const opCases: OpCase[] = [
   { name: 'copy_ (in place, converting)', inputs: [{ shape: [2, 2] }], grad: false,
     run: ([a]) => { const out = Tensor.zeros([2, 2], { dtype: a.dtype === 'float32' ? 'float64' : 'float32', device: a.device }); out.copy_(a); return [out]; },
     bad: [{ what: 'another shape', make: () => [f32([4])], call: ([a], [b]) => a.copy_(b), error: ShapeError, message: /copy_\(\): source must have shape \[2, 2\], got \[4\]/ }] },
+  ...trainingRows,
   ...gruRows(),
 ];

@@ -40,6 +40,7 @@ cudaError_t launchAxpby(T* dst, const T* src, int64_t n, T alpha, T beta, cudaSt
 
 template cudaError_t launchBinary<float>(BinaryOp, float*, const float*, const float*, int64_t, bool, cudaStream_t);
 template cudaError_t launchBinary<double>(BinaryOp, double*, const double*, const double*, int64_t, bool, cudaStream_t);
+template cudaError_t launchBinary<int32_t>(BinaryOp, int32_t*, const int32_t*, const int32_t*, int64_t, bool, cudaStream_t);
 template cudaError_t launchAxpby<float>(float*, const float*, int64_t, float, float, cudaStream_t);
 template cudaError_t launchAxpby<double>(double*, const double*, int64_t, double, double, cudaStream_t);
 

@@ -1,0 +1,84 @@
+/**
+ * Training-step benchmark: gru-native against PyTorch (optional peer, Debian's python3-torch) on
+ * the word language model (W: Embedding 10000x300, GRU 300->512 x2, Linear 512->10000, batch
+ * 20, 35 steps of truncated BPTT) and a sequence classifier (C: GRU 128->64 -> GRU 64->32 ->
+ * Linear 32->1 with binaryCrossEntropyWithLogits, batch 32, 100 steps), at 1 and 2 threads.
+ *
+ *   node --import tsx bench/train.ts                 # writes bench/results/train-cpu.json
+ *   node --import tsx bench/train.ts --quick --threads 1 --no-torch --out /tmp/train.json
+ *
+ * Every (threads, scenario, framework) runs in a fresh child process, so thread pools never mix
+ * and peak RSS is the scenario's own.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
+import { hostInfo } from './lib/machine';
+import { probe, runJsonChild } from './lib/peer';
+import { fmt, formatTable, writeJson, type Cell } from './lib/report';
+import { runTrainWorker, type TrainScenario, type TrainWorkerReport } from './train-worker';
+
+const PYTHON = '/usr/bin/python3';
+const TORCH_PEER = join(__dirname, 'peers', 'torch_train.py');
+const TORCH_ENV = { OMP_WAIT_POLICY: 'PASSIVE' };  // see bench/gru.ts
+
+type Result = TrainWorkerReport['results'][number];
+
+function plan(quick: boolean): TrainScenario[] {
+  return [
+    { name: 'W', warmup: 1, repeats: quick ? 2 : 8 },
+    { name: 'C', warmup: quick ? 1 : 2, repeats: quick ? 3 : 15 },
+  ];
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      worker: { type: 'string' }, threads: { type: 'string' }, quick: { type: 'boolean', default: false },
+      'no-torch': { type: 'boolean', default: false }, out: { type: 'string' },
+    },
+  });
+  if (values.worker) {
+    process.stdout.write(JSON.stringify(runTrainWorker(Number(values.threads), JSON.parse(values.worker))));
+    return;
+  }
+  applyOpenblasCoreDefault();
+  const threadCounts = values.threads ? [Number(values.threads)] : [1, 2];
+  const scenarios = plan(values.quick!);
+  const withTorch = !values['no-torch'] && probe(PYTHON, ['-c', 'import torch']);
+  if (!values['no-torch'] && !withTorch) console.log('torch: not found (apt-get install -y python3-torch); running gru-native alone');
+  const host = hostInfo();
+  const rows: Cell[][] = [];
+  const runs: { threads: number; scenario: string; ours: Result; torch: (Result & { version: string }) | null; ratio: number | null }[] = [];
+  for (const threads of threadCounts) {
+    for (const s of scenarios) {
+      const ours = runJsonChild<TrainWorkerReport>(process.execPath, [...process.execArgv, __filename, '--worker', JSON.stringify([s]), '--threads', String(threads)], { threads }).results[0];
+      let torch: (Result & { version: string }) | null = null;
+      if (withTorch) {
+        const report = runJsonChild<TrainWorkerReport & { torch: string }>(PYTHON, [TORCH_PEER, JSON.stringify({ threads, scenarios: [s] })], { threads, env: TORCH_ENV });
+        torch = { ...report.results[0], version: report.torch };
+      }
+      const ratio = torch ? torch.medianMs / ours.medianMs : null;
+      runs.push({ threads, scenario: s.name, ours, torch, ratio });
+      rows.push([s.name, threads, fmt(ours.medianMs, 1), fmt(torch?.medianMs, 1), ratio === null ? '-' : `${fmt(ratio)}x`, ours.peakRssMiB, torch?.peakRssMiB]);
+    }
+  }
+  console.log(`\n${host.cpu}, ${host.availableCores} cores, node ${host.node}`);
+  console.log(formatTable(['step', 'threads', 'gru-native ms', 'torch ms', 'speed vs torch', 'RSS MiB', 'torch RSS MiB'], rows));
+  for (const r of runs) {
+    const phases = Object.entries(r.ours.phases).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ');
+    const torchPhases = r.torch ? Object.entries(r.torch.phases).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ') : '-';
+    console.log(`\n${r.scenario} at ${r.threads} thread(s), ms per phase:\n  gru-native: ${phases}\n  torch:      ${torchPhases}`);
+  }
+  const out = values.out ?? join(__dirname, 'results', 'train-cpu.json');
+  writeJson(out, {
+    benchmark: 'train-cpu', date: new Date().toISOString(), host, quick: values.quick,
+    scenarios: { W: 'WordLM: Embedding(10000, 300), GRU(300, 512, 2 layers), Linear(512, 10000); batch 20, seq 35, Adam, clipGradNorm 0.25',
+      C: 'GRU(128, 64) -> GRU(64, 32) -> Linear(32, 1), binaryCrossEntropyWithLogits; batch 32, seq 100, Adam, clipGradNorm 1' },
+    runs,
+  });
+  console.log(`\nwrote ${out}`);
+}
+
+main();

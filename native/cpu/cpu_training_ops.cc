@@ -1,0 +1,202 @@
+// CpuBackend's training ops: the fused losses (ops/loss_functors.h, Note [Class losses]) and the
+// optimizer updates (ops/optimizer_rules.h).
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "../core/errors.h"
+#include "../ops/loss_functors.h"
+#include "../ops/optimizer_rules.h"
+#include "cpu_backend.h"
+#include "float_dispatch.h"
+
+namespace gru {
+namespace {
+
+template <typename T>
+T posWeightAt(const ElementLossRequest& r, int64_t i) {
+  return r.posWeight ? r.posWeight->data<T>()[i % r.lastDim] : T(1);
+}
+
+template <typename T>
+void elementLossLoop(const ElementLossRequest& r) {
+  const T *x = r.input.data<T>(), *y = r.target.data<T>();
+  const T* w = r.weight ? r.weight->data<T>() : nullptr;
+  T* out = r.out.data<T>();
+  const T beta = static_cast<T>(r.beta);
+  for (int64_t i = 0; i < r.input.numel; ++i) {
+    const T value = elementLossValue(r.kind, x[i], y[i], beta, posWeightAt<T>(r, i));
+    out[i] = w ? value * w[i] : value;
+  }
+}
+
+template <typename T>
+void elementLossBackwardLoop(const ElementLossBackwardRequest& b) {
+  const ElementLossRequest& r = b.forward;
+  const T *x = r.input.data<T>(), *y = r.target.data<T>(), *g = b.gradOut.data<T>();
+  const T* w = r.weight ? r.weight->data<T>() : nullptr;
+  T* out = b.gradIn.data<T>();
+  const bool scalarGrad = b.gradOut.numel == 1;
+  const T beta = static_cast<T>(r.beta), scale = static_cast<T>(b.scale);
+  for (int64_t i = 0; i < r.input.numel; ++i) {
+    T d = elementLossDerivative(r.kind, x[i], y[i], beta, posWeightAt<T>(r, i)) * (scalarGrad ? g[0] : g[i]) * scale;
+    out[i] = w ? d * w[i] : d;
+  }
+}
+
+void checkClassTargets(const ClassLossRequest& r) {
+  if (r.probabilityTarget) return;
+  const int32_t* t = r.target.data<int32_t>();
+  for (int64_t row = 0; row < r.rows; ++row) {
+    if (t[row] == r.ignoreIndex) continue;
+    if (t[row] < 0 || t[row] >= r.classes) {
+      throw Error(ErrorKind::Argument, "target contains class " + std::to_string(t[row]) + " (at row " + std::to_string(row) +
+                                           "), out of range for " + std::to_string(r.classes) + " classes");
+    }
+  }
+}
+
+// The class weights' sum (smoothing), or the class count without weights.
+template <typename T>
+double weightTotal(const ClassLossRequest& r) {
+  if (!r.weight) return static_cast<double>(r.classes);
+  double total = 0;
+  for (int64_t c = 0; c < r.classes; ++c) total += r.weight->data<T>()[c];
+  return total;
+}
+
+template <typename T>
+double logSumExpOf(const T* x, int64_t classes) {
+  T m = -std::numeric_limits<T>::infinity();
+  for (int64_t c = 0; c < classes; ++c) m = x[c] > m || x[c] != x[c] ? x[c] : m;
+  if (m == -std::numeric_limits<T>::infinity()) return m;
+  double total = 0;
+  for (int64_t c = 0; c < classes; ++c) total += std::exp(static_cast<double>(x[c] - m));
+  return static_cast<double>(m) + std::log(total);
+}
+
+template <typename T>
+void classLossLoop(const ClassLossRequest& r) {
+  checkClassTargets(r);
+  const T* input = r.input.data<T>();
+  const T* w = r.weight ? r.weight->data<T>() : nullptr;
+  T *loss = r.loss.data<T>(), *rowWeight = r.rowWeight.data<T>();
+  const double e = r.labelSmoothing, perClass = e / static_cast<double>(r.classes);
+  for (int64_t row = 0; row < r.rows; ++row) {
+    const T* x = input + row * r.classes;
+    const double lse = r.kind == ClassLoss::CrossEntropy ? logSumExpOf(x, r.classes) : 0.0;
+    if (r.logSumExp) r.logSumExp->data<T>()[row] = static_cast<T>(lse);
+    double value = 0, share = 1;
+    if (r.probabilityTarget) {
+      const T* q = r.target.data<T>() + row * r.classes;
+      for (int64_t c = 0; c < r.classes; ++c) {
+        const double target = (1 - e) * q[c] + perClass;
+        value -= (w ? w[c] : 1.0) * target * (x[c] - lse);
+      }
+    } else {
+      const int32_t t = r.target.data<int32_t>()[row];
+      if (t == r.ignoreIndex) {
+        share = 0;
+      } else {
+        share = w ? w[t] : 1.0;
+        value = -share * (x[t] - lse);
+        if (e > 0) {
+          double smooth = 0;
+          for (int64_t c = 0; c < r.classes; ++c) smooth -= (w ? w[c] : 1.0) * (x[c] - lse);
+          value = (1 - e) * value + perClass * smooth;
+        }
+      }
+    }
+    loss[row] = static_cast<T>(value);
+    rowWeight[row] = static_cast<T>(share);
+  }
+}
+
+template <typename T>
+void classLossBackwardLoop(const ClassLossBackwardRequest& b) {
+  const ClassLossRequest& r = b.forward;
+  const T* input = r.input.data<T>();
+  const T* w = r.weight ? r.weight->data<T>() : nullptr;
+  const T* g = b.gradOut.data<T>();
+  T* out = b.gradIn.data<T>();
+  const double e = r.labelSmoothing, perClass = e / static_cast<double>(r.classes);
+  const double totalWeight = weightTotal<T>(r);
+  for (int64_t row = 0; row < r.rows; ++row) {
+    const T* x = input + row * r.classes;
+    T* d = out + row * r.classes;
+    const double scale = b.gradOut.numel == 1 ? g[0] : g[row];
+    if (r.kind == ClassLoss::Nll) {
+      const int32_t t = r.target.data<int32_t>()[row];
+      for (int64_t c = 0; c < r.classes; ++c) d[c] = T(0);
+      if (t != r.ignoreIndex) d[t] = static_cast<T>(-(w ? w[t] : 1.0) * scale);
+      continue;
+    }
+    const double lse = r.logSumExp->data<T>()[row];
+    if (r.probabilityTarget) {
+      const T* q = r.target.data<T>() + row * r.classes;
+      double mass = 0;  // sum_c w_c q_c
+      for (int64_t c = 0; c < r.classes; ++c) mass += (w ? w[c] : 1.0) * ((1 - e) * q[c] + perClass);
+      for (int64_t c = 0; c < r.classes; ++c) {
+        const double p = std::exp(x[c] - lse), target = (1 - e) * q[c] + perClass;
+        d[c] = static_cast<T>(scale * (mass * p - (w ? w[c] : 1.0) * target));
+      }
+      continue;
+    }
+    const int32_t t = r.target.data<int32_t>()[row];
+    if (t == r.ignoreIndex) {
+      for (int64_t c = 0; c < r.classes; ++c) d[c] = T(0);
+      continue;
+    }
+    const double wt = w ? w[t] : 1.0;
+    for (int64_t c = 0; c < r.classes; ++c) {
+      const double p = std::exp(x[c] - lse);
+      double grad = (1 - e) * wt * (p - (c == t ? 1.0 : 0.0));
+      if (e > 0) grad += perClass * (totalWeight * p - (w ? w[c] : 1.0));
+      d[c] = static_cast<T>(scale * grad);
+    }
+  }
+}
+
+template <typename T>
+void optimizerLoop(const OptimizerRequest& r) {
+  for (const OptimizerEntry& e : r.entries) {
+    const UpdateScalars<T> s = updateScalarsOf<T>(r.hyper, e.step, e.firstStep);
+    T* p = e.param.data<T>();
+    const T* g = e.grad.data<T>();
+    T* s0 = e.state[0] ? e.state[0]->data<T>() : nullptr;
+    T* s1 = e.state[1] ? e.state[1]->data<T>() : nullptr;
+    T* s2 = e.state[2] ? e.state[2]->data<T>() : nullptr;
+    for (int64_t i = 0; i < e.param.numel; ++i) {
+      updateElement(r.kind, s, p[i], g[i], s0 ? s0 + i : nullptr, s1 ? s1 + i : nullptr, s2 ? s2 + i : nullptr);
+    }
+  }
+}
+
+}  // namespace
+
+void CpuBackend::elementLoss(const ElementLossRequest& r) {
+  raisePendingError();
+  stream_.enqueue([r] { withFloatType(r.input.dtype, [&](auto tag) { elementLossLoop<decltype(tag)>(r); }); });
+}
+
+void CpuBackend::elementLossBackward(const ElementLossBackwardRequest& r) {
+  raisePendingError();
+  stream_.enqueue([r] { withFloatType(r.gradIn.dtype, [&](auto tag) { elementLossBackwardLoop<decltype(tag)>(r); }); });
+}
+
+void CpuBackend::classLoss(const ClassLossRequest& r) {
+  raisePendingError();
+  stream_.enqueue([r] { withFloatType(r.input.dtype, [&](auto tag) { classLossLoop<decltype(tag)>(r); }); });
+}
+
+void CpuBackend::classLossBackward(const ClassLossBackwardRequest& r) {
+  raisePendingError();
+  stream_.enqueue([r] { withFloatType(r.gradIn.dtype, [&](auto tag) { classLossBackwardLoop<decltype(tag)>(r); }); });
+}
+
+void CpuBackend::optimizerStep(const OptimizerRequest& r) {
+  raisePendingError();
+  stream_.enqueue([r] { withFloatType(r.entries.front().param.dtype, [&](auto tag) { optimizerLoop<decltype(tag)>(r); }); });
+}
+
+}  // namespace gru

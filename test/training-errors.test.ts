@@ -1,0 +1,73 @@
+/**
+ * Bad inputs to the training stack: typed errors naming the argument, the expected and the
+ * actual value, and no corrupted state afterwards. Index checks run on the device's stream, so
+ * their errors surface at the next op or read.
+ */
+import { describe, expect, it } from 'vitest';
+
+import {
+  ArgumentError, DTypeError, DeviceError, Embedding, Linear, ShapeError, Tensor, backends, clipGradNorm, losses, optim,
+} from '../lib/index';
+
+const cuda = backends().find((b) => b.name === 'cuda')!;
+const i32 = (values: number[]) => Tensor.from(values, [values.length], { dtype: 'int32' });
+
+describe('training bad inputs', () => {
+  it('a class label out of range fails the loss with an ArgumentError naming it, and the stream recovers', () => {
+    const logits = Tensor.randn([3, 4]);
+    // The check runs with the op on the CPU stream: the error comes from the call or the read.
+    expect(() => losses.crossEntropy(logits, i32([0, 4, 1])).dataSync()).toThrow(ArgumentError);
+    const ok = losses.crossEntropy(logits, i32([0, 3, 1]));
+    expect(Number.isFinite(ok.itemSync())).toBe(true);
+    expect(() => losses.nllLoss(logits, i32([-5, 0, 0])).dataSync()).toThrow(/target contains class -5 \(at row 0\), out of range for 4 classes/);
+  });
+
+  it('an embedding index out of range is an ArgumentError naming the input and the index', () => {
+    const emb = new Embedding({ numEmbeddings: 5, embeddingDim: 2 });
+    expect(() => emb.forward(i32([1, 5])).dataSync()).toThrow(/Embedding\.forward input \(numEmbeddings 5\) contains index 5 \(at flat position 1\), out of range for a dimension of size 5/);
+    expect(Array.from(emb.forward(i32([4, 0])).dataSync())).toHaveLength(4);
+    expect(() => emb.forward(Tensor.zeros([2]))).toThrow(/Embedding\.forward input must be int32 indices, got float32/);
+    emb.dispose();
+  });
+
+  it('predictions and targets that do not match are typed errors', () => {
+    const p = Tensor.rand([4, 2]);
+    expect(() => losses.binaryCrossEntropy(p, Tensor.rand([4]))).toThrow(ShapeError);
+    expect(() => losses.mse(p, Tensor.rand([4, 2], { dtype: 'float64' }) as never)).toThrow(DTypeError);
+    expect(() => losses.crossEntropy(p, Tensor.zeros([4]))).toThrow(/a target of class probabilities must have input's shape \[4, 2\], got \[4\]/);
+    expect(() => losses.nllLoss(p, Tensor.zeros([4]) as never)).toThrow(/nllLoss\(\): target must hold int32 class indices, got float32/);
+    expect(() => losses.crossEntropy(p, i32([0, 1, 0, 1]), { weight: Tensor.ones([3]) })).toThrow(/options\.weight must be \[2\] \(one per class\), got \[3\]/);
+    expect(() => losses.mse(p, p, { reduction: 'avg' as never })).toThrow(/reduction must be 'none', 'mean' or 'sum', got "avg"/);
+  });
+
+  it('optimizers refuse a parameter given twice, non-leaves, int32 tensors and unknown options', () => {
+    const layer = new Linear({ inFeatures: 3, outFeatures: 2 });
+    expect(() => new optim.SGD([layer.weight, layer.weight])).toThrow(/SGD: params\[0\]\.params\[1\] appears more than once/);
+    expect(() => new optim.Adam([{ params: [layer.weight] }, { params: [layer.weight] }])).toThrow(/appears more than once/);
+    expect(() => new optim.Adam(layer.parameters(), { betas: [0.9, 0.99] } as never)).toThrow(/unknown option "betas"/);
+    expect(() => new optim.Adam(layer.parameters(), { beta1: 1 })).toThrow(/beta1 must be in \[0, 1\), got 1/);
+    expect(() => new optim.SGD(layer.parameters(), { nesterov: true })).toThrow(/nesterov needs momentum > 0 and dampening 0/);
+    expect(() => new optim.SGD([Tensor.zeros([2], { dtype: 'int32' })])).toThrow(DTypeError);
+    const computed = layer.weight.mul(2);
+    expect(() => new optim.SGD([computed])).toThrow(/is not a leaf tensor/);
+    expect(() => new optim.SGD([])).toThrow(/params is empty/);
+    layer.dispose();
+  });
+
+  it.skipIf(!cuda.available)('an optimizer refuses parameters on two devices', () => {
+    const a = Tensor.zeros([2]).requiresGrad_();
+    const b = Tensor.zeros([2], { device: 'cuda' }).requiresGrad_();
+    expect(() => new optim.SGD([a, b])).toThrow(DeviceError);
+  });
+
+  it('clipGradNorm refuses bad norms and can fail on a non-finite norm', () => {
+    const p = Tensor.zeros([2]).requiresGrad_();
+    p.grad = Tensor.from([Infinity, 1]);
+    expect(() => clipGradNorm([p], 1, { normType: -1 })).toThrow(/normType must be a number > 0 or Infinity, got -1/);
+    expect(() => clipGradNorm([p], 1, { errorIfNonfinite: true })).toThrow(/total norm of order 2 of the gradients is Infinity/);
+    const total = clipGradNorm([p], 1);
+    expect(total.itemSync()).toBe(Infinity);
+    // torch: an infinite norm makes the coefficient 0, so finite entries become 0 and infinite ones NaN.
+    expect(Array.from(p.grad.dataSync())).toEqual([NaN, 0]);
+  });
+});
