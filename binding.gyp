@@ -14,7 +14,7 @@
       "defines": ["NAPI_VERSION=2147483647", "GRU_NO_TARGET_CLONES", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fvisibility=hidden"]
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fexceptions", "-fvisibility=hidden"]
     }
   ]
 }

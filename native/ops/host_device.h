@@ -7,3 +7,13 @@
 #else
 #define GRU_HOST_DEVICE
 #endif
+
+// Per-element formulas are always inlined: the CPU's multiversioned loops (Note [CPU kernel
+// variants]) do not inline plain inline helpers, and a call per element blocks vectorisation.
+#if defined(__CUDACC__)
+#define GRU_INLINE __forceinline__
+#elif defined(__GNUC__)
+#define GRU_INLINE inline __attribute__((always_inline))
+#else
+#define GRU_INLINE inline
+#endif

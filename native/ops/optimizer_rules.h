@@ -46,7 +46,7 @@ inline UpdateScalars<T> updateScalarsOf(const OptimizerHyper& h, double step, bo
 
 // Updates p (and the state s0..s2, which may be null when the rule does not use them).
 template <typename T>
-GRU_HOST_DEVICE inline void updateElement(OptimizerKind kind, const UpdateScalars<T>& s, T& p, T g, T* s0, T* s1, T* s2) {
+GRU_HOST_DEVICE GRU_INLINE void updateElement(OptimizerKind kind, const UpdateScalars<T>& s, T& p, T g, T* s0, T* s1, T* s2) {
   if (s.maximize) g = -g;
   switch (kind) {
     case OptimizerKind::Sgd: {
