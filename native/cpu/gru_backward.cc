@@ -37,7 +37,7 @@ struct LayerDirectionGrads {
 };
 
 template <typename T>
-GRU_HOT_KERNEL void addColumnSums(int64_t rows, int64_t cols, const T* m, T* sums) {
+GRU_HOT_KERNEL void addColumnSums(int64_t rows, int64_t cols, const T* __restrict m, T* __restrict sums) {
   for (int64_t r = 0; r < rows; ++r) {
     const T* row = m + r * cols;
     for (int64_t j = 0; j < cols; ++j) sums[j] += row[j];
