@@ -23,18 +23,21 @@ function checkIndex(index: Tensor, like: Tensor, argument: string): void {
 }
 
 class GatherNode extends GradNode {
+  // The backward is a scatter-add, so a leaf's gradient buffer (an Embedding's) takes it directly.
+  override readonly acceptsGradSinks = true;
   private readonly index: Tensor;
   constructor(input: Tensor, index: Tensor, private readonly perElement: boolean, private readonly inputShape: readonly number[],
               private readonly dim: number, private readonly k: number) {
     super(perElement ? 'gatherBackward' : 'indexSelectBackward', [input]);
     this.index = this.save(index);
   }
-  backward([g]: readonly (Tensor | null)[]): (Tensor | null)[] {
+  backward([g]: readonly (Tensor | null)[], [sink]: readonly (Tensor | null)[]): (Tensor | null)[] {
     const grad = g!;
-    const out = Tensor.zeros(this.inputShape, { dtype: grad.dtype, device: grad.device });
+    const out = sink ?? Tensor.zeros(this.inputShape, { dtype: grad.dtype, device: grad.device });
     const { outer, n, inner } = splitAt(this.inputShape, this.dim);
     if (grad.numel > 0) native.gather(this.perElement, true, out.handle, grad.handle, this.index.handle, outer, n, this.k, inner, 'index');
-    return [out];
+    if (sink) sink.bumpVersion();
+    return [sink ? null : out];
   }
 }
 

@@ -141,6 +141,9 @@ export function expandOnTape<D extends DType>(t: Tensor<D>, shape: readonly numb
 }
 
 class LinearNode extends GradNode {
+  // A leaf's gradient (the layer's weight and bias) is added straight into its buffer: the
+  // GEMM's beta = 1 does the accumulation, with no separate tensor to allocate and add.
+  override readonly acceptsGradSinks = true;
   private readonly x: Tensor;
   private readonly w: Tensor;
   constructor(x: Tensor, weight: Tensor, bias: Tensor | null, private readonly rows: number) {
@@ -148,18 +151,31 @@ class LinearNode extends GradNode {
     this.x = this.save(x);
     this.w = this.save(weight);
   }
-  backward([g]: readonly (Tensor | null)[]): (Tensor | null)[] {
+  backward([g]: readonly (Tensor | null)[], sinks: readonly (Tensor | null)[]): (Tensor | null)[] {
     const grad = g!;
     const [outFeatures, inFeatures] = this.w.shape;
-    const dx = this.inputs[0] ? gemmBatched(false, false, grad, this.w, this.rows, inFeatures, outFeatures, 1, 0, 0, this.x.shape) : null;
-    const dw = this.inputs[1] ? gemmBatched(true, false, grad, this.x, outFeatures, inFeatures, this.rows, 1, 0, 0, this.w.shape) : null;
+    // C = op(A) op(B) into `sink` (added) or a new tensor of `shape`.
+    const product = (transA: boolean, a: Tensor, b: Tensor, m: number, n: number, k: number, shape: readonly number[], sink: Tensor | null): Tensor | null => {
+      if (sink === null) return gemmBatched(transA, false, a, b, m, n, k, 1, 0, 0, shape);
+      if (m > 0 && n > 0) native.gemm(transA, false, m, n, k, 1, a.handle, b.handle, 1, sink.handle);
+      sink.bumpVersion();
+      return null;
+    };
+    const dx = this.inputs[0] ? product(false, grad, this.w, this.rows, inFeatures, outFeatures, this.x.shape, sinks[0]) : null;
+    const dw = this.inputs[1] ? product(true, grad, this.x, outFeatures, inFeatures, this.rows, this.w.shape, sinks[1]) : null;
     let db: Tensor | null = null;
     if (this.inputs[2]) {
       const rows = grad.viewAs([this.rows, outFeatures]);
       const { values } = rawReduce('sum', rows, 0);
       rows.dispose();
-      db = values.viewAs([outFeatures]);
-      values.dispose();
+      if (sinks[2]) {
+        native.axpby(sinks[2].handle, values.handle, 1, 1);
+        sinks[2].bumpVersion();
+        values.dispose();
+      } else {
+        db = values.viewAs([outFeatures]);
+        values.dispose();
+      }
     }
     return [dx, dw, db];
   }
