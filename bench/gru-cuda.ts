@@ -12,9 +12,10 @@ import type { DeviceOp, DeviceWorkerConfig, DeviceWorkerReport, MathMode } from 
 import type { Scenario } from './gru-worker';
 import { gflops, gruForwardBackwardFlops, gruForwardFlops } from './lib/flops';
 import { hostInfo, type HostInfo } from './lib/machine';
-import { probe, runJsonChild } from './lib/peer';
+import { runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
 import { checkAgainstTorch } from './lib/torch-check';
+import { findTorchPython } from './lib/torch-python';
 import type { Stats } from './lib/timing';
 
 const TORCH_PEER = join(__dirname, 'peers', 'torch_gru_device.py');
@@ -39,13 +40,6 @@ function scenarios(quick: boolean): Scenario[] {
     { name: 'L', seq: 200, batch: 32, input: 512, hidden: 512, layers: 2, forward: r(3, 20), forwardBackward: r(2, 15) },
     { name: 'XL', seq: 500, batch: 256, input: 1024, hidden: 1024, layers: 2, forward: r(2, 10), forwardBackward: r(1, 8) },
   ];
-}
-
-/** A Python whose torch can use `device`: $TORCH_PYTHON, the GPU machine's venv, PATH's, then Debian's. */
-function findTorchPython(device: Device): string | null {
-  const candidates = [process.env.TORCH_PYTHON, '/opt/torch/.venv/bin/python3', 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-  const test = device === 'cuda' ? 'torch.cuda.is_available()' : 'True';
-  return candidates.find((python) => probe(python, ['-c', `import sys, torch; sys.exit(0 if ${test} else 1)`])) ?? null;
 }
 
 function spawnBench<T>(args: string[], threads: number, input?: string): T {

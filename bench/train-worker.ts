@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import { Embedding, GRU, Linear, Module, Tensor, clipGradNorm, losses, manualSeed, optim, scope, setNumThreads } from '../lib/index';
+import { Embedding, GRU, Linear, Module, Tensor, clipGradNorm, losses, manualSeed, optim, scope, setNumThreads, type Device } from '../lib/index';
 import { DEVICE_CODE } from '../lib/dtype';
 import { native } from '../lib/native/binding';
 import { measure, median, type Stats } from './lib/timing';
@@ -19,6 +19,7 @@ export interface TrainScenario {
 
 export interface TrainWorkerReport {
   threads: number;
+  device: Device;
   results: (Stats & { scenario: string; phases: Record<string, number>; peakRssMiB: number })[];
 }
 
@@ -42,10 +43,10 @@ interface Step {
   dispose(): void;
 }
 
-function wordStep(): Step {
-  const model = new WordLM();
+function wordStep(device: Device): Step {
+  const model = new WordLM().to(device);
   const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
-  const tokens = Tensor.from(Int32Array.from({ length: 36 * 20 }, (_, i) => (i * 7919) % 10000), [36, 20], { dtype: 'int32' });
+  const tokens = Tensor.from(Int32Array.from({ length: 36 * 20 }, (_, i) => (i * 7919) % 10000), [36, 20], { dtype: 'int32', device });
   const input = tokens.narrow(0, 0, 35), target = tokens.narrow(0, 1, 35).reshape([-1]);
   let hidden: Tensor | undefined;
   return {
@@ -81,11 +82,11 @@ function wordStep(): Step {
   };
 }
 
-function classifierStep(): Step {
-  const model = new Classifier();
+function classifierStep(device: Device): Step {
+  const model = new Classifier().to(device);
   const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
-  const x = Tensor.randn([32, 100, 128]);
-  const y = Tensor.rand([32, 1]).ge(0.5);
+  const x = Tensor.randn([32, 100, 128], { device });
+  const y = Tensor.rand([32, 1], { device }).ge(0.5);
   return {
     run(mark) {
       const loss = scope(() => {
@@ -118,12 +119,12 @@ function classifierStep(): Step {
 }
 
 /** Median time of each phase over `repeats` steps that sync after every phase. */
-function phaseSplit(step: Step, repeats: number): Record<string, number> {
+function phaseSplit(step: Step, repeats: number, device: Device): Record<string, number> {
   const samples: Record<string, number[]> = {};
   for (let i = 0; i < repeats; i++) {
     let last = performance.now();
     step.run((phase) => {
-      native.synchronize(DEVICE_CODE.cpu);  // the phase's queued work is done
+      native.synchronize(DEVICE_CODE[device]);  // the phase's queued work is done
       const now = performance.now();
       (samples[phase] ??= []).push(now - last);
       last = performance.now();
@@ -133,16 +134,16 @@ function phaseSplit(step: Step, repeats: number): Record<string, number> {
 }
 
 /** Runs in a process of its own per scenario, so peak RSS is the scenario's. */
-export function runTrainWorker(threads: number, scenarios: TrainScenario[]): TrainWorkerReport {
+export function runTrainWorker(threads: number, scenarios: TrainScenario[], device: Device = 'cpu'): TrainWorkerReport {
   setNumThreads(threads);
   manualSeed(0);
   const results: TrainWorkerReport['results'] = [];
   for (const s of scenarios) {
-    const step = s.name === 'W' ? wordStep() : classifierStep();
+    const step = s.name === 'W' ? wordStep(device) : classifierStep(device);
     const stats = measure(() => step.run(() => {}), { warmup: s.warmup, repeats: s.repeats });
-    const phases = phaseSplit(step, Math.max(2, Math.floor(s.repeats / 2)));
+    const phases = phaseSplit(step, Math.max(2, Math.floor(s.repeats / 2)), device);
     step.dispose();
     results.push({ scenario: s.name, ...stats, phases, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) });
   }
-  return { threads, results };
+  return { threads, device, results };
 }

@@ -2,24 +2,39 @@
  * The training stack against PyTorch (test/fixtures/training/training.json, written by
  * scripts/training_fixtures.py through scripts/make_fixtures.py): every loss with its options
  * (values and input gradients), Linear and Embedding, each optimizer over several steps, and
- * gradient clipping. float64 agrees to 1e-10, float32 to 1e-5.
+ * gradient clipping. float64 agrees to 1e-10, float32 to 1e-5. Every case runs on the CPU, and
+ * on CUDA where it is available (test/gpu/run.sh; skipped here with the probe's reason).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { Embedding, Tensor, clipGradNorm, linear, losses, noGrad, optim, type FloatDType } from '../lib/index';
+import { Embedding, Tensor, backends, clipGradNorm, linear, losses, noGrad, optim, type Device, type FloatDType } from '../lib/index';
 
 interface Encoded { shape: number[]; dtype: 'float' | 'int32'; data: number[] }
 interface LossCase { name: string; fn: string; dtype: FloatDType; options: Record<string, unknown>; input: Encoded; target: Encoded; weight?: Encoded; posWeight?: Encoded; loss: Encoded; upstream: Encoded; gradInput: Encoded }
 interface OptimizerCase { name: string; optimizer: 'SGD' | 'Adam' | 'AdamW' | 'RMSprop'; dtype: FloatDType; options: Record<string, number | boolean>; params: Encoded[]; grads: Encoded[][]; after: Encoded[][] }
 interface ClipCase { dtype: FloatDType; normType: number | 'inf'; maxNorm: number; grads: Encoded[]; total: number; after: Encoded[] }
 
+const cuda = backends().find((b) => b.name === 'cuda')!;
+if (!cuda.available) console.log(`training fixtures on CUDA skipped: ${cuda.reason}`);
+const DEVICES: Device[] = cuda.available ? ['cpu', 'cuda'] : ['cpu'];
+let device: Device = 'cpu';
+
 const fixtures = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'training', 'training.json'), 'utf8'));
 const tolerance = (dtype: FloatDType): number => (dtype === 'float64' ? 1e-10 : 1e-5);
 
 function tensorOf(e: Encoded, dtype: FloatDType): Tensor {
-  return Tensor.from(e.data, e.shape, { dtype: e.dtype === 'int32' ? 'int32' : dtype });
+  return Tensor.from(e.data, e.shape, { dtype: e.dtype === 'int32' ? 'int32' : dtype, device });
+}
+
+/** Values on the host, from any device. */
+function hostValues(t: Tensor): ArrayLike<number> {
+  if (t.device === 'cpu') return t.dataSync();
+  const onCpu = t.to('cpu');
+  const values = onCpu.dataSync();
+  onCpu.dispose();
+  return values;
 }
 
 function expectClose(actual: ArrayLike<number>, expected: Encoded | number[], tol: number, what: string): void {
@@ -33,7 +48,10 @@ function expectClose(actual: ArrayLike<number>, expected: Encoded | number[], to
 
 const LOSSES = losses as unknown as Record<string, (input: Tensor, target: Tensor, options?: object) => Tensor>;
 
-describe('losses against PyTorch', () => {
+for (const onDevice of DEVICES) {
+describe(`${onDevice}: training stack against PyTorch`, () => {
+  beforeAll(() => { device = onDevice; });
+describe('losses', () => {
   for (const c of fixtures.losses as LossCase[]) {
     it(`${c.dtype}: ${c.name}`, () => {
       const input = tensorOf(c.input, c.dtype).requiresGrad_();
@@ -43,42 +61,42 @@ describe('losses against PyTorch', () => {
       const options = { ...c.options, ...(weight ? { weight } : {}), ...(posWeight ? { posWeight } : {}) };
       const loss = LOSSES[c.fn](input, target, options);
       expect(loss.shape).toEqual(c.loss.shape);
-      expectClose(loss.dataSync(), c.loss, tolerance(c.dtype), 'loss');
+      expectClose(hostValues(loss), c.loss, tolerance(c.dtype), 'loss');
       const upstream = tensorOf(c.upstream, c.dtype);
       loss.backward(loss.ndim === 0 ? undefined : upstream);
-      expectClose(input.grad!.dataSync(), c.gradInput, tolerance(c.dtype), 'input gradient');
+      expectClose(hostValues(input.grad!), c.gradInput, tolerance(c.dtype), 'input gradient');
       for (const t of [input.grad!, input, target, weight, posWeight, loss, upstream]) t?.dispose();
     });
   }
 });
 
-describe('layers against PyTorch', () => {
+describe('layers', () => {
   for (const c of fixtures.layers) {
     it(`${c.dtype}: ${c.name}`, () => {
       const dtype = c.dtype as FloatDType;
       if (c.name === 'linear') {
         const [x, w, b] = [c.x, c.weight, c.bias].map((e: Encoded) => tensorOf(e, dtype).requiresGrad_());
         const out = linear(x, w, b);
-        expectClose(out.dataSync(), c.out, tolerance(dtype), 'output');
+        expectClose(hostValues(out), c.out, tolerance(dtype), 'output');
         out.backward(tensorOf(c.upstream, dtype));
-        expectClose(x.grad!.dataSync(), c.gradX, tolerance(dtype), 'x gradient');
-        expectClose(w.grad!.dataSync(), c.gradWeight, tolerance(dtype), 'weight gradient');
-        expectClose(b.grad!.dataSync(), c.gradBias, tolerance(dtype), 'bias gradient');
+        expectClose(hostValues(x.grad!), c.gradX, tolerance(dtype), 'x gradient');
+        expectClose(hostValues(w.grad!), c.gradWeight, tolerance(dtype), 'weight gradient');
+        expectClose(hostValues(b.grad!), c.gradBias, tolerance(dtype), 'bias gradient');
         return;
       }
-      const emb = new Embedding({ numEmbeddings: c.weight.shape[0], embeddingDim: c.weight.shape[1], paddingIdx: c.paddingIdx, dtype });
+      const emb = new Embedding({ numEmbeddings: c.weight.shape[0], embeddingDim: c.weight.shape[1], paddingIdx: c.paddingIdx, dtype, device });
       const source = tensorOf(c.weight, dtype);
       emb.loadStateDict({ weight: source });
       const out = emb.forward(tensorOf(c.index, dtype));
-      expectClose(out.dataSync(), c.out, tolerance(dtype), 'output');
+      expectClose(hostValues(out), c.out, tolerance(dtype), 'output');
       out.backward(tensorOf(c.upstream, dtype));
-      expectClose(emb.weight.grad!.dataSync(), c.gradWeight, tolerance(dtype), 'weight gradient (padding row zero)');
+      expectClose(hostValues(emb.weight.grad!), c.gradWeight, tolerance(dtype), 'weight gradient (padding row zero)');
       emb.dispose();
     });
   }
 });
 
-describe('optimizers against PyTorch', () => {
+describe('optimizers', () => {
   for (const c of fixtures.optimizers as OptimizerCase[]) {
     it(`${c.dtype}: ${c.name} over ${c.grads.length} steps`, () => {
       const params = c.params.map((e) => tensorOf(e, c.dtype).requiresGrad_());
@@ -90,7 +108,7 @@ describe('optimizers against PyTorch', () => {
           p.grad = tensorOf(stepGrads[i], c.dtype);
         });
         opt.step();
-        params.forEach((p, i) => expectClose(p.dataSync(), c.after[step][i], tolerance(c.dtype), `step ${step + 1} parameter ${i}`));
+        params.forEach((p, i) => expectClose(hostValues(p), c.after[step][i], tolerance(c.dtype), `step ${step + 1} parameter ${i}`));
       });
       // Resuming from stateDict continues the same way: one more step on a fresh optimizer.
       const dict = opt.stateDict();
@@ -107,17 +125,17 @@ describe('optimizers against PyTorch', () => {
   }
 });
 
-describe('clipGradNorm against PyTorch', () => {
+describe('clipGradNorm', () => {
   for (const c of fixtures.clip as ClipCase[]) {
     it(`${c.dtype}: norm ${c.normType}, maxNorm ${c.maxNorm}`, () => {
       const params = c.grads.map((g) => {
-        const p: Tensor = Tensor.zeros(g.shape, { dtype: c.dtype }).requiresGrad_();
+        const p: Tensor = Tensor.zeros(g.shape, { dtype: c.dtype, device }).requiresGrad_();
         p.grad = tensorOf(g, c.dtype);
         return p;
       });
       const total = clipGradNorm(params, c.maxNorm, { normType: c.normType === 'inf' ? Infinity : c.normType });
-      expectClose([total.itemSync()], [c.total], tolerance(c.dtype), 'total norm');
-      params.forEach((p, i) => expectClose(p.grad!.dataSync(), c.after[i], tolerance(c.dtype), `gradient ${i}`));
+      expectClose(hostValues(total), [c.total], tolerance(c.dtype), 'total norm');
+      params.forEach((p, i) => expectClose(hostValues(p.grad!), c.after[i], tolerance(c.dtype), `gradient ${i}`));
       for (const p of params) {
         p.grad!.dispose();
         p.dispose();
@@ -126,3 +144,5 @@ describe('clipGradNorm against PyTorch', () => {
     });
   }
 });
+});
+}

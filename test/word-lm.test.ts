@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { Embedding, GRU, Linear, Module, Tensor, clipGradNorm, losses, manualSeed, memory, optim, scope } from '../lib/index';
+import { Embedding, GRU, Linear, Module, Tensor, backends, clipGradNorm, losses, manualSeed, memory, optim, scope, type Device } from '../lib/index';
+
+const cuda = backends().find((b) => b.name === 'cuda')!;
 
 const VOCAB = 24;
 
@@ -31,11 +33,11 @@ function corpus(length: number): Int32Array {
 }
 
 /** Trains `steps` batches of [seq, batch]; returns each batch's loss and the final weights. */
-function train(seed: number, steps: number): { losses: number[]; weights: number[] } {
+function train(seed: number, steps: number, device: Device = 'cpu'): { losses: number[]; weights: number[] } {
   manualSeed(seed);
   const seq = 12, batch = 4;
   const words = corpus(seq * batch * steps + 1);
-  const model = new WordLM();
+  const model = new WordLM().to(device);
   const optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
   let hidden: Tensor | undefined;
   const recorded: number[] = [];
@@ -50,8 +52,8 @@ function train(seed: number, steps: number): { losses: number[]; weights: number
       }
     }
     const { loss, next } = scope(() => {
-      const { logits, hN } = model.forward(Tensor.from(x, [seq, batch], { dtype: 'int32' }), hidden);
-      const l = losses.crossEntropy(logits.reshape([-1, VOCAB]), Tensor.from(y, [seq * batch], { dtype: 'int32' }));
+      const { logits, hN } = model.forward(Tensor.from(x, [seq, batch], { dtype: 'int32', device }), hidden);
+      const l = losses.crossEntropy(logits.reshape([-1, VOCAB]), Tensor.from(y, [seq * batch], { dtype: 'int32', device }));
       l.backward();
       return { loss: l, next: hN.detach() };
     });
@@ -63,7 +65,7 @@ function train(seed: number, steps: number): { losses: number[]; weights: number
     recorded.push(loss.itemSync());
     loss.dispose();
   }
-  const weights = model.parameters().flatMap((p) => Array.from(p.dataSync()));
+  const weights = model.parameters().flatMap((p) => { const host = p.to('cpu'); const values = Array.from(host.dataSync()); host.dispose(); return values; });
   hidden?.dispose();
   optimizer.dispose();
   model.dispose();
@@ -79,6 +81,12 @@ describe('word language model, PyTorch face', () => {
     expect(start).toBeGreaterThan(VOCAB * 0.7);  // about uniform at first
     expect(start / end).toBeGreaterThan(4);
     expect(memory().tensors).toBe(before);
+  });
+
+  it.skipIf(!cuda.available)('learns on cuda as on the cpu (test/gpu/run.sh)', () => {
+    const { losses: seen } = train(1, 120, 'cuda');
+    const mean = (from: number, to: number) => seen.slice(from, to).reduce((a, b) => a + b, 0) / (to - from);
+    expect(Math.exp(mean(0, 5)) / Math.exp(mean(110, 120))).toBeGreaterThan(4);
   });
 
   it('a seeded CPU run repeats bit for bit', () => {

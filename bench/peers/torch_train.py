@@ -40,10 +40,15 @@ class Classifier(nn.Module):
         self.fc = nn.Linear(32, 1)
 
 
-def word_step():
-    model = WordLM()
+def sync(device):
+    if device == 'cuda':
+        torch.cuda.synchronize()
+
+
+def word_step(device):
+    model = WordLM().to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    tokens = (torch.arange(36 * 20) * 7919 % 10000).reshape(36, 20)
+    tokens = ((torch.arange(36 * 20) * 7919 % 10000).reshape(36, 20)).to(device)
     x, y = tokens[:35], tokens[1:].reshape(-1)
     state = {'hidden': None}
 
@@ -67,11 +72,11 @@ def word_step():
     return run
 
 
-def classifier_step():
-    model = Classifier()
+def classifier_step(device):
+    model = Classifier().to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(32, 100, 128)
-    y = (torch.rand(32, 1) >= 0.5).float()
+    x = torch.randn(32, 100, 128, device=device)
+    y = (torch.rand(32, 1, device=device) >= 0.5).float()
 
     def run(mark):
         h, _ = model.gru1(x)
@@ -97,9 +102,10 @@ def main():
     config = json.loads(sys.argv[1])
     torch.set_num_threads(config['threads'])
     torch.manual_seed(0)
+    device = config.get('device', 'cpu')
     results = []
     for s in config['scenarios']:
-        run = word_step() if s['name'] == 'W' else classifier_step()
+        run = word_step(device) if s['name'] == 'W' else classifier_step(device)
         samples = []
         for i in range(s['warmup'] + s['repeats']):
             start = time.perf_counter()
@@ -111,6 +117,7 @@ def main():
             last = [time.perf_counter()]
 
             def mark(phase):
+                sync(device)
                 now = time.perf_counter()
                 phases.setdefault(phase, []).append((now - last[0]) * 1000.0)
                 last[0] = time.perf_counter()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU machine's run: the CUDA backend tests and the op-case table's rows on CUDA against the
 # CPU backend (twice: cuDNN reading our weight buffer directly where its layout allows, then with
-# packing forced), the PyTorch GRU fixtures, and the GPU benchmark against torch.nn.GRU. Results
+# packing forced), the PyTorch GRU and training fixtures, and the GPU benchmarks against torch
+# (bench/gru.ts and bench/train.ts). Results
 # go to bench/results/ (and to $OUT when set). Prepare on the build machine with
 # test/gpu/prepare.sh (builds, packs node, OpenBLAS and node_modules into .gpu-kit/), bring the
 # repository with build/Release, dist and .gpu-kit to the GPU machine, then there:
@@ -72,8 +73,9 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then
   exit 1
 fi
 
-section "tests: test/cuda.test.ts test/ops/op-table.test.ts test/gru-fixtures.test.ts"
-"$vitest" run test/cuda.test.ts test/ops/op-table.test.ts test/gru-fixtures.test.ts \
+section "tests: CUDA backend, op-case table, GRU and training fixtures, training errors, word LM on cuda"
+"$vitest" run test/cuda.test.ts test/ops/op-table.test.ts test/gru-fixtures.test.ts test/training-fixtures.test.ts \
+  test/training-errors.test.ts test/word-lm.test.ts \
   --reporter=default --reporter=json --outputFile.json="$results/gpu-tests.json" 2>&1 | tee "$results/gpu-tests.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
@@ -86,8 +88,12 @@ section "benchmark: bench/gru.ts --device cuda"
 node --import tsx bench/gru.ts --device cuda ${GRU_BENCH_QUICK:+--quick} --out "$results/gru-cuda.json" 2>&1 | tee "$results/gru-cuda.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+section "benchmark: bench/train.ts --device cuda (training steps W and C against torch on this GPU)"
+node --import tsx bench/train.ts --device cuda ${GRU_BENCH_QUICK:+--quick} --out "$results/train-cuda.json" 2>&1 | tee "$results/train-cuda.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 if [ -n "${OUT:-}" ]; then
-  for file in "$results"/gpu-* "$results"/gru-cuda.*; do [ -f "$file" ] && cp "$file" "$OUT/"; done
+  for file in "$results"/gpu-* "$results"/gru-cuda.* "$results"/train-cuda.*; do [ -f "$file" ] && cp "$file" "$OUT/"; done
 fi
 section "done (status $status)"
 exit "$status"
