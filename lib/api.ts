@@ -23,6 +23,7 @@ export { matmul, linear } from './ops/matmul';
 export { permute, transpose, cat, stack, slice, select } from './ops/layout';
 export { indexSelect, gather } from './ops/indexing';
 export { dropout } from './ops/dropout';
+export { cast } from './ops/cast';
 export { reshape, narrow } from './ops/views';
 export * as losses from './losses/index';
 export * as optim from './optim/index';

@@ -6,6 +6,7 @@
 import { runBackward } from './autograd/engine';
 import { checkOptions, optionalBoolean } from './arguments';
 import { add, div, eq, ge, gt, le, lt, maximum, minimum, mul, ne, neg, sub, where } from './ops/arithmetic';
+import { cast } from './ops/cast';
 import { addInPlace, copyInPlace, fillInPlace } from './ops/inplace';
 import { gather, indexSelect } from './ops/indexing';
 import { cat, permute, select, slice, transpose } from './ops/layout';
@@ -23,6 +24,10 @@ const methods: Partial<Tensor> & ThisType<Tensor> = {
   mul(other) { return mul(this, other); },
   div(other) { return div(this, other); },
   neg() { return neg(this); },
+  float() { return cast(this, 'float32'); },
+  double() { return cast(this, 'float64'); },
+  int() { return cast(this, 'int32'); },
+  toDType(dtype) { return cast(this, dtype); },
   maximum(other) { return maximum(this, other); },
   minimum(other) { return minimum(this, other); },
   eq(other) { return eq(this, other); },

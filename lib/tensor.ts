@@ -388,6 +388,13 @@ export interface Tensor<D extends DType = DType> {
   mul(other: Tensor<D> | number): Tensor<D>;
   div(other: Tensor<D> | number): Tensor<D>;
   neg(): Tensor<D>;
+  /** A float32 copy (torch's t.float()); float64 <-> float32 is differentiable. */
+  float(): Tensor<'float32'>;
+  double(): Tensor<'float64'>;
+  /** An int32 copy, truncating toward zero (not differentiable). */
+  int(): Tensor<'int32'>;
+  /** A copy in `dtype` (a view when it already has it). */
+  toDType<T extends DType>(dtype: T): Tensor<T>;
   maximum(other: Tensor<D> | number): Tensor<D>;
   minimum(other: Tensor<D> | number): Tensor<D>;
   /** Comparisons: 1 or 0 in this dtype (broadcast); not differentiable. */

@@ -29,6 +29,7 @@ namespace gru {
   X(void, axpby, AxpbyRequest)                              \
   X(void, sum, SumRequest)                                  \
   X(void, gemm, GemmRequest)                                \
+  X(void, cast, CastRequest)                                \
   X(void, unary, UnaryRequest)                              \
   X(void, unaryBackward, UnaryBackwardRequest)              \
   X(void, stridedCopy, StridedCopyRequest)                  \

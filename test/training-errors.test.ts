@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  ArgumentError, DTypeError, DeviceError, Embedding, Linear, ShapeError, Tensor, backends, clipGradNorm, losses, optim,
+  ArgumentError, DTypeError, DeviceError, Embedding, Linear, ShapeError, Tensor, backends, clipGradNorm, clipGradValue, losses, optim,
 } from '../lib/index';
 
 const cuda = backends().find((b) => b.name === 'cuda')!;
@@ -58,6 +58,30 @@ describe('training bad inputs', () => {
     const a = Tensor.zeros([2]).requiresGrad_();
     const b = Tensor.zeros([2], { device: 'cuda' }).requiresGrad_();
     expect(() => new optim.SGD([a, b])).toThrow(DeviceError);
+  });
+
+  it('cast: float64 -> float32 carries the gradient back in float64; int32 conversions saturate and are not differentiable', () => {
+    const x = Tensor.from([1.5, -2.25, 3], undefined, { dtype: 'float64' }).requiresGrad_();
+    const y = x.float();
+    expect(y.dtype).toBe('float32');
+    const loss = y.mul(Tensor.from([1, 2, 3])).sum();
+    loss.backward();
+    expect(x.grad!.dtype).toBe('float64');
+    expect(Array.from(x.grad!.dataSync())).toEqual([1, 2, 3]);
+    const i = Tensor.from([2.7, -2.7, 1e10, -1e10, NaN]).int();
+    expect(Array.from(i.dataSync())).toEqual([2, -2, 2147483647, -2147483648, -2147483648]);
+    expect(i.requiresGrad).toBe(false);
+    expect(() => Tensor.zeros([1]).toDType('int64' as never)).toThrow(/cast\(\): dtype must be/);
+  });
+
+  it('clipGradValue clamps every gradient element in place, and refuses a negative value', () => {
+    const p = Tensor.zeros([4]).requiresGrad_();
+    p.grad = Tensor.from([-3, -0.5, 0.25, 7]);
+    clipGradValue([p], 1);
+    expect(Array.from(p.grad.dataSync())).toEqual([-1, -0.5, 0.25, 1]);
+    expect(() => clipGradValue([p], -1)).toThrow(/clipGradValue\(\): clipValue must be >= 0, got -1/);
+    p.grad.dispose();
+    p.dispose();
   });
 
   it('clipGradNorm refuses bad norms and can fail on a non-finite norm', () => {

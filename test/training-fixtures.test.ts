@@ -110,15 +110,23 @@ describe('optimizers', () => {
         opt.step();
         params.forEach((p, i) => expectClose(hostValues(p), c.after[step][i], tolerance(c.dtype), `step ${step + 1} parameter ${i}`));
       });
-      // Resuming from stateDict continues the same way: one more step on a fresh optimizer.
+      // A fresh optimizer loaded from stateDict continues exactly: one more step on copies of
+      // the parameters gives the same values as the original optimizer's next step.
       const dict = opt.stateDict();
-      const copy = params.map((p) => noGrad(() => p.detach().reshape(p.shape)));
-      const resumed = new Class(params, c.options);
+      const copies = params.map((p) => noGrad(() => p.mul(1)).requiresGrad_());
+      const resumed = new Class(copies, c.options);
       resumed.loadStateDict(dict);
       for (const s of Object.values(dict.state)) for (const t of Object.values(s.tensors)) t.dispose();
-      const steps = [...resumed.state.values()].map((s) => s.step);
-      expect(steps.every((s) => s === c.grads.length)).toBe(true);
-      for (const t of [...copy, ...params.map((p) => p.grad!), ...params]) t.dispose();
+      expect([...resumed.state.values()].map((s) => s.step)).toEqual(params.map(() => c.grads.length));
+      const last = c.grads[c.grads.length - 1];
+      [params, copies].forEach((list) => list.forEach((p, i) => {
+        p.grad?.dispose();
+        p.grad = tensorOf(last[i], c.dtype);
+      }));
+      opt.step();
+      resumed.step();
+      params.forEach((p, i) => expect(Array.from(hostValues(copies[i]))).toEqual(Array.from(hostValues(p))));
+      for (const t of [...copies.map((p) => p.grad!), ...copies, ...params.map((p) => p.grad!), ...params]) t.dispose();
       opt.dispose();
       resumed.dispose();
     });

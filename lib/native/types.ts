@@ -106,6 +106,8 @@ export interface NativeBinding {
    * with it ([shape..., aStrides..., bStrides...], Note [Strided geometry]) both are broadcast.
    */
   binary(op: number, out: TensorHandle, a: TensorHandle, b: TensorHandle, geometry?: Float64Array | null): void;
+  /** out = a converted to out's dtype (same element count and device; float to int32 truncates). */
+  cast(out: TensorHandle, a: TensorHandle): void;
   /** op: constants().unaryOps; p0, p1: the op's parameters. */
   unary(op: number, out: TensorHandle, a: TensorHandle, p0: number, p1: number): void;
   unaryBackward(op: number, gradIn: TensorHandle, gradOut: TensorHandle, x: TensorHandle, y: TensorHandle, p0: number, p1: number): void;

@@ -32,6 +32,19 @@ RowGeometry rowGeometryArg(const Napi::CallbackInfo& info, size_t index) {
   return {intArg(info, index, "outer"), intArg(info, index + 1, "n"), intArg(info, index + 2, "inner")};
 }
 
+// (out, a): a converted to out's dtype.
+GRU_BINDING(cast) {
+  CastRequest r;
+  r.out = tensorArg(info, 0, "out").ref();
+  r.a = tensorArg(info, 1, "a").ref();
+  if (r.out.device() != r.a.device()) throw Error(ErrorKind::Device, "cast works on one device; move tensors with toDevice");
+  requireCount(r.a, static_cast<double>(r.out.numel), "a");
+  if (r.out.storage == r.a.storage) throw Error(ErrorKind::Argument, "cast needs out in memory of its own");
+  if (r.out.numel == 0) return info.Env().Undefined();
+  Addon::of(info.Env()).backend(r.out.device()).cast(r);
+  return info.Env().Undefined();
+}
+
 // (op, out, a, p0, p1)
 GRU_BINDING(unary) {
   UnaryRequest r;
@@ -185,6 +198,7 @@ GRU_BINDING(gather) {
 }  // namespace
 
 void registerTensorOpsBindings(Napi::Object exports) {
+  GRU_EXPORT(exports, cast);
   GRU_EXPORT(exports, unary);
   GRU_EXPORT(exports, unaryBackward);
   GRU_EXPORT(exports, stridedCopy);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../core/errors.h"
+#include "../ops/cast.h"
 #include "../ops/unary_functors.h"
 #include "cpu_backend.h"
 #include "float_dispatch.h"
@@ -42,6 +43,35 @@ void forEachRun(const StridedGeometry& g, Visit visit) {
 }
 
 }  // namespace
+
+namespace {
+
+// Calls body(T{}) with the C++ type of any dtype.
+template <typename Body>
+void withAnyType(DType dtype, Body&& body) {
+  switch (dtype) {
+    case DType::Float32: body(float{}); return;
+    case DType::Float64: body(double{}); return;
+    case DType::Int32: body(int32_t{}); return;
+  }
+}
+
+}  // namespace
+
+void CpuBackend::cast(const CastRequest& r) {
+  raisePendingError();
+  stream_.enqueue([r] {
+    withAnyType(r.a.dtype, [&](auto fromTag) {
+      withAnyType(r.out.dtype, [&](auto toTag) {
+        using From = decltype(fromTag);
+        using To = decltype(toTag);
+        const From* a = r.a.data<From>();
+        To* out = r.out.data<To>();
+        for (int64_t i = 0; i < r.out.numel; ++i) out[i] = castValue<To>(a[i]);
+      });
+    });
+  });
+}
 
 void CpuBackend::unary(const UnaryRequest& r) {
   raisePendingError();

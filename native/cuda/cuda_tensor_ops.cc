@@ -61,6 +61,11 @@ void withIndexCheck(CudaBackend& backend, const std::string& message, Launch lau
 
 }  // namespace
 
+void CudaBackend::cast(const CastRequest& r) {
+  raisePendingError();
+  cuda::checkCuda(cuda::launchCast(r.out.raw(), r.out.dtype, r.a.raw(), r.a.dtype, r.out.numel, stream()), "cast kernel launch");
+}
+
 void CudaBackend::unary(const UnaryRequest& r) {
   raisePendingError();
   cuda::checkCuda(byFloatType(r.out.dtype, [&](auto tag) {

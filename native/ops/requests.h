@@ -52,6 +52,12 @@ struct BinaryRequest {
   StridedGeometry geometry;
 };
 
+// out = a converted to out's dtype (ops/cast.h); same element count and device.
+struct CastRequest {
+  TensorRef out;
+  TensorRef a;
+};
+
 // out = f(a; p0, p1); out may alias a.
 struct UnaryRequest {
   UnaryOp op = UnaryOp::Exp;

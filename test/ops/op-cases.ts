@@ -99,6 +99,12 @@ const trainingRows: OpCase[] = [
     bad: [{ what: 'an empty dim', make: () => [f32([2, 0])], call: (_, [t]) => max(t, 1), error: ShapeError, message: /max\(\): dimension 1 of \[2, 0\] is empty/ }] },
   { name: 'min dim 0 keepDim (values)', inputs: [{ shape: [4, 3] }], run: ([a]) => { const r = min(a, 0, true); r.indices.dispose(); return [r.values]; } },
   { name: 'max of all', inputs: [{ shape: [3, 4] }], run: ([a]) => [max(a)] },
+  // float64 -> float32 -> float64 rounds to float32, so finite differences cannot check it here;
+  // test/training-errors.test.ts checks its gradient.
+  { name: 'cast to the other float dtype and back', inputs: [{ shape: [2, 3] }], grad: false,
+    run: ([a]) => { const other = a.toDType(a.dtype === 'float32' ? 'float64' : 'float32'); const out = other.toDType(a.dtype); other.dispose(); return [out]; } },
+  { name: 'cast to int32 and back (no grad)', inputs: [{ shape: [3, 4] }], grad: false,
+    run: ([a]) => { const tripled = a.mul(3); const i = tripled.int(); const out = i.toDType(a.dtype); for (const t of [tripled, i]) t.dispose(); return [out]; } },
   { name: 'argmax (no grad)', inputs: [{ shape: [3, 4] }], grad: false, run: ([a]) => [argmax(a, 1)] },
   { name: 'softmax dim 1', inputs: [{ shape: [3, 5] }], run: ([a]) => [softmax(a, 1)],
     bad: [{ what: 'a dim out of range', call: ([a]) => softmax(a, 2), error: ArgumentError, message: /softmax\(\): dim must be an integer in \[-2, 1\]/ }] },

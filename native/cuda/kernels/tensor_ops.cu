@@ -1,6 +1,7 @@
 #include <cfloat>
 
 #include "../../ops/binary_functors.h"
+#include "../../ops/cast.h"
 #include "../../ops/unary_functors.h"
 #include "block_reduce.cuh"
 #include "launch.h"
@@ -12,6 +13,20 @@ namespace {
 
 __device__ inline int64_t globalIndex() { return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; }
 __device__ inline int64_t globalStride() { return static_cast<int64_t>(blockDim.x) * gridDim.x; }
+
+template <typename To, typename From>
+__global__ void castKernel(To* out, const From* a, int64_t n) {
+  for (int64_t i = globalIndex(); i < n; i += globalStride()) out[i] = castValue<To>(a[i]);
+}
+
+template <typename Body>
+void withDeviceType(DType dtype, Body&& body) {
+  switch (dtype) {
+    case DType::Float32: body(float{}); return;
+    case DType::Float64: body(double{}); return;
+    case DType::Int32: body(int32_t{}); return;
+  }
+}
 
 template <typename Fn, typename T>
 __global__ void unaryKernel(Fn fn, T* out, const T* a, int64_t n, T p0, T p1) {
@@ -155,6 +170,18 @@ __global__ void gatherKernel(GatherShape r, T* a, T* out, const int32_t* index, 
 }
 
 }  // namespace
+
+cudaError_t launchCast(void* out, DType outType, const void* a, DType aType, int64_t n, cudaStream_t stream) {
+  if (n == 0) return cudaSuccess;
+  withDeviceType(aType, [&](auto fromTag) {
+    withDeviceType(outType, [&](auto toTag) {
+      using From = decltype(fromTag);
+      using To = decltype(toTag);
+      castKernel<<<blocksFor(n), kThreadsPerBlock, 0, stream>>>(static_cast<To*>(out), static_cast<const From*>(a), n);
+    });
+  });
+  return cudaGetLastError();
+}
 
 template <typename T>
 cudaError_t launchUnary(UnaryOp op, T* out, const T* a, int64_t n, double p0, double p1, cudaStream_t stream) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "../../core/dtype.h"
 #include "../../ops/op_codes.h"
 #include "../../ops/requests.h"
 #include "../../ops/strided.h"
@@ -12,6 +13,8 @@
 namespace gru {
 namespace cuda {
 
+// out[i] = a[i] converted (ops/cast.h); dtypes by code.
+cudaError_t launchCast(void* out, DType outType, const void* a, DType aType, int64_t n, cudaStream_t stream);
 template <typename T>
 cudaError_t launchUnary(UnaryOp op, T* out, const T* a, int64_t n, double p0, double p1, cudaStream_t stream);
 template <typename T>
