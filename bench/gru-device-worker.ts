@@ -3,6 +3,7 @@
  * gru-native's GRU on one device for every scenario and math mode, with gru-worker.ts's
  * benchScenario (every rep waits for the device), and returns a report the parent prints as JSON.
  */
+import { DEFAULT_ACTIVATIONS } from '../lib/nn/gru-options';
 import { backends, type Device } from '../lib/index';
 import { DTYPE_CODE } from '../lib/dtype';
 import { native } from '../lib/native/binding';
@@ -34,7 +35,7 @@ export interface DeviceWorkerReport {
 function weightRoute(s: Scenario): string {
   return native.gruCudnnWeightRoute(packGruConfig({
     inputSize: s.input, hiddenSize: s.hidden, numLayers: s.layers, bidirectional: false, bias: true, resetAfter: true,
-    seqLen: s.seq, batch: s.batch, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false,
+    seqLen: s.seq, batch: s.batch, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false, ...DEFAULT_ACTIVATIONS,
   }), DTYPE_CODE.float32);
 }
 

@@ -3,6 +3,7 @@
  * GPU case is skipped and the probe's reason is in the suite's name (and printed); the cases
  * under "any machine" check what needs no GPU. test/gpu/run.sh runs this file on a GPU machine.
  */
+import { DEFAULT_ACTIVATIONS } from '../lib/nn/gru-options';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -112,7 +113,7 @@ describe('cuda: what any machine can check', () => {
     expect(() => toDevice(t, 'cuda')).toThrow(BackendUnavailableError);
     expect(() => new GRU({ inputSize: 2, hiddenSize: 3, device: 'cuda' })).toThrow(BackendUnavailableError);
     const config = packGruConfig({ inputSize: 2, hiddenSize: 3, numLayers: 1, bidirectional: false, bias: true, resetAfter: true,
-                                   seqLen: 1, batch: 1, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false });
+                                   seqLen: 1, batch: 1, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false, ...DEFAULT_ACTIVATIONS });
     expect(() => native.gruCudnnWeightRoute(config, DTYPE_CODE.float32)).toThrow(BackendUnavailableError);
     t.dispose();
     emptyCache(); // never used: nothing to free, no error
@@ -449,7 +450,7 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
 
     it('says whether cuDNN reads the flat PyTorch-order weights directly, per network shape', () => {
       const base = { inputSize: 5, hiddenSize: 7, numLayers: 1, bidirectional: false, bias: true, resetAfter: true, seqLen: 3,
-                     batch: 2, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false };
+                     batch: 2, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false, ...DEFAULT_ACTIVATIONS };
       const shapes = {
         'one layer': base,
         'two layers': { ...base, numLayers: 2 },

@@ -291,3 +291,34 @@ describe('frozen weights and the gradient sink', () => {
     gru.dispose();
   });
 });
+
+describe('GRU activations', () => {
+  it('take Keras and TF.js activations by name, expose them, and refuse unknown names', () => {
+    const gru = new GRU({ inputSize: 3, hiddenSize: 4, activation: 'relu', recurrentActivation: 'hardSigmoid' });
+    expect(gru.activation).toBe('relu');
+    expect(gru.recurrentActivation).toBe('hardSigmoid');
+    expect(new GRU({ inputSize: 3, hiddenSize: 4 }).activation).toBe('tanh');
+    expect(() => new GRU({ inputSize: 3, hiddenSize: 4, activation: 'elu' as never }))
+      .toThrow(/GRU options\.activation must be one of 'tanh', 'sigmoid', 'relu', 'linear', 'hardSigmoid', 'hardSigmoidTfjs', got "elu"/);
+    // A relu GRU's outputs are h = (1 - z) n + z h_prev with n >= 0: from a zero state, never negative.
+    const x = Tensor.randn([5, 2, 3]);
+    const { output, hN } = noGrad(() => gru.forward(x));
+    expect(Array.from(output.dataSync()).every((v) => v >= 0)).toBe(true);
+    for (const t of [x, output, hN]) t.dispose();
+    gru.dispose();
+  });
+
+  it('linear candidate with sigmoid gates is one step of h = (1 - z) a_n + z h_prev, checked by hand', () => {
+    // inputSize 1, hiddenSize 1: every weight 0.5, no bias; x = 2, h0 = 1.
+    const gru = new GRU({ inputSize: 1, hiddenSize: 1, bias: false, activation: 'linear', dtype: 'float64' });
+    noGrad(() => gru.flatWeights.fill_(0.5));
+    const x = Tensor.from([[[2]]], undefined, { dtype: 'float64' });
+    const h0 = Tensor.from([[[1]]], undefined, { dtype: 'float64' });
+    const { output } = noGrad(() => gru.forward(x, { h0 }));
+    const r = 1 / (1 + Math.exp(-1.5)), z = r;
+    const n = 0.5 * 2 + r * 0.5 * 1;
+    expect(output.dataSync()[0]).toBeCloseTo((1 - z) * n + z * 1, 14);
+    for (const t of [x, h0, output]) t.dispose();
+    gru.dispose();
+  });
+});

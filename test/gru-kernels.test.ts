@@ -5,6 +5,7 @@
  * semantics rebuilt from smaller runs, accumulation into dweights, inference mode, and typed
  * errors for bad input.
  */
+import { DEFAULT_ACTIVATIONS, activationCode, activationName, type GRUActivation } from '../lib/nn/gru-options';
 import { describe, expect, it } from 'vitest';
 
 import { ArgumentError, DisposedError, DTypeError, ShapeError } from '../lib/errors';
@@ -39,7 +40,7 @@ function uniform(n: number, next: () => number, scale = 1): number[] {
 function config(overrides: Partial<NativeGruConfig>): NativeGruConfig {
   return {
     inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, resetAfter: true,
-    seqLen: 4, batch: 3, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false, ...overrides,
+    seqLen: 4, batch: 3, batchFirst: false, dropout: 0, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0, allowTF32: false, ...DEFAULT_ACTIVATIONS, ...overrides,
   };
 }
 
@@ -164,6 +165,8 @@ function describeCase(c: NativeGruConfig, lengths: number[] | null): string {
     `I${c.inputSize} H${c.hiddenSize} L${c.numLayers} T${c.seqLen} B${c.batch}`,
     c.bidirectional ? 'bi' : '', c.bias ? '' : 'no-bias', c.resetAfter ? '' : 'reset-before',
     c.batchFirst ? 'batch-first' : '', c.dropout > 0 ? `dropout ${c.dropout}` : '', lengths ? `lengths [${lengths}]` : '',
+    c.activation === DEFAULT_ACTIVATIONS.activation && c.recurrentActivation === DEFAULT_ACTIVATIONS.recurrentActivation ? ''
+      : `${activationName(c.activation)}/${activationName(c.recurrentActivation)}`,
   ];
   return flags.filter(Boolean).join(', ');
 }
@@ -173,6 +176,10 @@ function describeCase(c: NativeGruConfig, lengths: number[] | null): string {
 interface KernelCase { c: NativeGruConfig; lengths?: number[]; h0?: boolean; dy?: boolean; dhN?: boolean }
 
 const seeded = { dropoutSeedLow: 1234, dropoutOffset: 8 };
+/** Config codes of an (activation, recurrentActivation) pair. */
+const acts = (activation: GRUActivation, recurrentActivation: GRUActivation) => ({ activation: activationCode(activation), recurrentActivation: activationCode(recurrentActivation) });
+const ACTIVATION_NAMES: GRUActivation[] = ['tanh', 'sigmoid', 'relu', 'linear', 'hardSigmoid', 'hardSigmoidTfjs'];
+const BOUNDED_GATES: GRUActivation[] = ['sigmoid', 'hardSigmoid', 'hardSigmoidTfjs'];
 const kernelCases: KernelCase[] = [
   { c: config({}) },
   { c: config({ resetAfter: false }) },
@@ -189,6 +196,12 @@ const kernelCases: KernelCase[] = [
   { c: config({ numLayers: 3, resetAfter: false, dropout: 0.5, ...seeded }), lengths: [1, 4, 3], h0: false },
   { c: config({ inputSize: 7, hiddenSize: 9, seqLen: 6, batch: 5, numLayers: 2, bidirectional: true, resetAfter: false }), lengths: [6, 2, 5, 1, 3] },
   { c: config({ inputSize: 5, hiddenSize: 17, seqLen: 5, batch: 4, numLayers: 2, batchFirst: true, dropout: 0.2, ...seeded }), lengths: [5, 3, 5, 1] },
+  // Activations other than tanh/sigmoid run the general (multi-pass) loops.
+  { c: config({ ...acts('relu', 'sigmoid') }) },
+  { c: config({ resetAfter: false, ...acts('tanh', 'hardSigmoidTfjs') }), lengths: [4, 2, 3] },
+  { c: config({ hiddenSize: 19, bidirectional: true, numLayers: 2, ...acts('relu', 'hardSigmoid') }), lengths: [3, 4, 1] },
+  { c: config({ hiddenSize: 33, resetAfter: false, batchFirst: true, ...acts('linear', 'hardSigmoid') }) },
+  { c: config({ numLayers: 2, dropout: 0.3, ...seeded, ...acts('sigmoid', 'relu') }), lengths: [2, 4, 4] },
 ];
 
 /** Random combinations on top of the hand-picked ones. */
@@ -204,6 +217,8 @@ function randomCases(count: number, seed: number): KernelCase[] {
       inputSize: 1 + pick(6), hiddenSize: 1 + pick(10), numLayers, seqLen, batch,
       bidirectional: next() < 0.5, bias: next() < 0.7, resetAfter: next() < 0.5, batchFirst: next() < 0.5,
       dropout: numLayers > 1 && next() < 0.5 ? 0.25 : 0, dropoutSeedLow: pick(1000), dropoutSeedHigh: pick(3), dropoutOffset: 4 * pick(10),
+      // Bounded gates only: linear or relu gates let the state grow without limit over steps and layers.
+      ...(next() < 0.5 ? {} : acts(ACTIVATION_NAMES[pick(6)], BOUNDED_GATES[pick(3)])),
     });
     const lengths = next() < 0.6 ? Array.from({ length: batch }, () => 1 + pick(seqLen)) : undefined;
     cases.push({ c, lengths, h0: next() < 0.7, dy: next() < 0.9, dhN: next() < 0.8 });
@@ -266,6 +281,9 @@ describe('reference GRU gradients match finite differences (float64)', () => {
     { c: config({ inputSize: 2, hiddenSize: 2, seqLen: 3, batch: 2, numLayers: 2, bidirectional: true, batchFirst: true, dropout: 0.4, ...seeded }), lengths: [3, 2] },
     { c: config({ inputSize: 2, hiddenSize: 3, seqLen: 3, batch: 3, numLayers: 2, bias: false }), lengths: [2, 3, 1] },
     { c: config({ inputSize: 1, hiddenSize: 1, seqLen: 2, batch: 2, numLayers: 3, resetAfter: false, dropout: 0.5, ...seeded }) },
+    { c: config({ inputSize: 2, hiddenSize: 3, seqLen: 3, batch: 2, ...acts('relu', 'hardSigmoid') }), lengths: [3, 2] },
+    { c: config({ inputSize: 2, hiddenSize: 3, seqLen: 3, batch: 2, resetAfter: false, ...acts('linear', 'hardSigmoidTfjs') }) },
+    { c: config({ inputSize: 2, hiddenSize: 2, seqLen: 3, batch: 2, numLayers: 2, bidirectional: true, ...acts('sigmoid', 'tanh') }) },
   ];
   fdCases.forEach((k, index) => {
     it(describeCase(k.c, k.lengths ?? null), () => {
@@ -462,9 +480,13 @@ describe('GRU bindings reject bad input with typed errors', () => {
     notBoolean[8] = 2;
     expect(run({ config: notBoolean })).toThrow(/batchFirst/);
     expect(run({ config: packGruConfig(c).subarray(1) })).toThrow(new RegExp(`Float64Array of ${CONFIG_FIELDS} fields`));
+    const fieldIndex = (name: string) => nativeConstants.gruConfigFields.findIndex((f) => f.name === name);
     const notBooleanTF32 = packGruConfig(c);
-    notBooleanTF32[13] = 0.5;
+    notBooleanTF32[fieldIndex('allowTF32')] = 0.5;
     expect(run({ config: notBooleanTF32 })).toThrow(/allowTF32/);
+    const unknownActivation = packGruConfig(c);
+    unknownActivation[fieldIndex('activation')] = 6;
+    expect(run({ config: unknownActivation })).toThrow(/activation must be an integer in \[0, 5\], got 6/);
     expect(run({ config: c })).toThrow(ArgumentError);
     expect(run({ config: null })).toThrow(ArgumentError);
     expect(run({ x: {} })).toThrow(ArgumentError);

@@ -11,8 +11,9 @@ describe('options objects', () => {
     expect(() => new GRU({ inputSize: 2, hiddenSize: 3, batch_first: true } as never)).toThrow(unknown('GRU options', 'batch_first', 'batchFirst'));
     expect(() => new GRU({ input_size: 2, hidden_size: 3 } as never)).toThrow(unknown('GRU options', 'input_size', 'inputSize'));
     expect(() => new GRU({ inputSize: 2, hiddenSize: 3, numlayers: 2 } as never)).toThrow(unknown('GRU options', 'numlayers', 'numLayers'));
-    expect(() => new GRU({ inputSize: 2, hiddenSize: 3, activation: 'relu' } as never)).toThrow(unknown('GRU options', 'activation'));
-    expect(() => new GRU({ inputSize: 2, hiddenSize: 3, activation: 'relu' } as never)).toThrow(ArgumentError);
+    // nn.RNN's option: a GRU takes activation and recurrentActivation instead.
+    expect(() => new GRU({ inputSize: 2, hiddenSize: 3, nonlinearity: 'relu' } as never)).toThrow(unknown('GRU options', 'nonlinearity'));
+    expect(() => new GRU({ inputSize: 2, hiddenSize: 3, nonlinearity: 'relu' } as never)).toThrow(ArgumentError);
   });
 
   it('GRU.forward: hx (PyTorch\'s name) points to h0', () => {

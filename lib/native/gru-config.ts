@@ -32,6 +32,10 @@ export const GRU_CONFIG_KINDS = {
   dropoutSeedLow: 'Word',
   dropoutSeedHigh: 'Word',
   dropoutOffset: 'Count',
+  /** The candidate's function (constants().gruActivations; default tanh). */
+  activation: 'Activation',
+  /** The r and z gates' function (default sigmoid). */
+  recurrentActivation: 'Activation',
   /**
    * float32 on cuda may use TF32 tensor cores (cuDNN's default math): faster on Ampere and later
    * GPUs, about 1e-3 relative error. Default false: full float32 (FMA) math, as on the CPU.

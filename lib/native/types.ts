@@ -10,7 +10,7 @@ export type AnyTypedArray = Float32Array | Float64Array | Int32Array;
 /** One field of the packed GRU config (Note [GRU config fields] in native/ops/gru_config.h). */
 export interface NativeGruConfigField {
   name: string;
-  kind: 'Size' | 'Flag' | 'Probability' | 'Word' | 'Count';
+  kind: 'Size' | 'Flag' | 'Probability' | 'Word' | 'Count' | 'Activation';
   max: number;
 }
 
@@ -27,6 +27,7 @@ export interface NativeConstants {
   elementLosses: Record<string, number>;
   classLosses: Record<string, number>;
   optimizers: Record<string, number>;
+  gruActivations: Record<string, number>;
   gruConfigFields: NativeGruConfigField[];
   napiVersion: number;
 }

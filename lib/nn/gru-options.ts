@@ -5,9 +5,10 @@
  */
 import { checkInteger, checkOptions, optionalBoolean } from '../arguments';
 import { requireDevice } from '../backends';
-import { checkDType, checkDevice, type Device, type FloatDType } from '../dtype';
+import { checkDType, checkDevice, codesFrom, type Device, type FloatDType } from '../dtype';
 import { ArgumentError, BackendUnavailableError } from '../errors';
 import { describe } from '../format';
+import { nativeConstants } from '../native/binding';
 import { GRU_CONFIG_KINDS, GRU_CONFIG_MAX, GRU_LAYER_FIELDS, type GruLayerConfig } from '../native/gru-config';
 import { Generator, defaultGenerator } from '../random';
 
@@ -19,8 +20,22 @@ export interface GruPlacementOptions {
   generator?: Generator;
 }
 
+/**
+ * The GRU's activations: `activation` makes the candidate n (default 'tanh'), `recurrentActivation`
+ * the r and z gates (default 'sigmoid'). 'hardSigmoid' is Keras 3's relu6(x + 3) / 6,
+ * 'hardSigmoidTfjs' TF.js's and Keras 2's clip(0.2 x + 0.5, 0, 1). Pairs other than the default
+ * run on the CPU only for now (cuDNN computes the default pair alone).
+ */
+export const GRU_ACTIVATIONS = ['tanh', 'sigmoid', 'relu', 'linear', 'hardSigmoid', 'hardSigmoidTfjs'] as const;
+export type GRUActivation = (typeof GRU_ACTIVATIONS)[number];
+const ACTIVATION_CODE = codesFrom(GRU_ACTIVATIONS, nativeConstants.gruActivations, 'GRU activation');
+
+type ActivationField = 'activation' | 'recurrentActivation';
+
 /** GRU options: the layer fields of the GRU config (documented in lib/native/gru-config.ts), all but the sizes optional. */
-export type GRUOptions = Pick<GruLayerConfig, 'inputSize' | 'hiddenSize'> & Partial<Omit<GruLayerConfig, 'inputSize' | 'hiddenSize'>> &
+export type GRUOptions = Pick<GruLayerConfig, 'inputSize' | 'hiddenSize'> &
+  Partial<Omit<GruLayerConfig, 'inputSize' | 'hiddenSize' | ActivationField>> &
+  { activation?: GRUActivation; recurrentActivation?: GRUActivation } &
   GruPlacementOptions;
 
 export type ResolvedGRUOptions = GruLayerConfig & { dtype: FloatDType; device: Device; generator: Generator };
@@ -31,9 +46,23 @@ const PLACEMENT_KEYS = ['dtype', 'device', 'generator'] as const;
 export const GRU_OPTION_KEYS: readonly (keyof GRUOptions)[] = [...GRU_LAYER_FIELDS, ...PLACEMENT_KEYS];
 
 /** PyTorch's defaults (inputSize and hiddenSize have none). */
-const DEFAULTS: Partial<GruLayerConfig> = {
+const DEFAULTS: Partial<Record<keyof GruLayerConfig, unknown>> = {
   numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, resetAfter: true, allowTF32: false,
+  activation: 'tanh', recurrentActivation: 'sigmoid',
 };
+
+/** The default pair as config codes (tanh candidate, sigmoid gates), for configs built by hand. */
+export const DEFAULT_ACTIVATIONS = Object.freeze({ activation: ACTIVATION_CODE.tanh, recurrentActivation: ACTIVATION_CODE.sigmoid });
+
+/** The config code of an activation. */
+export function activationCode(name: GRUActivation): number {
+  return ACTIVATION_CODE[name];
+}
+
+/** The name of an activation code (for messages and the read-only properties). */
+export function activationName(code: number): GRUActivation {
+  return GRU_ACTIVATIONS.find((name) => ACTIVATION_CODE[name] === code)!;
+}
 
 const WHY_LIMIT: Partial<Record<keyof GruLayerConfig, string>> = {
   inputSize: '32-bit BLAS dimensions',
@@ -51,6 +80,11 @@ function fieldValue(field: keyof GruLayerConfig, given: unknown, where: string):
     case 'Probability':
       if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new ArgumentError(`${argument} must be a number in [0, 1), got ${describe(value)}`);
       return value;
+    case 'Activation':
+      if (typeof value !== 'string' || !(GRU_ACTIVATIONS as readonly string[]).includes(value)) {
+        throw new ArgumentError(`${argument} must be one of ${GRU_ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+      }
+      return ACTIVATION_CODE[value as GRUActivation];
     default:
       throw new ArgumentError(`${argument} is not a layer option`);
   }
@@ -76,6 +110,10 @@ export function resolveGRUOptions(options: unknown, layer: string, valid: readon
   if (!config.resetAfter && device === 'cuda') {
     throw new BackendUnavailableError(`${where}.resetAfter: false is CPU only: cuDNN has no reset-before GRU`);
   }
+  if ((config.activation !== ACTIVATION_CODE.tanh || config.recurrentActivation !== ACTIVATION_CODE.sigmoid) && device === 'cuda') {
+    throw new BackendUnavailableError(`${where}: activation '${activationName(config.activation as number)}' with recurrentActivation ` +
+      `'${activationName(config.recurrentActivation as number)}' is CPU only for now: cuDNN runs tanh with sigmoid gates alone`);
+  }
   return { ...(config as GruLayerConfig), dtype, device, generator: (o.generator as Generator | undefined) ?? defaultGenerator };
 }
 
@@ -85,9 +123,10 @@ export function resolveGRUOptions(options: unknown, layer: string, valid: readon
  */
 export function exposeOptions(target: object, keys: readonly string[]): void {
   for (const key of keys) {
+    const named = key === 'activation' || key === 'recurrentActivation';
     Object.defineProperty(target, key, {
       get(this: { options: Record<string, unknown> }) {
-        return this.options[key];
+        return named ? activationName(this.options[key] as number) : this.options[key];
       },
       enumerable: false,
       configurable: true,

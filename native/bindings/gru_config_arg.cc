@@ -41,6 +41,9 @@ void readField(gru_field::Word& out, double value, size_t index, const char* fie
 void readField(gru_field::Count& out, double value, size_t index, const char* field, int64_t max) {
   out = static_cast<uint64_t>(integerField(value, index, field, 0, static_cast<double>(max)));
 }
+void readField(gru_field::Activation& out, double value, size_t index, const char* field, int64_t max) {
+  out = static_cast<GruActivation>(static_cast<int32_t>(integerField(value, index, field, 0, static_cast<double>(max))));
+}
 
 }  // namespace
 

@@ -66,25 +66,32 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
     auto dgiRow = [&](int64_t b) { return dgi + p.row(t, b) * H3; };
     T* dgiStep = dgi + p.row(t, 0) * H3;
     const int64_t stepLd = p.stepStride(H3);
+    const bool fused = p.config.defaultActivations();
+    const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
     if (p.config.resetAfter) {
       for (int64_t b = 0; b < B; ++b) {
         T* dghRow = dgh + p.row(t, b) * H3;
-        if (active(b)) {
-          resetAfterBackwardRow(H, savedRow(b), dyRow(b), dh + b * H, dgiRow(b), dghRow);
-        } else {
+        if (!active(b)) {
           zeroRow(H3, dgiRow(b));
           zeroRow(H3, dghRow);
+        } else if (fused) {
+          resetAfterBackwardRow(H, savedRow(b), dyRow(b), dh + b * H, dgiRow(b), dghRow);
+        } else {
+          resetAfterBackwardAny(H, candidate, gate, savedRow(b), dyRow(b), dh + b * H, dgiRow(b), dghRow);
         }
       }
       blas::gemm(false, false, B, H, H3, T(1), dgh + p.row(t, 0) * H3, stepLd, w.wHh, H, T(1), dh, H);
     } else {
       for (int64_t b = 0; b < B; ++b) {
-        if (active(b)) resetBeforeBackwardRowFirst(H, savedRow(b), dyRow(b), dh + b * H, dgiRow(b));
-        else zeroRow(H3, dgiRow(b));
+        if (!active(b)) zeroRow(H3, dgiRow(b));
+        else if (fused) resetBeforeBackwardRowFirst(H, savedRow(b), dyRow(b), dh + b * H, dgiRow(b));
+        else resetBeforeBackwardFirstAny(H, candidate, gate, savedRow(b), dyRow(b), dh + b * H, dgiRow(b));
       }
       blas::gemm(false, false, B, H, H, T(1), dgiStep + 2 * H, stepLd, w.wHh + 2 * H * H, H, T(0), drh, H);
       for (int64_t b = 0; b < B; ++b) {
-        if (active(b)) resetBeforeBackwardRowSecond(H, savedRow(b), drh + b * H, dh + b * H, dgiRow(b));
+        if (!active(b)) continue;
+        if (fused) resetBeforeBackwardRowSecond(H, savedRow(b), drh + b * H, dh + b * H, dgiRow(b));
+        else resetBeforeBackwardSecondAny(H, savedRow(b), drh + b * H, dh + b * H, dgiRow(b));
       }
       blas::gemm(false, false, B, H, 2 * H, T(1), dgiStep, stepLd, w.wHh, H, T(1), dh, H);
     }

@@ -70,19 +70,27 @@ GRU_HOT_KERNEL void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T
     auto giRow = [&](int64_t b) { return gi + p.row(t, b) * H3; };
     auto yRow = [&](int64_t b) { return y + p.row(t, b) * yLd + d * H; };
     auto savedRow = [&](int64_t b) { return Save ? saved + p.row(t, b) * p.savedLd() : nullptr; };
+    // The fused loops serve the default activations; other pairs run each row in passes.
+    const bool fused = p.config.defaultActivations();
+    const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
     if (p.config.resetAfter) {
       blas::gemm(false, true, B, H3, H, T(1), h, H, w.wHh, H, T(0), gh, H3);
       for (int64_t b = 0; b < B; ++b) {
-        if (active(b)) resetAfterStepRow<Save>(H, giRow(b), gh + b * H3, bhn, h + b * H, yRow(b), savedRow(b));
-        else paddedStepRow<Save>(H, yRow(b), savedRow(b));
+        if (!active(b)) paddedStepRow<Save>(H, yRow(b), savedRow(b));
+        else if (fused) resetAfterStepRow<Save>(H, giRow(b), gh + b * H3, bhn, h + b * H, yRow(b), savedRow(b));
+        else resetAfterStepAny<Save>(H, candidate, gate, giRow(b), gh + b * H3, bhn, rh + b * H, h + b * H, yRow(b), savedRow(b));
       }
     } else {
       blas::gemm(false, true, B, 2 * H, H, T(1), h, H, w.wHh, H, T(0), gh, H3);
-      for (int64_t b = 0; b < B; ++b) resetBeforeGatesRow(H, giRow(b), gh + b * H3, h + b * H, rh + b * H);
+      for (int64_t b = 0; b < B; ++b) {
+        if (fused) resetBeforeGatesRow(H, giRow(b), gh + b * H3, h + b * H, rh + b * H);
+        else resetBeforeGatesAny(H, gate, giRow(b), gh + b * H3, h + b * H, rh + b * H);
+      }
       blas::gemm(false, true, B, H, H, T(1), rh, H, w.wHh + 2 * H * H, H, T(0), gh + 2 * H, H3);
       for (int64_t b = 0; b < B; ++b) {
-        if (active(b)) resetBeforeStepRow<Save>(H, giRow(b), gh + b * H3, rh + b * H, h + b * H, yRow(b), savedRow(b));
-        else paddedStepRow<Save>(H, yRow(b), savedRow(b));
+        if (!active(b)) paddedStepRow<Save>(H, yRow(b), savedRow(b));
+        else if (fused) resetBeforeStepRow<Save>(H, giRow(b), gh + b * H3, rh + b * H, h + b * H, yRow(b), savedRow(b));
+        else resetBeforeStepAny<Save>(H, candidate, giRow(b), gh + b * H3, rh + b * H, h + b * H, yRow(b), savedRow(b));
       }
     }
   }

@@ -10,6 +10,7 @@
 #pragma once
 #include <cstdint>
 
+#include "../ops/gru_activations.h"
 #include "activations.h"
 #include "kernel_targets.h"
 #include "gru_plan.h"
@@ -27,6 +28,33 @@ namespace cpu {
 #define GRU_SAVED_SLOTS(saved, H)                                                                            \
   (saved) + GruPlan::SlotR * (H), (saved) + GruPlan::SlotZ * (H), (saved) + GruPlan::SlotN * (H),           \
       (saved) + GruPlan::SlotHiddenN * (H), (saved) + GruPlan::SlotHPrev * (H)
+
+// The last pass of a step with any activations: h = n + z (h_prev - n), y = h, the reserve row.
+template <bool Save, typename T>
+GRU_ALWAYS_INLINE void finishStepSlots(int64_t H, const T* __restrict r, const T* __restrict z, const T* __restrict n,
+                                       const T* __restrict hiddenN, T* __restrict h, T* __restrict y, T* __restrict savedR,
+                                       T* __restrict savedZ, T* __restrict savedN, T* __restrict savedHiddenN, T* __restrict savedHPrev) {
+  for (int64_t j = 0; j < H; ++j) {
+    const T hPrev = h[j];
+    const T hNew = n[j] + z[j] * (hPrev - n[j]);
+    h[j] = hNew;
+    y[j] = hNew;
+    if constexpr (Save) {
+      savedR[j] = r[j];
+      savedZ[j] = z[j];
+      savedN[j] = n[j];
+      savedHiddenN[j] = hiddenN[j];
+      savedHPrev[j] = hPrev;
+    }
+  }
+}
+
+template <bool Save, typename T>
+GRU_ALWAYS_INLINE void finishStepRow(int64_t H, const T* __restrict r, const T* __restrict z, const T* __restrict n,
+                                     const T* __restrict hiddenN, T* __restrict h, T* __restrict y, T* __restrict saved) {
+  if constexpr (Save) finishStepSlots<true>(H, r, z, n, hiddenN, h, y, GRU_SAVED_SLOTS(saved, H));
+  else finishStepSlots<false, T>(H, r, z, n, hiddenN, h, y, nullptr, nullptr, nullptr, nullptr, nullptr);
+}
 
 // Reset-after: n = tanh(gi_n + r * (gh_n + b_hn)). Updates h in place, writes y.
 template <bool Save, typename T>
@@ -184,6 +212,153 @@ GRU_ALWAYS_INLINE void resetBeforeBackwardRowSecond(int64_t H, const T* __restri
     const T r = saved[GruPlan::SlotR * H + j];
     const T hPrev = saved[GruPlan::SlotHPrev * H + j];
     dgi[j] = drh[j] * hPrev * r * (T(1) - r);
+    dh[j] += drh[j] * r;
+  }
+}
+
+// ---- any activations (Note [GRU config fields]): the fused loops above are for the default
+// pair, tanh and sigmoid. Other pairs run each row in passes, one vectorised loop per pass with
+// the activation chosen outside it: pre-activations, activation in place, the state update.
+
+// x = f(x) over n values; float tanh and sigmoid take the fast forms the fused loops use.
+template <typename T>
+GRU_ALWAYS_INLINE void activateInPlace(GruActivation kind, T* __restrict x, int64_t n) {
+  switch (kind) {
+    case GruActivation::Tanh:
+      for (int64_t j = 0; j < n; ++j) x[j] = act::tanh(x[j]);
+      return;
+    case GruActivation::Sigmoid:
+      for (int64_t j = 0; j < n; ++j) x[j] = act::sigmoid(x[j]);
+      return;
+    case GruActivation::Relu:
+      for (int64_t j = 0; j < n; ++j) x[j] = activationValue(GruActivation::Relu, x[j]);
+      return;
+    case GruActivation::Linear:
+      return;
+    case GruActivation::HardSigmoid:
+      for (int64_t j = 0; j < n; ++j) x[j] = activationValue(GruActivation::HardSigmoid, x[j]);
+      return;
+    case GruActivation::HardSigmoidTfjs:
+      for (int64_t j = 0; j < n; ++j) x[j] = activationValue(GruActivation::HardSigmoidTfjs, x[j]);
+      return;
+  }
+}
+
+// out = f'(at y) over n values.
+template <typename T>
+GRU_ALWAYS_INLINE void slopesOf(GruActivation kind, const T* __restrict y, T* __restrict out, int64_t n) {
+  switch (kind) {
+#define GRU_SLOPE_CASE(name, value, js) \
+  case GruActivation::name:             \
+    for (int64_t j = 0; j < n; ++j) out[j] = activationSlope(GruActivation::name, y[j]); \
+    return;
+    GRU_ACTIVATIONS(GRU_SLOPE_CASE)
+#undef GRU_SLOPE_CASE
+  }
+}
+
+template <typename T>
+GRU_ALWAYS_INLINE void addInto(int64_t n, const T* __restrict a, T* __restrict b) {
+  for (int64_t j = 0; j < n; ++j) b[j] += a[j];
+}
+
+// Reset-after with any activations. gh (this row's recurrent product, per-step scratch) ends as
+// [r | z | hidden-n]; `n` is H values of scratch.
+template <bool Save, typename T>
+GRU_ALWAYS_INLINE void resetAfterStepAny(int64_t H, GruActivation candidate, GruActivation gate, const T* __restrict gi, T* __restrict gh,
+                                         const T* __restrict bhn, T* __restrict n, T* __restrict h, T* __restrict y,
+                                         T* __restrict saved) {
+  addInto(2 * H, gi, gh);
+  activateInPlace(gate, gh, 2 * H);
+  T* __restrict hiddenN = gh + 2 * H;
+  for (int64_t j = 0; j < H; ++j) {
+    hiddenN[j] += bhn[j];
+    n[j] = gi[2 * H + j] + gh[j] * hiddenN[j];
+  }
+  activateInPlace(candidate, n, H);
+  finishStepRow<Save>(H, gh, gh + H, n, hiddenN, h, y, saved);
+}
+
+// Reset-before with any activations, first half: gh's r and z blocks become the gates and
+// rh = r * h_prev.
+template <typename T>
+GRU_ALWAYS_INLINE void resetBeforeGatesAny(int64_t H, GruActivation gate, const T* __restrict gi, T* __restrict gh,
+                                           const T* __restrict h, T* __restrict rh) {
+  addInto(2 * H, gi, gh);
+  activateInPlace(gate, gh, 2 * H);
+  for (int64_t j = 0; j < H; ++j) rh[j] = gh[j] * h[j];
+}
+
+// Second half: gh's n block (the product with r * h_prev) becomes n.
+template <bool Save, typename T>
+GRU_ALWAYS_INLINE void resetBeforeStepAny(int64_t H, GruActivation candidate, const T* __restrict gi, T* __restrict gh,
+                                          const T* __restrict rh, T* __restrict h, T* __restrict y, T* __restrict saved) {
+  T* __restrict n = gh + 2 * H;
+  addInto(H, gi + 2 * H, n);
+  activateInPlace(candidate, n, H);
+  finishStepRow<Save>(H, gh, gh + H, n, rh, h, y, saved);
+}
+
+// Reset-after backward with any activations: the slopes go into dgi first (scratch it
+// overwrites), then the fused gradient loop uses them.
+template <typename T>
+GRU_ALWAYS_INLINE void resetAfterBackwardAny(int64_t H, GruActivation candidate, GruActivation gate, const T* __restrict saved,
+                                             const T* __restrict dy, T* __restrict dh, T* __restrict dgi, T* __restrict dgh) {
+  T* __restrict slopeR = dgi;
+  T* __restrict slopeZ = dgi + H;
+  T* __restrict slopeN = dgi + 2 * H;
+  slopesOf(gate, saved + GruPlan::SlotR * H, slopeR, H);
+  slopesOf(gate, saved + GruPlan::SlotZ * H, slopeZ, H);
+  slopesOf(candidate, saved + GruPlan::SlotN * H, slopeN, H);
+  for (int64_t j = 0; j < H; ++j) {
+    const T r = saved[GruPlan::SlotR * H + j];
+    const T z = saved[GruPlan::SlotZ * H + j];
+    const T n = saved[GruPlan::SlotN * H + j];
+    const T hiddenN = saved[GruPlan::SlotHiddenN * H + j];
+    const T hPrev = saved[GruPlan::SlotHPrev * H + j];
+    const T grad = dh[j] + dy[j];
+    const T daN = grad * (T(1) - z) * slopeN[j];
+    const T daZ = grad * (hPrev - n) * slopeZ[j];
+    const T daR = daN * hiddenN * slopeR[j];
+    slopeR[j] = daR;
+    slopeZ[j] = daZ;
+    slopeN[j] = daN;
+    dgh[j] = daR;
+    dgh[H + j] = daZ;
+    dgh[2 * H + j] = daN * r;
+    dh[j] = grad * z;
+  }
+}
+
+// Reset-before backward with any activations, first half; leaves r's slope in dgi's r block for
+// the second half.
+template <typename T>
+GRU_ALWAYS_INLINE void resetBeforeBackwardFirstAny(int64_t H, GruActivation candidate, GruActivation gate, const T* __restrict saved,
+                                                   const T* __restrict dy, T* __restrict dh, T* __restrict dgi) {
+  T* __restrict slopeR = dgi;
+  T* __restrict slopeZ = dgi + H;
+  T* __restrict slopeN = dgi + 2 * H;
+  slopesOf(gate, saved + GruPlan::SlotR * H, slopeR, H);
+  slopesOf(gate, saved + GruPlan::SlotZ * H, slopeZ, H);
+  slopesOf(candidate, saved + GruPlan::SlotN * H, slopeN, H);
+  for (int64_t j = 0; j < H; ++j) {
+    const T z = saved[GruPlan::SlotZ * H + j];
+    const T n = saved[GruPlan::SlotN * H + j];
+    const T hPrev = saved[GruPlan::SlotHPrev * H + j];
+    const T grad = dh[j] + dy[j];
+    slopeZ[j] = grad * (hPrev - n) * slopeZ[j];
+    slopeN[j] = grad * (T(1) - z) * slopeN[j];
+    dh[j] = grad * z;
+  }
+}
+
+template <typename T>
+GRU_ALWAYS_INLINE void resetBeforeBackwardSecondAny(int64_t H, const T* __restrict saved, const T* __restrict drh, T* __restrict dh,
+                                                    T* __restrict dgi) {
+  for (int64_t j = 0; j < H; ++j) {
+    const T r = saved[GruPlan::SlotR * H + j];
+    const T hPrev = saved[GruPlan::SlotHPrev * H + j];
+    dgi[j] = drh[j] * hPrev * dgi[j];
     dh[j] += drh[j] * r;
   }
 }

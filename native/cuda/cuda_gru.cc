@@ -43,9 +43,14 @@ int32_t toInt32(int64_t value, const char* what) {
 
 bool usesDropout(const GruConfig& c) { return c.dropout > 0.0 && c.numLayers > 1; }
 
+// cuDNN runs the PyTorch form only; the other forms need our own CUDA GRU, not written yet.
 void requireResetAfter(const GruConfig& c) {
   if (!c.resetAfter) {
     throw Error(ErrorKind::BackendUnavailable, "resetAfter: false is CPU only: cuDNN has no reset-before GRU");
+  }
+  if (!c.defaultActivations()) {
+    throw Error(ErrorKind::BackendUnavailable,
+                "GRU activations other than tanh with sigmoid gates are CPU only for now: cuDNN runs that pair alone");
   }
 }
 

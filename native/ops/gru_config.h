@@ -15,6 +15,9 @@
 //              training only. The keep mask of element i of layer l's input (i = flat index in the
 //              x-layout [T, B, D*H] buffer) is philox uniform(seed, offset + (l-1)*T*B*D*H + i) >= p,
 //              and kept values are scaled by 1/(1-p); gruDropoutWords() is what a call consumes.
+//  activation, recurrentActivation   the candidate's and the gates' functions (GRU_ACTIVATIONS
+//              in op_codes.h): tanh and sigmoid by default, as PyTorch and cuDNN; cuDNN runs only
+//              that pair.
 //  allowTF32   float32 on cuda may use TF32 tensor cores (cuDNN's default math) instead of FMA
 //              math: faster on Ampere and later, ~1e-3 relative error. The CPU ignores it.
 //
@@ -25,6 +28,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+
+#include "op_codes.h"
 
 namespace gru {
 
@@ -44,6 +49,8 @@ constexpr int64_t kMaxBlasDimension = 2147483647;
   X(dropoutSeedLow, Word, 4294967295LL)                     \
   X(dropoutSeedHigh, Word, 4294967295LL)                    \
   X(dropoutOffset, Count, 9007199254740991LL)               \
+  X(activation, Activation, kGruActivationCount - 1)        \
+  X(recurrentActivation, Activation, kGruActivationCount - 1) \
   X(allowTF32, Flag, 1)
 
 namespace gru_field {
@@ -52,6 +59,7 @@ using Flag = bool;
 using Probability = double;
 using Word = uint32_t;
 using Count = uint64_t;
+using Activation = GruActivation;
 }  // namespace gru_field
 
 struct GruConfig {
@@ -63,6 +71,8 @@ struct GruConfig {
   int64_t layerInputSize(int64_t layer) const { return layer == 0 ? inputSize : directions() * hiddenSize; }
   uint64_t dropoutSeed() const { return (static_cast<uint64_t>(dropoutSeedHigh) << 32) | dropoutSeedLow; }
   bool dropoutActive() const { return dropout > 0.0 && numLayers > 1; }
+  // The pair PyTorch and cuDNN compute, which the fused fast loops are written for.
+  bool defaultActivations() const { return activation == GruActivation::Tanh && recurrentActivation == GruActivation::Sigmoid; }
 };
 
 enum class GruConfigField : int32_t {

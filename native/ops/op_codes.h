@@ -61,6 +61,17 @@ namespace gru {
   X(CrossEntropy, 0, "crossEntropy")    \
   X(Nll, 1, "nllLoss")
 
+// The GRU's gate activations (Note [GRU config fields]): `activation` makes the candidate n,
+// `recurrentActivation` the gates r and z. hardSigmoid is Keras 3's relu6(x + 3) / 6;
+// hardSigmoidTfjs is TF.js's and Keras 2's clip(0.2 x + 0.5, 0, 1).
+#define GRU_ACTIVATIONS(X)                   \
+  X(Tanh, 0, "tanh")                         \
+  X(Sigmoid, 1, "sigmoid")                   \
+  X(Relu, 2, "relu")                         \
+  X(Linear, 3, "linear")                     \
+  X(HardSigmoid, 4, "hardSigmoid")           \
+  X(HardSigmoidTfjs, 5, "hardSigmoidTfjs")
+
 // Update rules of the optimizers (AdamW is Adam with decoupled weight decay).
 #define GRU_OPTIMIZERS(X) \
   X(Sgd, 0, "sgd")        \
@@ -86,6 +97,7 @@ enum class ReduceOp : int32_t { GRU_REDUCE_OPS(GRU_ENUM_ENTRY) };
 enum class ElementLoss : int32_t { GRU_ELEMENT_LOSSES(GRU_ENUM_ENTRY) };
 enum class ClassLoss : int32_t { GRU_CLASS_LOSSES(GRU_ENUM_ENTRY) };
 enum class OptimizerKind : int32_t { GRU_OPTIMIZERS(GRU_ENUM_ENTRY) };
+enum class GruActivation : int32_t { GRU_ACTIVATIONS(GRU_ENUM_ENTRY) };
 #undef GRU_ENUM_ENTRY
 
 #define GRU_COUNT_ENTRY(name, value, js) +1
@@ -97,6 +109,7 @@ constexpr int32_t kReduceOpCount = 0 GRU_REDUCE_OPS(GRU_COUNT_ENTRY);
 constexpr int32_t kElementLossCount = 0 GRU_ELEMENT_LOSSES(GRU_COUNT_ENTRY);
 constexpr int32_t kClassLossCount = 0 GRU_CLASS_LOSSES(GRU_COUNT_ENTRY);
 constexpr int32_t kOptimizerCount = 0 GRU_OPTIMIZERS(GRU_COUNT_ENTRY);
+constexpr int32_t kGruActivationCount = 0 GRU_ACTIVATIONS(GRU_COUNT_ENTRY);
 #undef GRU_COUNT_ENTRY
 
 }  // namespace gru

@@ -4,6 +4,7 @@
  * .test.ts runs every row through a float64 finite-difference gradient check, the CPU against
  * CUDA, the bad inputs, and leak checks. A new op adds its rows here.
  */
+import { DEFAULT_ACTIVATIONS, activationCode } from '../../lib/nn/gru-options';
 import {
   ArgumentError, DTypeError, DeviceError, DisposedError, Generator, ShapeError, Tensor,
   abs, add, argmax, cat, clamp, div, exp, gather, gelu, indexSelect, linear, log, logSoftmax, losses, matmul, max, maximum, mean, min,
@@ -159,7 +160,7 @@ const trainingRows: OpCase[] = [
   { name: 'nllLoss (sum)', inputs: [{ shape: [3, 4] }], run: ([x]) => { const t = i32([3, 0, 2]); const out = losses.nllLoss(x, t, { reduction: 'sum' }); t.dispose(); return [out]; } },
 ];
 
-const gruBase: GruLayerConfig = { inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, resetAfter: true, batchFirst: false, dropout: 0, allowTF32: false };
+const gruBase: GruLayerConfig = { inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false, bias: true, resetAfter: true, batchFirst: false, dropout: 0, allowTF32: false, ...DEFAULT_ACTIVATIONS };
 
 interface GruCase {
   name: string;
@@ -178,6 +179,10 @@ const gruCases: GruCase[] = [
   { name: 'no bias, lengths, two layers', config: { ...gruBase, numLayers: 2, bias: false }, seqLen: 3, batch: 3, lengths: [2, 3, 1], withH0: false },
   { name: 'hidden 1, input 1, three layers', config: { ...gruBase, inputSize: 1, hiddenSize: 1, numLayers: 3 }, seqLen: 2, batch: 2, withH0: true },
   { name: 'dropout between layers (fixed mask)', config: { ...gruBase, numLayers: 2, dropout: 0.4, bidirectional: true }, seqLen: 3, batch: 2, withH0: false },
+  { name: 'relu candidate, hardSigmoid gates, two layers', config: { ...gruBase, numLayers: 2, activation: activationCode('relu'), recurrentActivation: activationCode('hardSigmoid') },
+    seqLen: 3, batch: 2, withH0: true },
+  { name: 'reset-before, linear candidate, TF.js hardSigmoid gates, lengths', config: { ...gruBase, resetAfter: false, activation: activationCode('linear'), recurrentActivation: activationCode('hardSigmoidTfjs') },
+    seqLen: 4, batch: 3, lengths: [4, 2, 3], withH0: true },
 ];
 
 function gruWeightCount(c: GruLayerConfig): number {
@@ -203,7 +208,8 @@ function gruRows(): OpCase[] {
             { training: true, generator: new Generator(5), kernel });
           return [output, hN];
         },
-        cuda: kernel === 'fast' && config.dropout === 0 && config.resetAfter,
+        cuda: kernel === 'fast' && config.dropout === 0 && config.resetAfter && config.activation === DEFAULT_ACTIVATIONS.activation
+          && config.recurrentActivation === DEFAULT_ACTIVATIONS.recurrentActivation,
       });
     }
   }

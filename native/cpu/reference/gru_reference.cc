@@ -2,6 +2,7 @@
 // is held to. It is written to be checked by reading against docs/gru.md: one
 // batch row and one step at a time, matrix products as explicit loops, libm activations, no
 // BLAS, no shared helpers with the fast path. Speed does not matter here; clarity does.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -17,6 +18,35 @@ namespace {
 template <typename T>
 T sigmoid(T v) {
   return T(1) / (T(1) + std::exp(-v));
+}
+
+// The activations spelt out as their definitions (Keras 3's hard sigmoid is relu6(x + 3) / 6,
+// TF.js's clip(0.2 x + 0.5, 0, 1)), independent of the fast path's.
+template <typename T>
+T activate(GruActivation kind, T v) {
+  switch (kind) {
+    case GruActivation::Tanh: return std::tanh(v);
+    case GruActivation::Sigmoid: return sigmoid(v);
+    case GruActivation::Relu: return std::max(v, T(0));
+    case GruActivation::Linear: return v;
+    case GruActivation::HardSigmoid: return std::min(std::max(v + T(3), T(0)), T(6)) / T(6);
+    case GruActivation::HardSigmoidTfjs: return std::min(std::max(T(0.2) * v + T(0.5), T(0)), T(1));
+  }
+  return v;
+}
+
+// The derivative, from the activation's output y.
+template <typename T>
+T slopeAt(GruActivation kind, T y) {
+  switch (kind) {
+    case GruActivation::Tanh: return T(1) - y * y;
+    case GruActivation::Sigmoid: return y * (T(1) - y);
+    case GruActivation::Relu: return y > T(0) ? T(1) : T(0);
+    case GruActivation::Linear: return T(1);
+    case GruActivation::HardSigmoid: return (y > T(0) && y < T(1)) ? T(1) / T(6) : T(0);
+    case GruActivation::HardSigmoidTfjs: return (y > T(0) && y < T(1)) ? T(0.2) : T(0);
+  }
+  return T(1);
 }
 
 template <typename T>
@@ -111,8 +141,8 @@ void cellForward(const GruConfig& c, const CellWeights<T>& w, const T* x, const 
     const T aR = w.inputBias(j) + dot(w.inputRow(j), x, w.in) + w.hiddenBias(j) + dot(w.hiddenRow(j), hPrev, H);
     const T aZ = w.inputBias(H + j) + dot(w.inputRow(H + j), x, w.in) + w.hiddenBias(H + j) +
                  dot(w.hiddenRow(H + j), hPrev, H);
-    s.r[j] = sigmoid(aR);
-    s.z[j] = sigmoid(aZ);
+    s.r[j] = activate(c.recurrentActivation, aR);
+    s.z[j] = activate(c.recurrentActivation, aZ);
   }
   if (!c.resetAfter) {
     for (int64_t k = 0; k < H; ++k) s.hiddenN[k] = s.r[k] * hPrev[k];
@@ -126,7 +156,7 @@ void cellForward(const GruConfig& c, const CellWeights<T>& w, const T* x, const 
     } else {
       aN = inputN + dot(w.hiddenRow(2 * H + j), s.hiddenN.data(), H) + w.hiddenBias(2 * H + j);
     }
-    s.n[j] = std::tanh(aN);
+    s.n[j] = activate(c.activation, aN);
     s.h[j] = (T(1) - s.z[j]) * s.n[j] + s.z[j] * hPrev[j];
   }
 }
@@ -235,19 +265,19 @@ void gruBackward(const GruConfig& c, const GruBackwardArgs<T>& a) {
           // h = (1 - z) n + z h_prev
           for (int64_t j = 0; j < H; ++j) {
             const T dhTotal = dhb[j] + dOutput[g.row(t, b) * D * H + d * H + j];
-            daN[j] = dhTotal * (T(1) - z[j]) * (T(1) - n[j] * n[j]);
-            daZ[j] = dhTotal * (hPrev[j] - n[j]) * z[j] * (T(1) - z[j]);
+            daN[j] = dhTotal * (T(1) - z[j]) * slopeAt(c.activation, n[j]);
+            daZ[j] = dhTotal * (hPrev[j] - n[j]) * slopeAt(c.recurrentActivation, z[j]);
             dhPrev[j] = dhTotal * z[j];
           }
           if (c.resetAfter) {
             // a_n = ... + r * hiddenN
-            for (int64_t j = 0; j < H; ++j) daR[j] = daN[j] * hiddenN[j] * r[j] * (T(1) - r[j]);
+            for (int64_t j = 0; j < H; ++j) daR[j] = daN[j] * hiddenN[j] * slopeAt(c.recurrentActivation, r[j]);
           } else {
             // a_n = ... + W_hn (r * h_prev): back through the product to rh, then to r and h_prev
             for (int64_t k = 0; k < H; ++k) {
               drh[k] = 0;
               for (int64_t j = 0; j < H; ++j) drh[k] += daN[j] * w.hiddenRow(2 * H + j)[k];
-              daR[k] = drh[k] * hPrev[k] * r[k] * (T(1) - r[k]);
+              daR[k] = drh[k] * hPrev[k] * slopeAt(c.recurrentActivation, r[k]);
               dhPrev[k] += drh[k] * r[k];
             }
           }
