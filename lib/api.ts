@@ -27,6 +27,7 @@ export { cast } from './ops/cast';
 export { reshape, narrow } from './ops/views';
 export * as losses from './losses/index';
 export * as optim from './optim/index';
+export * as keras from './keras/index';
 export { clipGradNorm, clipGradValue } from './optim/clip';
 export {
   readSafetensors,

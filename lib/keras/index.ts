@@ -1,0 +1,24 @@
+/**
+ * The Keras face: keras.sequential and keras.layers, Keras 3's behaviour spelled the
+ * TensorFlow.js way (camelCase options). Layers build engine modules (lib/nn) and add no math.
+ */
+import { Dense, type DenseOptions } from './layers/dense';
+import { Dropout, type DropoutLayerOptions } from './layers/dropout';
+import { GRU, type GRULayerOptions } from './layers/gru';
+import type { Layer } from './layers/layer';
+import { Sequential, type SequentialOptions } from './sequential';
+
+export { Sequential, type SequentialOptions, Dense, type DenseOptions, Dropout, type DropoutLayerOptions, GRU, type GRULayerOptions };
+export type { Layer, KerasWeight, LayerOptions } from './layers/layer';
+
+/** A Sequential model: `keras.sequential([layer, ...])` or `keras.sequential({ layers, name })`. */
+export function sequential(options?: SequentialOptions | Layer[]): Sequential {
+  return new Sequential(options);
+}
+
+/** Layer factories with TF.js's names. */
+export const layers = {
+  dense: (options: DenseOptions) => new Dense(options),
+  gru: (options: GRULayerOptions) => new GRU(options),
+  dropout: (options: DropoutLayerOptions) => new Dropout(options),
+};
