@@ -42,8 +42,11 @@ void CpuBackend::readSync(const TensorRef& src, void* dst) {
 
 void CpuBackend::readAsync(const TensorRef& src, void* dst, ReadDone done) {
   raisePendingError();
-  stream_.enqueue([src, dst, done = std::move(done)] {
-    if (src.bytes() > 0) std::memcpy(dst, src.raw(), src.bytes());
+  stream_.enqueue([ref = TensorRef(src), dst, done = std::move(done)]() mutable {
+    if (ref.bytes() > 0) std::memcpy(dst, ref.raw(), ref.bytes());
+    // Drop the storage before the reader hears the bytes are in: a disposed tensor's memory is
+    // then free by the time its read resolves (the task itself is destroyed only afterwards).
+    ref.storage.reset();
     done(nullptr);
   });
 }
