@@ -6,9 +6,11 @@ import { Dense, type DenseOptions } from './layers/dense';
 import { Dropout, type DropoutLayerOptions } from './layers/dropout';
 import { GRU, type GRULayerOptions } from './layers/gru';
 import type { Layer } from './layers/layer';
-import { Sequential, type SequentialOptions } from './sequential';
+import { Sequential, type CompileOptions, type SequentialOptions } from './sequential';
+export { optimizers, type KerasOptimizerOptions, type KerasOptimizerSpec } from './optimizers';
+export { History, type Callback, type FitOptions, type Logs } from '../train/fit-loop';
 
-export { Sequential, type SequentialOptions, Dense, type DenseOptions, Dropout, type DropoutLayerOptions, GRU, type GRULayerOptions };
+export { Sequential, type SequentialOptions, type CompileOptions, Dense, type DenseOptions, Dropout, type DropoutLayerOptions, GRU, type GRULayerOptions };
 export type { Layer, KerasWeight, LayerOptions } from './layers/layer';
 
 /** A Sequential model: `keras.sequential([layer, ...])` or `keras.sequential({ layers, name })`. */

@@ -10,8 +10,34 @@ import { ArgumentError, ShapeError } from '../errors';
 import { describe, formatShape } from '../format';
 import { defaultGenerator, type Generator } from '../random';
 import { Tensor } from '../tensor';
+import { checkOptions } from '../arguments';
+import type { Optimizer } from '../optim/optimizer';
+import { evaluateRows, fitLoop, type FitOptions, type History, type Logs, type Trainee } from '../train/fit-loop';
 import { Layer, uniqueName, type Placement } from './layers/layer';
+import { checkLoss, checkMetric, metricValue, type LossFunction } from './losses';
+import { buildOptimizer, checkOptimizer, type OptimizerInput } from './optimizers';
 import { summaryLines } from './summary';
+
+export interface CompileOptions {
+  optimizer: OptimizerInput;
+  /** A Keras loss name (either spelling) or a function (yTrue, yPred) => scalar tensor. */
+  loss: string | LossFunction;
+  metrics?: string[];
+}
+
+interface Compiled {
+  optimizer: ReturnType<typeof checkOptimizer>;
+  built: Optimizer | null;
+  loss: LossFunction;
+  metrics: { name: string; value: (yTrue: Tensor, yPred: Tensor) => Tensor }[];
+}
+
+/** A tensor, or nested arrays / a typed array of values (float32). */
+function asTensor(value: unknown): { tensor: Tensor; made: boolean } {
+  if (value instanceof Tensor) return { tensor: value, made: false };
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) return { tensor: Tensor.from(value as number[]), made: true };
+  throw new ArgumentError(`expected a Tensor or nested arrays of numbers, got ${describe(value)}`);
+}
 
 export interface SequentialOptions {
   layers?: Layer[];
@@ -26,7 +52,10 @@ export interface SequentialOptions {
 export class Sequential {
   readonly name: string;
   readonly layers: Layer[] = [];
+  /** Set from a callback to stop fit() after the current epoch (TF.js's and Keras's flag). */
+  stopTraining = false;
   private readonly placement: Placement;
+  private compiled: Compiled | null = null;
 
   constructor(options: SequentialOptions | Layer[] = {}) {
     const o = Array.isArray(options) ? { layers: options } : options;
@@ -108,6 +137,70 @@ export class Sequential {
     });
   }
 
+  /** Chooses the optimizer, loss and metrics for fit() and evaluate(). */
+  compile(options: CompileOptions): void {
+    const o = checkOptions(options, ['optimizer', 'loss', 'metrics'], `${this.name}.compile options`);
+    const metrics = (o.metrics ?? []).map((m, i) => {
+      const name = checkMetric(m, `${this.name}.compile options.metrics[${i}]`);
+      return { name, value: (yTrue: Tensor, yPred: Tensor) => metricValue(name, yTrue, yPred) };
+    });
+    this.compiled?.built?.dispose();
+    this.compiled = { optimizer: checkOptimizer(o.optimizer, `${this.name}.compile options.optimizer`), built: null,
+      loss: checkLoss(o.loss, `${this.name}.compile options.loss`).fn, metrics };
+  }
+
+  private trainee(where: string): Trainee {
+    const c = this.compiled;
+    if (!c) throw new ArgumentError(`${this.name}.${where}: compile() the model first`);
+    const model = this;
+    return {
+      name: this.name,
+      forward: (x, training) => this.call(x, training),
+      loss: c.loss,
+      metrics: c.metrics,
+      optimizer: () => (c.built ??= buildOptimizer(c.optimizer, model.trainableWeights())),
+      get stopTraining() { return model.stopTraining; },
+      set stopTraining(v: boolean) { model.stopTraining = v; },
+    };
+  }
+
+  /** The tensors the optimizer updates. */
+  trainableWeights(): Tensor[] {
+    this.requireBuilt('trainableWeights');
+    return this.layers.flatMap((l) => l.module?.parameters().filter((p) => p.requiresGrad) ?? []);
+  }
+
+  /**
+   * Trains (Keras's fit): async, yielding to the event loop after every batch; resolves with the
+   * History, or rejects with the signal's reason (the history so far on error.history) when
+   * options.signal aborts, after the current batch.
+   */
+  async fit(x: unknown, y: unknown, options?: FitOptions): Promise<History> {
+    const trainee = this.trainee('fit');
+    const xs = asTensor(x), ys = asTensor(y);
+    try {
+      if (!this.built) this.build(xs.tensor.shape.slice(1));
+      return await fitLoop(trainee, xs.tensor, ys.tensor, options);
+    } finally {
+      if (xs.made) xs.tensor.dispose();
+      if (ys.made) ys.tensor.dispose();
+    }
+  }
+
+  /** The loss (and metrics, as [loss, ...metrics]) over (x, y), batched, without gradients. */
+  async evaluate(x: unknown, y: unknown, options: { batchSize?: number } = {}): Promise<number | number[]> {
+    const trainee = this.trainee('evaluate');
+    const xs = asTensor(x), ys = asTensor(y);
+    try {
+      const logs: Logs = await evaluateRows(trainee, xs.tensor, ys.tensor, options.batchSize ?? 32);
+      const values = [logs.loss, ...trainee.metrics.map((m) => logs[m.name])];
+      return values.length === 1 ? values[0] : values;
+    } finally {
+      if (xs.made) xs.tensor.dispose();
+      if (ys.made) ys.tensor.dispose();
+    }
+  }
+
   /** Keras's parameter count. */
   countParams(): number {
     this.requireBuilt('countParams');
@@ -154,9 +247,10 @@ export class Sequential {
     });
   }
 
-  /** Frees every layer's weights. */
+  /** Frees every layer's weights and the optimizer's state. */
   dispose(): void {
     for (const l of this.layers) l.module?.dispose();
+    this.compiled?.built?.dispose();
   }
 
   private requireBuilt(what: string): void {

@@ -18,8 +18,10 @@ export type AdamOptions = {
 type Options = AdamOptions & Record<string, number | boolean>;
 const STATE = ['expAvg', 'expAvgSq', 'maxExpAvgSq'] as const;
 
-abstract class AdamFamily extends Optimizer<Options> {
+/** Adam's rule and its variants (decoupled decay for AdamW, Keras's epsilon placement); Adam, AdamW and keras.optimizers build on it. */
+export abstract class AdamFamily extends Optimizer<Options> {
   protected abstract readonly decoupled: boolean;
+  protected readonly kerasEpsilon: boolean = false;
 
   protected validateOptions(o: AdamOptions, where: string): void {
     checkNonNegative(o.lr, `${where} lr`);
@@ -33,7 +35,7 @@ abstract class AdamFamily extends Optimizer<Options> {
     const o = group.options;
     const names = o.amsgrad ? STATE : STATE.slice(0, 2);
     const states = params.map((p) => this.stateOf(p, names));
-    runUpdate('adam', params, states, { ...o, decoupledWeightDecay: this.decoupled }, STATE);
+    runUpdate('adam', params, states, { ...o, decoupledWeightDecay: this.decoupled, kerasEpsilon: this.kerasEpsilon }, STATE);
   }
 }
 

@@ -18,9 +18,13 @@ type Options = RMSpropOptions & Record<string, number | boolean>;
 const STATE = ['squareAvg', 'momentumBuffer', 'gradAvg'] as const;
 
 export class RMSprop extends Optimizer<Options> {
+  /** @internal Keras's rule: epsilon inside the root, lr inside the momentum buffer. */
+  protected readonly kerasEpsilon: boolean = false;
+
   /** Defaults: lr 1e-2, alpha 0.99, eps 1e-8. */
-  constructor(params: ParamsInput<RMSpropOptions>, options?: Partial<RMSpropOptions>) {
-    super(params as never, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false } as never, options as never, 'RMSprop');
+  constructor(params: ParamsInput<RMSpropOptions>, options?: Partial<RMSpropOptions>, defaults?: Partial<RMSpropOptions>, where = 'RMSprop') {
+    super(params as never, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...defaults } as never,
+      options as never, where);
   }
 
   protected validateOptions(o: RMSpropOptions, where: string): void {
@@ -35,6 +39,6 @@ export class RMSprop extends Optimizer<Options> {
     const o = group.options;
     const names = ['squareAvg', ...(o.momentum > 0 ? ['momentumBuffer'] : []), ...(o.centered ? ['gradAvg'] : [])];
     const states = params.map((p) => this.stateOf(p, names));
-    runUpdate('rmsprop', params, states, o, STATE);
+    runUpdate('rmsprop', params, states, { ...o, kerasEpsilon: this.kerasEpsilon }, STATE);
   }
 }

@@ -20,6 +20,7 @@ export function runUpdate(rule: UpdateRule, params: Tensor[], states: ParamState
   const hyper = Float64Array.from([
     num(o.lr), num(o.beta1, 0.9), rule === 'rmsprop' ? num(o.alpha, 0.99) : num(o.beta2, 0.999), num(o.eps, 1e-8), num(o.weightDecay),
     num(o.momentum), num(o.dampening), num(o.nesterov), num(o.maximize), num(o.amsgrad), num(o.decoupledWeightDecay), num(o.centered),
+    num(o.kerasEpsilon),
   ]);
   const slots: (Tensor['handle'] | null)[] = [];
   const firstSteps = new Float64Array(params.length);

@@ -17,7 +17,8 @@ struct UpdateScalars {
   T stepSize;         // adam: lr / (1 - beta1^step)
   T biasCorrection2Sqrt;  // adam: sqrt(1 - beta2^step)
   T decayFactor;      // adam with decoupled decay: 1 - lr * weightDecay
-  bool nesterov, maximize, amsgrad, decoupled, centered, firstStep, hasMomentum, hasDecay;
+  T kerasStepSize;    // adam, Keras form: lr sqrt(1 - beta2^step) / (1 - beta1^step)
+  bool nesterov, maximize, amsgrad, decoupled, centered, firstStep, hasMomentum, hasDecay, kerasEpsilon;
 };
 
 template <typename T>
@@ -33,6 +34,8 @@ inline UpdateScalars<T> updateScalarsOf(const OptimizerHyper& h, double step, bo
   s.stepSize = static_cast<T>(h.lr / (1.0 - ::pow(h.beta1, step)));
   s.biasCorrection2Sqrt = static_cast<T>(::sqrt(1.0 - ::pow(h.beta2, step)));
   s.decayFactor = static_cast<T>(1.0 - h.lr * h.weightDecay);
+  s.kerasStepSize = static_cast<T>(h.lr * ::sqrt(1.0 - ::pow(h.beta2, step)) / (1.0 - ::pow(h.beta1, step)));
+  s.kerasEpsilon = h.kerasEpsilon;
   s.nesterov = h.nesterov;
   s.maximize = h.maximize;
   s.amsgrad = h.amsgrad;
@@ -63,12 +66,22 @@ GRU_HOST_DEVICE GRU_INLINE void updateElement(OptimizerKind kind, const UpdateSc
         if (s.decoupled) p = p * s.decayFactor;
         else g = g + s.weightDecay * p;
       }
-      *s0 = *s0 * s.beta1 + g * (T(1) - s.beta1);
-      *s1 = *s1 * s.beta2 + (T(1) - s.beta2) * g * g;
+      if (s.kerasEpsilon) {
+        // Keras 3: m += (g - m)(1 - beta1), v += (g^2 - v)(1 - beta2), p -= a_t m / (sqrt(v) + eps).
+        *s0 = *s0 + (g - *s0) * (T(1) - s.beta1);
+        *s1 = *s1 + (g * g - *s1) * (T(1) - s.beta2);
+      } else {
+        *s0 = *s0 * s.beta1 + g * (T(1) - s.beta1);
+        *s1 = *s1 * s.beta2 + (T(1) - s.beta2) * g * g;
+      }
       T second = *s1;
       if (s.amsgrad) {
         *s2 = *s2 > *s1 ? *s2 : *s1;
         second = *s2;
+      }
+      if (s.kerasEpsilon) {
+        p = p - s.kerasStepSize * (*s0 / (sqrt(second) + s.eps));
+        return;
       }
       const T denominator = sqrt(second) / s.biasCorrection2Sqrt + s.eps;
       p = p + (-s.stepSize) * (*s0 / denominator);
@@ -79,15 +92,19 @@ GRU_HOST_DEVICE GRU_INLINE void updateElement(OptimizerKind kind, const UpdateSc
       // beta2 carries alpha.
       *s0 = *s0 * s.beta2 + (T(1) - s.beta2) * g * g;
       T average;
-      if (s.centered) {
-        *s2 = *s2 * s.beta2 + g * (T(1) - s.beta2);
-        average = sqrt(*s0 + T(-1) * *s2 * *s2) + s.eps;
-      } else {
-        average = sqrt(*s0) + s.eps;
-      }
+      if (s.centered) *s2 = *s2 * s.beta2 + g * (T(1) - s.beta2);
+      const T variance = s.centered ? *s0 + T(-1) * *s2 * *s2 : *s0;
+      // torch: sqrt(v) + eps; Keras: sqrt(v + eps).
+      average = s.kerasEpsilon ? sqrt(variance + s.eps) : sqrt(variance) + s.eps;
       if (s.hasMomentum) {
-        *s1 = *s1 * s.momentum + g / average;
-        p = p + (-s.lr) * *s1;
+        // torch: b = mu b + g / avg, p -= lr b; Keras: b = mu b + lr g / avg, p -= b.
+        if (s.kerasEpsilon) {
+          *s1 = *s1 * s.momentum + s.lr * g / average;
+          p = p - *s1;
+        } else {
+          *s1 = *s1 * s.momentum + g / average;
+          p = p + (-s.lr) * *s1;
+        }
       } else {
         p = p + (-s.lr) * (g / average);
       }

@@ -74,6 +74,9 @@ struct OptimizerHyper {
   double weightDecay = 0;
   double momentum = 0, dampening = 0;
   bool nesterov = false, maximize = false, amsgrad = false, decoupledWeightDecay = false, centered = false;
+  // Keras's placement of epsilon (ops/optimizer_rules.h): Adam adds it to the uncorrected root,
+  // RMSprop inside the root.
+  bool kerasEpsilon = false;
 };
 
 struct OptimizerEntry {
