@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ArgumentError, ShapeError, Tensor, keras, manualSeed, memory } from '../lib/index';
 import { DEVICE_CODE } from '../lib/dtype';
 import { native } from '../lib/native/binding';
+import { buildOptimizer } from '../lib/keras/optimizers';
 
 const settled = () => {
   native.synchronize(DEVICE_CODE.cpu);
@@ -140,3 +141,49 @@ describe('keras fit', () => {
     model.dispose();
   });
 });
+
+describe('keras optimizers', () => {
+  it("Adam and RMSprop follow Keras 3's formulas (epsilon on the uncorrected root; inside the root), checked by hand", () => {
+    const step = (name: 'adam' | 'rmsprop', options: object) => {
+      const p = Tensor.from([1, -2], undefined, { dtype: 'float64' }).requiresGrad_();
+      const model = { p };
+      const opt = buildOptimizerFor(name, [model.p], options);
+      for (let i = 0; i < 3; i++) {
+        p.grad?.dispose();
+        p.grad = Tensor.from([0.5, -0.25], undefined, { dtype: 'float64' });
+        opt.step();
+      }
+      const values = Array.from(p.dataSync());
+      opt.dispose();
+      p.grad!.dispose();
+      p.dispose();
+      return values;
+    };
+    const g = [0.5, -0.25];
+    // Keras Adam: m += (g - m)(1 - b1), v += (g^2 - v)(1 - b2), p -= lr sqrt(1 - b2^t)/(1 - b1^t) m / (sqrt(v) + eps).
+    const adam = [1, -2].map((p0, k) => {
+      let p = p0, m = 0, v = 0;
+      for (let t = 1; t <= 3; t++) {
+        m += (g[k] - m) * 0.1;
+        v += (g[k] * g[k] - v) * 0.001;
+        p -= ((0.01 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t)) * (m / (Math.sqrt(v) + 1e-7));
+      }
+      return p;
+    });
+    step('adam', { learningRate: 0.01 }).forEach((v, i) => expect(v).toBeCloseTo(adam[i], 12));
+    // Keras RMSprop: v = rho v + (1 - rho) g^2, p -= lr g / sqrt(v + eps).
+    const rms = [1, -2].map((p0, k) => {
+      let p = p0, v = 0;
+      for (let t = 1; t <= 3; t++) {
+        v = 0.9 * v + 0.1 * g[k] * g[k];
+        p -= (0.001 * g[k]) / Math.sqrt(v + 1e-7);
+      }
+      return p;
+    });
+    step('rmsprop', {}).forEach((v, i) => expect(v).toBeCloseTo(rms[i], 12));
+  });
+});
+
+function buildOptimizerFor(name: 'adam' | 'rmsprop', params: Tensor[], options: object) {
+  return buildOptimizer(keras.optimizers[name](options), params);
+}
