@@ -187,3 +187,77 @@ describe('keras optimizers', () => {
 function buildOptimizerFor(name: 'adam' | 'rmsprop', params: Tensor[], options: object) {
   return buildOptimizer(keras.optimizers[name](options), params);
 }
+
+describe('keras tutorial 1 and callbacks', () => {
+  it('tutorial 1 (GRU returning sequences -> GRU -> Dense softmax, categorical cross-entropy, validationData) learns which pattern comes first', async () => {
+    manualSeed(11);
+    // Each sequence holds two markers (1 and 2) at random steps; the class is the one that comes first.
+    const make = (n: number, seed: number) => {
+      let s = seed;
+      const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
+      const T = 10, x = new Float32Array(n * T * 3), y = new Float32Array(n * 2);
+      for (let b = 0; b < n; b++) {
+        const a = Math.floor(rnd() * T);
+        let c = Math.floor(rnd() * T);
+        if (c === a) c = (c + 1) % T;
+        x[(b * T + a) * 3] = 1;
+        x[(b * T + c) * 3 + 1] = 1;
+        for (let t = 0; t < T; t++) x[(b * T + t) * 3 + 2] = rnd() * 0.1;
+        y[b * 2 + (a < c ? 0 : 1)] = 1;
+      }
+      return { x: Tensor.from(x, [n, T, 3]), y: Tensor.from(y, [n, 2]) };
+    };
+    const train = make(512, 1), val = make(128, 2);
+    const model = keras.sequential([
+      keras.layers.gru({ units: 24, returnSequences: true, inputShape: [10, 3] }),
+      keras.layers.gru({ units: 24 }),
+      keras.layers.dense({ units: 2, activation: 'softmax' }),
+    ]);
+    model.compile({ optimizer: keras.optimizers.adam({ learningRate: 0.01 }), loss: 'categorical_crossentropy', metrics: ['accuracy'] });
+    const h = await model.fit(train.x, train.y, { batchSize: 64, epochs: 15, validationData: [val.x, val.y], verbose: 0, seed: 3 });
+    expect(h.history.val_accuracy[14]).toBeGreaterThan(0.9);
+    model.dispose();
+    for (const t of [train.x, train.y, val.x, val.y]) t.dispose();
+  });
+
+  it('an embedding feeds a GRU (integer word ids, sparse categorical cross-entropy)', async () => {
+    manualSeed(2);
+    const n = 128, T = 6, V = 12;
+    const ids = Int32Array.from({ length: n * T }, (_, i) => (i * 7 + Math.floor(i / T)) % V);
+    const labels = Float32Array.from({ length: n }, (_, b) => ids[b * T + T - 1] % 3);
+    const model = keras.sequential([
+      keras.layers.embedding({ inputDim: V, outputDim: 8, inputShape: [T] }),
+      keras.layers.gru({ units: 16 }),
+      keras.layers.dense({ units: 3, activation: 'softmax' }),
+    ]);
+    expect(model.layers[0].countParams()).toBe(V * 8);
+    model.compile({ optimizer: keras.optimizers.adam({ learningRate: 0.02 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const x = Tensor.from(ids, [n, T], { dtype: 'int32' }), y = Tensor.from(labels, [n]);
+    const h = await model.fit(x, y, { epochs: 25, batchSize: 32, verbose: 0, seed: 1 });
+    expect(h.history.accuracy[24]).toBeGreaterThan(0.9);
+    expect(() => keras.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: true })).toThrow(/masks are not implemented yet/);
+    model.dispose();
+    for (const t of [x, y]) t.dispose();
+  });
+
+  it("earlyStopping stops with Keras 3's rule and restores the best weights at the end", async () => {
+    const { x, y } = sineData();
+    const model = keras.sequential([keras.layers.gru({ units: 4, inputShape: [1, 1] }), keras.layers.dense({ units: 1 })]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    let firstEpochWeights: number[][] = [];
+    const capture = { onEpochEnd: (epoch: number) => {
+      if (epoch !== 0) return;
+      firstEpochWeights = model.getWeights().map((w) => { const v = Array.from(w.dataSync()); w.dispose(); return v; });
+    } };
+    // A minDelta no change can beat: epoch 0 improves on +inf, epoch 1 does not, so it stops there.
+    const stop = keras.callbacks.earlyStopping({ monitor: 'loss', minDelta: 1e9, patience: 1, restoreBestWeights: true });
+    const h = await model.fit(x, y, { epochs: 10, batchSize: 20, verbose: 0, shuffle: false, callbacks: [capture, stop] });
+    expect(h.epoch).toEqual([0, 1]);
+    expect(stop.stoppedEpoch).toBe(1);
+    const restored = model.getWeights().map((w) => { const v = Array.from(w.dataSync()); w.dispose(); return v; });
+    expect(restored).toEqual(firstEpochWeights);
+    expect(() => keras.callbacks.earlyStopping({ patience: -1 })).toThrow(/patience must be a number >= 0/);
+    for (const t of [x, y]) t.dispose();
+    model.dispose();
+  });
+});

@@ -4,13 +4,15 @@
  */
 import { Dense, type DenseOptions } from './layers/dense';
 import { Dropout, type DropoutLayerOptions } from './layers/dropout';
+import { Embedding, type EmbeddingLayerOptions } from './layers/embedding';
 import { GRU, type GRULayerOptions } from './layers/gru';
 import type { Layer } from './layers/layer';
 import { Sequential, type CompileOptions, type SequentialOptions } from './sequential';
+export { callbacks, EarlyStopping, type EarlyStoppingOptions } from './callbacks';
 export { optimizers, type KerasOptimizerOptions, type KerasOptimizerSpec } from './optimizers';
 export { History, type Callback, type FitOptions, type Logs } from '../train/fit-loop';
 
-export { Sequential, type SequentialOptions, type CompileOptions, Dense, type DenseOptions, Dropout, type DropoutLayerOptions, GRU, type GRULayerOptions };
+export { Sequential, type SequentialOptions, type CompileOptions, Dense, type DenseOptions, Dropout, type DropoutLayerOptions, Embedding, type EmbeddingLayerOptions, GRU, type GRULayerOptions };
 export type { Layer, KerasWeight, LayerOptions } from './layers/layer';
 
 /** A Sequential model: `keras.sequential([layer, ...])` or `keras.sequential({ layers, name })`. */
@@ -23,4 +25,5 @@ export const layers = {
   dense: (options: DenseOptions) => new Dense(options),
   gru: (options: GRULayerOptions) => new GRU(options),
   dropout: (options: DropoutLayerOptions) => new Dropout(options),
+  embedding: (options: EmbeddingLayerOptions) => new Embedding(options),
 };

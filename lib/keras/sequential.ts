@@ -178,6 +178,9 @@ export class Sequential {
   async fit(x: unknown, y: unknown, options?: FitOptions): Promise<History> {
     const trainee = this.trainee('fit');
     const xs = asTensor(x), ys = asTensor(y);
+    // Callbacks that act on the model (earlyStopping) get it first, as in TF.js.
+    const list = options?.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+    for (const cb of list) (cb as { setModel?: (m: Sequential) => void }).setModel?.(this);
     try {
       if (!this.built) this.build(xs.tensor.shape.slice(1));
       return await fitLoop(trainee, xs.tensor, ys.tensor, options);

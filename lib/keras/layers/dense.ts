@@ -82,7 +82,8 @@ export class Dense extends Layer {
   getWeights(): KerasWeight[] {
     this.requireBuilt('getWeights');
     const out: KerasWeight[] = [{ name: 'kernel', tensor: noGrad(() => transpose(this.linear!.weight, 0, 1)) }];
-    if (this.linear!.bias) out.push({ name: 'bias', tensor: this.linear!.bias.detach().reshape([this.units]) });
+    // Copies, not views: a caller keeping them (earlyStopping's best weights) must not see later steps.
+    if (this.linear!.bias) out.push({ name: 'bias', tensor: noGrad(() => this.linear!.bias!.mul(1)) });
     return out;
   }
 

@@ -77,7 +77,7 @@ export abstract class Layer {
   abstract call(x: Tensor, training: boolean): Tensor;
   /** The module holding the weights (null for layers without any). */
   abstract get module(): Module | null;
-  /** Fresh tensors of the weights in Keras's layout and order; the caller disposes them. */
+  /** Copies of the weights in Keras's layout and order (never views); the caller disposes them. */
   abstract getWeights(): KerasWeight[];
   /** Copies Keras-layout weights (in getWeights() order) into the layer. */
   abstract setWeights(weights: readonly Tensor[]): void;

@@ -1,0 +1,115 @@
+/**
+ * Keras callbacks for fit(): earlyStopping with Keras 3's rule (improvement beyond minDelta,
+ * wait >= patience after the first epoch, baseline, restoreBestWeights at the end of training
+ * whenever best weights were recorded).
+ */
+import { checkOptions, optionalBoolean } from '../arguments';
+import { ArgumentError } from '../errors';
+import { describe } from '../format';
+import type { Tensor } from '../tensor';
+import type { Callback, Logs } from '../train/fit-loop';
+
+/** What a callback may reach on the model (set by fit()). */
+export interface CallbackModel {
+  stopTraining: boolean;
+  getWeights(): Tensor[];
+  setWeights(weights: readonly Tensor[]): void;
+}
+
+export interface EarlyStoppingOptions {
+  monitor?: string;
+  minDelta?: number;
+  patience?: number;
+  mode?: 'auto' | 'min' | 'max';
+  baseline?: number | null;
+  restoreBestWeights?: boolean;
+  startFromEpoch?: number;
+}
+
+export class EarlyStopping implements Callback {
+  readonly monitor: string;
+  private readonly minDelta: number;
+  private readonly patience: number;
+  private readonly direction: 'min' | 'max';
+  private readonly baseline: number | null;
+  private readonly restoreBestWeights: boolean;
+  private readonly startFromEpoch: number;
+  private model: CallbackModel | null = null;
+  private wait = 0;
+  private best = Infinity;
+  private bestWeights: Tensor[] | null = null;
+  /** The epoch training stopped at (0 when it ran to the end). */
+  stoppedEpoch = 0;
+  bestEpoch = 0;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    const o = checkOptions(options, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch'], 'earlyStopping options');
+    this.monitor = o.monitor ?? 'val_loss';
+    const number = (v: unknown, name: string, fallback: number) => {
+      if (v === undefined) return fallback;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ArgumentError(`earlyStopping options.${name} must be a number >= 0, got ${describe(v)}`);
+      return v;
+    };
+    this.minDelta = number(o.minDelta, 'minDelta', 0);
+    this.patience = number(o.patience, 'patience', 0);
+    this.startFromEpoch = number(o.startFromEpoch, 'startFromEpoch', 0);
+    const mode = o.mode ?? 'auto';
+    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new ArgumentError(`earlyStopping options.mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
+    // Keras: 'auto' minimises losses and errors and maximises accuracies.
+    this.direction = mode !== 'auto' ? mode : /acc|auc|precision|recall/.test(this.monitor) && !/loss|error/.test(this.monitor) ? 'max' : 'min';
+    this.baseline = o.baseline ?? null;
+    this.restoreBestWeights = optionalBoolean(o.restoreBestWeights, false, 'earlyStopping options.restoreBestWeights');
+  }
+
+  /** @internal */
+  setModel(model: CallbackModel): void {
+    this.model = model;
+  }
+
+  private improves(current: number, reference: number): boolean {
+    return this.direction === 'min' ? current + this.minDelta < reference : current - this.minDelta > reference;
+  }
+
+  onTrainBegin(): void {
+    this.wait = 0;
+    this.best = this.direction === 'min' ? Infinity : -Infinity;
+    this.stoppedEpoch = 0;
+    this.bestEpoch = 0;
+    this.dropBest();
+  }
+
+  onEpochEnd(epoch: number, logs: Logs): void {
+    const current = logs[this.monitor];
+    if (current === undefined || epoch < this.startFromEpoch) return;
+    if (this.restoreBestWeights && this.bestWeights === null) this.bestWeights = this.model!.getWeights();
+    this.wait++;
+    if (this.improves(current, this.best)) {
+      this.best = current;
+      this.bestEpoch = epoch;
+      if (this.restoreBestWeights) {
+        this.dropBest();
+        this.bestWeights = this.model!.getWeights();
+      }
+      if (this.baseline === null || this.improves(current, this.baseline)) this.wait = 0;
+      return;
+    }
+    if (this.wait >= this.patience && epoch > 0) {
+      this.stoppedEpoch = epoch;
+      this.model!.stopTraining = true;
+    }
+  }
+
+  onTrainEnd(): void {
+    if (this.restoreBestWeights && this.bestWeights !== null) this.model!.setWeights(this.bestWeights);
+    this.dropBest();
+  }
+
+  private dropBest(): void {
+    for (const t of this.bestWeights ?? []) t.dispose();
+    this.bestWeights = null;
+  }
+}
+
+export const callbacks = {
+  earlyStopping: (options?: EarlyStoppingOptions) => new EarlyStopping(options),
+};
