@@ -65,14 +65,7 @@ function wordStep(device: Device): Step {
       });
       hidden?.dispose();
       hidden = next;
-      clipGradNorm(model.parameters(), 0.25).dispose();
-      mark('clip');
-      optimizer.step();
-      optimizer.zeroGrad();
-      const value = loss.itemSync();
-      mark('optimizer');
-      loss.dispose();
-      return value;
+      return finishStep(model, optimizer, loss, 0.25, mark);
     },
     dispose() {
       for (const t of [tokens, input, target, hidden]) t?.dispose();
@@ -101,14 +94,7 @@ function classifierStep(device: Device): Step {
         mark('backward');
         return l;
       });
-      clipGradNorm(model.parameters(), 1).dispose();
-      mark('clip');
-      optimizer.step();
-      optimizer.zeroGrad();
-      const value = loss.itemSync();
-      mark('optimizer');
-      loss.dispose();
-      return value;
+      return finishStep(model, optimizer, loss, 1, mark);
     },
     dispose() {
       for (const t of [x, y]) t.dispose();
@@ -116,6 +102,18 @@ function classifierStep(device: Device): Step {
       model.dispose();
     },
   };
+}
+
+/** The end of a step both models share: clip, Adam, zeroGrad, read the loss. */
+function finishStep(model: Module, optimizer: optim.Optimizer, loss: Tensor, maxNorm: number, mark: (phase: Phase) => void): number {
+  clipGradNorm(model.parameters(), maxNorm).dispose();
+  mark('clip');
+  optimizer.step();
+  optimizer.zeroGrad();
+  const value = loss.itemSync();
+  mark('optimizer');
+  loss.dispose();
+  return value;
 }
 
 /** Median time of each phase over `repeats` steps that sync after every phase. */

@@ -45,6 +45,16 @@ def sync(device):
         torch.cuda.synchronize()
 
 
+def finish_step(model, opt, loss, max_norm, mark):
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    mark('clip')
+    opt.step()
+    opt.zero_grad(set_to_none=False)
+    value = loss.item()
+    mark('optimizer')
+    return value
+
+
 def word_step(device):
     model = WordLM().to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -62,13 +72,7 @@ def word_step(device):
         loss.backward()
         mark('backward')
         state['hidden'] = h.detach()
-        nn.utils.clip_grad_norm_(model.parameters(), 0.25)
-        mark('clip')
-        opt.step()
-        opt.zero_grad(set_to_none=False)
-        value = loss.item()
-        mark('optimizer')
-        return value
+        return finish_step(model, opt, loss, 0.25, mark)
     return run
 
 
@@ -88,13 +92,7 @@ def classifier_step(device):
         mark('loss')
         loss.backward()
         mark('backward')
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        mark('clip')
-        opt.step()
-        opt.zero_grad(set_to_none=False)
-        value = loss.item()
-        mark('optimizer')
-        return value
+        return finish_step(model, opt, loss, 1.0, mark)
     return run
 
 

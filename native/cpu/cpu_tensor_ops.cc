@@ -11,38 +11,11 @@
 #include "../ops/cast.h"
 #include "../ops/unary_functors.h"
 #include "cpu_backend.h"
+#include "elementwise.h"
 #include "float_dispatch.h"
 #include "kernel_targets.h"
 
 namespace gru {
-namespace {
-
-// Calls visit(offset0, offset1, count, inner0, inner1) for each run of the innermost dimension.
-template <typename Visit>
-void forEachRun(const StridedGeometry& g, Visit visit) {
-  if (g.ndim == 0) {
-    visit(int64_t{0}, int64_t{0}, int64_t{1}, int64_t{0}, int64_t{0});
-    return;
-  }
-  const int last = g.ndim - 1;
-  const int64_t runs = g.numel() / (g.shape[last] == 0 ? 1 : g.shape[last]);
-  if (g.shape[last] == 0) return;
-  int64_t index[kMaxStridedDims] = {};
-  for (int64_t run = 0; run < runs; ++run) {
-    int64_t o0 = 0, o1 = 0;
-    for (int d = 0; d < last; ++d) {
-      o0 += index[d] * g.stride0[d];
-      o1 += index[d] * g.stride1[d];
-    }
-    visit(o0, o1, g.shape[last], g.stride0[last], g.stride1[last]);
-    for (int d = last - 1; d >= 0; --d) {
-      if (++index[d] < g.shape[d]) break;
-      index[d] = 0;
-    }
-  }
-}
-
-}  // namespace
 
 namespace {
 

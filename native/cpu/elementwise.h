@@ -19,32 +19,45 @@ void binaryLoop(Fn fn, T* out, const T* a, const T* b, int64_t n, bool bScalar) 
   }
 }
 
-// out (contiguous) = a op b, each read through the geometry (Note [Strided geometry]).
-template <typename Fn, typename T>
-void broadcastLoop(Fn fn, T* out, const T* a, const T* b, const StridedGeometry& g) {
+// Calls visit(offset0, offset1, count, step0, step1) for each run of the innermost dimension of
+// the geometry (Note [Strided geometry]): the one walk the strided CPU loops share.
+template <typename Visit>
+void forEachRun(const StridedGeometry& g, Visit visit) {
+  if (g.ndim == 0) {
+    visit(int64_t{0}, int64_t{0}, int64_t{1}, int64_t{0}, int64_t{0});
+    return;
+  }
   const int last = g.ndim - 1;
-  const int64_t inner = g.shape[last];
-  if (inner == 0) return;
-  const int64_t runs = g.numel() / inner, sa = g.stride0[last], sb = g.stride1[last];
+  if (g.shape[last] == 0) return;
+  const int64_t runs = g.numel() / g.shape[last];
   int64_t index[kMaxStridedDims] = {};
   for (int64_t run = 0; run < runs; ++run) {
-    int64_t oa = 0, ob = 0;
+    int64_t o0 = 0, o1 = 0;
     for (int d = 0; d < last; ++d) {
-      oa += index[d] * g.stride0[d];
-      ob += index[d] * g.stride1[d];
+      o0 += index[d] * g.stride0[d];
+      o1 += index[d] * g.stride1[d];
     }
-    T* o = out + run * inner;
-    const T *pa = a + oa, *pb = b + ob;
-    // The common cases get loops GCC vectorises: both contiguous, or one operand broadcast.
-    if (sa == 1 && sb == 1) for (int64_t i = 0; i < inner; ++i) o[i] = fn(pa[i], pb[i]);
-    else if (sa == 1 && sb == 0) for (int64_t i = 0; i < inner; ++i) o[i] = fn(pa[i], pb[0]);
-    else if (sa == 0 && sb == 1) for (int64_t i = 0; i < inner; ++i) o[i] = fn(pa[0], pb[i]);
-    else for (int64_t i = 0; i < inner; ++i) o[i] = fn(pa[i * sa], pb[i * sb]);
+    visit(o0, o1, g.shape[last], g.stride0[last], g.stride1[last]);
     for (int d = last - 1; d >= 0; --d) {
       if (++index[d] < g.shape[d]) break;
       index[d] = 0;
     }
   }
+}
+
+// out (contiguous) = a op b, each read through the geometry.
+template <typename Fn, typename T>
+void broadcastLoop(Fn fn, T* out, const T* a, const T* b, const StridedGeometry& g) {
+  T* o = out;
+  forEachRun(g, [&](int64_t oa, int64_t ob, int64_t n, int64_t sa, int64_t sb) {
+    const T *pa = a + oa, *pb = b + ob;
+    // The common cases get loops GCC vectorises: both contiguous, or one operand broadcast.
+    if (sa == 1 && sb == 1) for (int64_t i = 0; i < n; ++i) o[i] = fn(pa[i], pb[i]);
+    else if (sa == 1 && sb == 0) for (int64_t i = 0; i < n; ++i) o[i] = fn(pa[i], pb[0]);
+    else if (sa == 0 && sb == 1) for (int64_t i = 0; i < n; ++i) o[i] = fn(pa[0], pb[i]);
+    else for (int64_t i = 0; i < n; ++i) o[i] = fn(pa[i * sa], pb[i * sb]);
+    o += n;
+  });
 }
 
 // beta == 0 gets its own loop, which never reads dst (it may be uninitialised).
