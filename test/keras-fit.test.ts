@@ -220,6 +220,29 @@ describe('keras tutorial 1 and callbacks', () => {
     for (const t of [train.x, train.y, val.x, val.y]) t.dispose();
   });
 
+  it('tutorial 3 (GRU(64) on (100, 128) returning sequences -> GRU(32) -> Dense(1, sigmoid)) learns, at a reduced size', async () => {
+    manualSeed(4);
+    // The tutorial's shapes scaled down (20 steps of 16 features): the label is whether feature 0's sum is positive.
+    const n = 192, T = 20, F = 16;
+    const values = Float32Array.from({ length: n * T * F }, (_, i) => Math.sin(i * 0.731 + Math.floor(i / (T * F))));
+    const labels = Float32Array.from({ length: n }, (_, b) => {
+      let total = 0;
+      for (let t = 0; t < T; t++) total += values[(b * T + t) * F];
+      return total > 0 ? 1 : 0;
+    });
+    const model = keras.sequential([
+      keras.layers.gru({ units: 64, inputShape: [T, F], returnSequences: true }),
+      keras.layers.gru({ units: 32 }),
+      keras.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ]);
+    model.compile({ optimizer: 'adam', loss: 'binary_crossentropy', metrics: ['accuracy'] });
+    const x = Tensor.from(values, [n, T, F]), y = Tensor.from(labels, [n, 1]);
+    const h = await model.fit(x, y, { epochs: 10, batchSize: 32, verbose: 0, seed: 7 });
+    expect(h.history.accuracy[9]).toBeGreaterThan(0.9);
+    model.dispose();
+    for (const t of [x, y]) t.dispose();
+  });
+
   it('an embedding feeds a GRU (integer word ids, sparse categorical cross-entropy)', async () => {
     manualSeed(2);
     const n = 128, T = 6, V = 12;
