@@ -30,6 +30,13 @@ describe('training bad inputs', () => {
     emb.dispose();
   });
 
+  it('binaryCrossEntropy refuses probabilities outside [0, 1] as torch does (when the op runs)', () => {
+    expect(() => losses.binaryCrossEntropy(Tensor.from([0.5, -0.5]), Tensor.from([1, 0])).dataSync())
+      .toThrow(/binaryCrossEntropy\(\): input must hold probabilities in \[0, 1\], got -0\.5.* at flat position 1/);
+    expect(() => losses.binaryCrossEntropy(Tensor.from([0.5]), Tensor.from([2])).dataSync()).toThrow(/target must hold values in \[0, 1\]/);
+    expect(losses.binaryCrossEntropy(Tensor.from([0, 1]), Tensor.from([0, 1])).itemSync()).toBeCloseTo(0, 12);
+  });
+
   it('predictions and targets that do not match are typed errors', () => {
     const p = Tensor.rand([4, 2]);
     expect(() => losses.binaryCrossEntropy(p, Tensor.rand([4]))).toThrow(ShapeError);

@@ -21,8 +21,27 @@ T posWeightAt(const ElementLossRequest& r, int64_t i) {
   return r.posWeight ? r.posWeight->data<T>()[i % r.lastDim] : T(1);
 }
 
+// torch refuses probabilities outside [0, 1] (and NaN): a log of them would be NaN, which the
+// -100 clamp would otherwise hide as a loss of 100.
+template <typename T>
+void checkProbabilities(const ElementLossRequest& r) {
+  if (r.kind != ElementLoss::BinaryCrossEntropy) return;
+  const T *x = r.input.data<T>(), *y = r.target.data<T>();
+  for (int64_t i = 0; i < r.input.numel; ++i) {
+    if (!(x[i] >= T(0) && x[i] <= T(1))) {
+      throw Error(ErrorKind::Argument, "binaryCrossEntropy(): input must hold probabilities in [0, 1], got " + std::to_string(x[i]) +
+                                           " at flat position " + std::to_string(i));
+    }
+    if (!(y[i] >= T(0) && y[i] <= T(1))) {
+      throw Error(ErrorKind::Argument, "binaryCrossEntropy(): target must hold values in [0, 1], got " + std::to_string(y[i]) +
+                                           " at flat position " + std::to_string(i));
+    }
+  }
+}
+
 template <typename T>
 void elementLossLoop(const ElementLossRequest& r) {
+  checkProbabilities<T>(r);
   const T *x = r.input.data<T>(), *y = r.target.data<T>();
   const T* w = r.weight ? r.weight->data<T>() : nullptr;
   T* out = r.out.data<T>();
