@@ -283,4 +283,18 @@ describe('keras tutorial 1 and callbacks', () => {
     for (const t of [x, y]) t.dispose();
     model.dispose();
   });
+
+  it("reduceLROnPlateau follows Keras's rule (reduce when bad epochs reach patience, cooldown) and logs learning_rate", async () => {
+    const { x, y } = sineData();
+    const model = keras.sequential([keras.layers.gru({ units: 4, inputShape: [1, 1] }), keras.layers.dense({ units: 1 })]);
+    model.compile({ optimizer: keras.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+    // Nothing beats the first epoch by 1e9: epochs 1 and 2 are bad, so the rate halves after epoch 2;
+    // epoch 3 is cooldown, epochs 3 and 4 count again, so it halves after epoch 4.
+    const plateau = keras.callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 2, minDelta: 1e9, cooldown: 1 });
+    const h = await model.fit(x, y, { epochs: 6, batchSize: 50, verbose: 0, shuffle: false, callbacks: plateau });
+    expect(h.history.learning_rate).toEqual([0.1, 0.1, 0.1, 0.05, 0.05, 0.025]);
+    expect(() => keras.callbacks.reduceLROnPlateau({ factor: 1 })).toThrow(/factor must be below 1/);
+    for (const t of [x, y]) t.dispose();
+    model.dispose();
+  });
 });

@@ -8,7 +8,7 @@ import { Embedding, type EmbeddingLayerOptions } from './layers/embedding';
 import { GRU, type GRULayerOptions } from './layers/gru';
 import type { Layer } from './layers/layer';
 import { Sequential, type CompileOptions, type SequentialOptions } from './sequential';
-export { callbacks, EarlyStopping, type EarlyStoppingOptions } from './callbacks';
+export { callbacks, EarlyStopping, ReduceLROnPlateau, type EarlyStoppingOptions, type ReduceLROnPlateauOptions } from './callbacks';
 export { optimizers, type KerasOptimizerOptions, type KerasOptimizerSpec } from './optimizers';
 export { History, type Callback, type FitOptions, type Logs } from '../train/fit-loop';
 

@@ -164,6 +164,11 @@ export class Sequential {
     };
   }
 
+  /** The optimizer fit() trains with, once built (at the first fit). */
+  get optimizer(): Optimizer | null {
+    return this.compiled?.built ?? null;
+  }
+
   /** The tensors the optimizer updates. */
   trainableWeights(): Tensor[] {
     this.requireBuilt('trainableWeights');
@@ -183,6 +188,7 @@ export class Sequential {
     for (const cb of list) (cb as { setModel?: (m: Sequential) => void }).setModel?.(this);
     try {
       if (!this.built) this.build(xs.tensor.shape.slice(1));
+      trainee.optimizer();  // built now, so callbacks can reach it from onTrainBegin
       return await fitLoop(trainee, xs.tensor, ys.tensor, options);
     } finally {
       if (xs.made) xs.tensor.dispose();

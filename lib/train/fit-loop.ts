@@ -229,13 +229,15 @@ export async function fitLoop(t: Trainee, xIn: unknown, yIn: unknown, options: F
         }
         const logs = await totals.means();
         if (validation) Object.assign(logs, await evaluateRows(t, validation[0], validation[1], batchSize, 'val_'));
+        // Callbacks may add to the logs (reduceLROnPlateau's learning_rate) before they are kept,
+        // as Keras's History callback runs last.
+        for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
         history.record(epoch, logs);
         if (verbose > 0) {
           const perStep = Math.round((Date.now() - started) / Math.max(batch, 1));
           const values = Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ');
           process.stderr.write(`Epoch ${epoch + 1}/${epochs} - ${perStep}ms/step - ${values}\n`);
         }
-        for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
       } finally {
         totals.dispose();
       }
