@@ -108,3 +108,38 @@ describe('keras.sequential', () => {
     bwd.dispose();
   });
 });
+
+describe('keras.layers.bidirectional', () => {
+  it('counts, merges and matches TensorFlow.js (reset-before GRU, concat and ave)', () => {
+    for (const mergeMode of ['concat', 'ave'] as const) {
+      const tfModel = tf.sequential();
+      tfModel.add(tf.layers.bidirectional({ layer: tf.layers.gru({ units: 4, returnSequences: true, recurrentActivation: 'hardSigmoid' }) as never, mergeMode, inputShape: [6, 3] }));
+      tfModel.add(tf.layers.bidirectional({ layer: tf.layers.gru({ units: 3, recurrentActivation: 'hardSigmoid' }) as never, mergeMode }));
+      const ours = keras.sequential([
+        keras.layers.bidirectional({ layer: keras.layers.gru({ units: 4, returnSequences: true, resetAfter: false, recurrentActivation: 'hardSigmoidTfjs' }), mergeMode, inputShape: [6, 3] }),
+        keras.layers.bidirectional({ layer: keras.layers.gru({ units: 3, resetAfter: false, recurrentActivation: 'hardSigmoidTfjs' }), mergeMode }),
+      ]);
+      expect(ours.countParams()).toBe(tfModel.countParams());
+      expect(ours.layers[0].name).toMatch(/^bidirectional(_\d+)?$/);
+      const weights = tfModel.getWeights().map((w) => Tensor.from(w.dataSync() as Float32Array, w.shape));
+      ours.setWeights(weights);
+      const xValues = Float32Array.from({ length: 2 * 6 * 3 }, (_, i) => Math.sin(i * 1.3));
+      const expected = (tfModel.predict(tf.tensor3d(xValues, [2, 6, 3])) as tf.Tensor).dataSync();
+      const x = Tensor.from(xValues, [2, 6, 3]);
+      const y = ours.predict(x);
+      expect(y.shape).toEqual([2, mergeMode === 'concat' ? 6 : 3]);
+      expectClose(y.dataSync(), expected, 1e-5);
+      for (const t of [...weights, x, y]) t.dispose();
+      ours.dispose();
+      tfModel.dispose();
+    }
+    expect(() => keras.layers.bidirectional({ layer: keras.layers.gru({ units: 2, goBackwards: true }) })).toThrow(/must not set goBackwards/);
+    expect(() => keras.layers.bidirectional({ layer: keras.layers.dense({ units: 2 }) as never })).toThrow(/must be a keras.layers.gru/);
+  });
+
+  it('Keras 3 counts a bidirectional reset-after GRU twice: GRU(64) on 128 features gives 74,496', () => {
+    const m = keras.sequential([keras.layers.bidirectional({ layer: keras.layers.gru({ units: 64 }), inputShape: [10, 128] })]);
+    expect(m.countParams()).toBe(2 * 37248);
+    m.dispose();
+  });
+});

@@ -2,6 +2,7 @@
  * The Keras face: keras.sequential and keras.layers, Keras 3's behaviour spelled the
  * TensorFlow.js way (camelCase options). Layers build engine modules (lib/nn) and add no math.
  */
+import { Bidirectional, type BidirectionalOptions } from './layers/bidirectional';
 import { Dense, type DenseOptions } from './layers/dense';
 import { Dropout, type DropoutLayerOptions } from './layers/dropout';
 import { Embedding, type EmbeddingLayerOptions } from './layers/embedding';
@@ -12,7 +13,7 @@ export { callbacks, EarlyStopping, ReduceLROnPlateau, type EarlyStoppingOptions,
 export { optimizers, type KerasOptimizerOptions, type KerasOptimizerSpec } from './optimizers';
 export { History, type Callback, type FitOptions, type Logs } from '../train/fit-loop';
 
-export { Sequential, type SequentialOptions, type CompileOptions, Dense, type DenseOptions, Dropout, type DropoutLayerOptions, Embedding, type EmbeddingLayerOptions, GRU, type GRULayerOptions };
+export { Sequential, type SequentialOptions, type CompileOptions, Bidirectional, type BidirectionalOptions, Dense, type DenseOptions, Dropout, type DropoutLayerOptions, Embedding, type EmbeddingLayerOptions, GRU, type GRULayerOptions };
 export type { Layer, KerasWeight, LayerOptions } from './layers/layer';
 
 /** A Sequential model: `keras.sequential([layer, ...])` or `keras.sequential({ layers, name })`. */
@@ -25,5 +26,6 @@ export const layers = {
   dense: (options: DenseOptions) => new Dense(options),
   gru: (options: GRULayerOptions) => new GRU(options),
   dropout: (options: DropoutLayerOptions) => new Dropout(options),
+  bidirectional: (options: BidirectionalOptions) => new Bidirectional(options),
   embedding: (options: EmbeddingLayerOptions) => new Embedding(options),
 };

@@ -11,6 +11,7 @@ import { GRU as GruModule } from '../../nn/gru';
 import { GRU_ACTIVATIONS, type GRUActivation } from '../../nn/gru-options';
 import { fillInPlace, copyInPlace } from '../../ops/inplace';
 import { indexSelect } from '../../ops/indexing';
+import { permute } from '../../ops/layout';
 import { Tensor } from '../../tensor';
 import { kerasGruToPytorch, pytorchGruToKeras } from '../../weights/gru-gates';
 import { checkInitializer, initialize, type InitializerName } from '../initializers';
@@ -58,6 +59,8 @@ export class GRU extends Layer {
   readonly goBackwards: boolean;
   private readonly initializers: { kernel: InitializerName; recurrent: InitializerName; bias: InitializerName };
   private gru: GruModule | null = null;
+  /** 2 inside keras.layers.bidirectional: one engine GRU runs both directions. */
+  private directions = 1;
 
   constructor(options: GRULayerOptions) {
     const o = checkOptions(options, GRU_LAYER_OPTIONS, 'gru options');
@@ -85,28 +88,48 @@ export class GRU extends Layer {
     return this.gru;
   }
 
+  /** @internal Makes this GRU run both directions (keras.layers.bidirectional); before it is built. */
+  useBothDirections(): void {
+    if (this.built || this.gru) throw new ArgumentError(`${this.name}: a GRU wrapped by bidirectional must not be built or used already`);
+    if (this.goBackwards) throw new ArgumentError(`${this.name}: bidirectional runs the reverse direction itself; the wrapped GRU must not set goBackwards`);
+    this.directions = 2;
+  }
+
+  /** The engine's parameter names of each direction: '' and '_reverse' (Keras's forward and backward layers). */
+  private suffixes(): string[] {
+    return this.directions === 2 ? ['_l0', '_l0_reverse'] : ['_l0'];
+  }
+
   protected buildWeights(inputShape: number[], p: Placement): void {
     if (inputShape.length !== 2) throw new ShapeError(`${this.name}: a GRU needs inputs [batch, timesteps, features], got [batch, ${inputShape.join(', ')}]`);
     const inputSize = inputShape[1], U = this.units;
     const gru = new GruModule({
-      inputSize, hiddenSize: U, batchFirst: true, bias: this.useBias, resetAfter: this.resetAfter,
+      inputSize, hiddenSize: U, batchFirst: true, bias: this.useBias, resetAfter: this.resetAfter, bidirectional: this.directions === 2,
       activation: this.activation, recurrentActivation: this.recurrentActivation, dtype: p.dtype, device: p.device, generator: p.generator,
     });
     this.gru = gru;
     const draw = (name: InitializerName, shape: number[]) => initialize(name, shape, p);
-    const weights = [draw(this.initializers.kernel, [inputSize, 3 * U]), draw(this.initializers.recurrent, [U, 3 * U])];
-    if (this.useBias) weights.push(draw(this.initializers.bias, this.resetAfter ? [2, 3 * U] : [3 * U]));
+    // Each direction draws its own weights, as Keras's forward and backward layers do.
+    const weights = this.suffixes().flatMap(() => {
+      const own = [draw(this.initializers.kernel, [inputSize, 3 * U]), draw(this.initializers.recurrent, [U, 3 * U])];
+      if (this.useBias) own.push(draw(this.initializers.bias, this.resetAfter ? [2, 3 * U] : [3 * U]));
+      return own;
+    });
     try {
       this.setWeights(weights);
     } finally {
       for (const t of weights) t.dispose();
     }
     // Keras's reset-before GRU has one bias; bias_hh stays zero and out of training.
-    if (this.useBias && !this.resetAfter) gru.namedParameters().find(([name]) => name === 'bias_hh_l0')![1].requiresGrad = false;
+    if (this.useBias && !this.resetAfter) {
+      const named = new Map(gru.namedParameters());
+      for (const suffix of this.suffixes()) named.get(`bias_hh${suffix}`)!.requiresGrad = false;
+    }
   }
 
   outputShape(inputShape: number[]): number[] {
-    return this.returnSequences ? [inputShape[0], this.units] : [this.units];
+    const width = this.directions * this.units;
+    return this.returnSequences ? [inputShape[0], width] : [width];
   }
 
   call(x: Tensor): Tensor {
@@ -128,7 +151,10 @@ export class GRU extends Layer {
       return output;
     }
     output.dispose();
-    const last = hN.reshape([x.shape[0], this.units]);
+    // hN is [directions, batch, units]: each row's states side by side, forward first.
+    const rows = this.directions === 2 ? permute(hN, [1, 0, 2]) : hN;
+    const last = rows.reshape([x.shape[0], this.directions * this.units]);
+    if (rows !== hN) rows.dispose();
     hN.dispose();
     return last;
   }
@@ -140,37 +166,46 @@ export class GRU extends Layer {
   getWeights(): KerasWeight[] {
     this.requireBuilt('getWeights');
     const p = this.named();
-    const k = pytorchGruToKeras({ weightIh: p.get('weight_ih_l0')!, weightHh: p.get('weight_hh_l0')!, biasIh: p.get('bias_ih_l0'), biasHh: p.get('bias_hh_l0') },
-      this.resetAfter);
-    const out: KerasWeight[] = [{ name: 'kernel', tensor: k.kernel }, { name: 'recurrent_kernel', tensor: k.recurrentKernel }];
-    if (k.bias) out.push({ name: 'bias', tensor: k.bias });
-    return out;
+    return this.suffixes().flatMap((s) => {
+      const k = pytorchGruToKeras({ weightIh: p.get(`weight_ih${s}`)!, weightHh: p.get(`weight_hh${s}`)!, biasIh: p.get(`bias_ih${s}`),
+        biasHh: p.get(`bias_hh${s}`) }, this.resetAfter);
+      const out: KerasWeight[] = [{ name: 'kernel', tensor: k.kernel }, { name: 'recurrent_kernel', tensor: k.recurrentKernel }];
+      if (k.bias) out.push({ name: 'bias', tensor: k.bias });
+      return out;
+    });
   }
 
   setWeights(weights: readonly Tensor[]): void {
     if (!this.gru) throw new ArgumentError(`${this.name}.setWeights: the layer is not built yet (give the model an inputShape, or call it once)`);
     const U = this.units, I = this.gru.inputSize;
-    checkWeightCount(this, weights, this.useBias ? 3 : 2);
-    checkWeightShape(this, 'kernel', weights[0], [I, 3 * U]);
-    checkWeightShape(this, 'recurrent_kernel', weights[1], [U, 3 * U]);
-    if (this.useBias) checkWeightShape(this, 'bias', weights[2], this.resetAfter ? [2, 3 * U] : [3 * U]);
-    const t = kerasGruToPytorch({ kernel: weights[0], recurrentKernel: weights[1], bias: this.useBias ? weights[2] : null }, this.resetAfter);
+    const per = this.useBias ? 3 : 2;
+    checkWeightCount(this, weights, per * this.directions);
     const p = this.named();
-    noGrad(() => {
-      copyInPlace(p.get('weight_ih_l0')!, t.weightIh);
-      copyInPlace(p.get('weight_hh_l0')!, t.weightHh);
-      if (t.biasIh && t.biasHh) {
-        copyInPlace(p.get('bias_ih_l0')!, t.biasIh);
-        if (this.resetAfter) copyInPlace(p.get('bias_hh_l0')!, t.biasHh);
-        else fillInPlace(p.get('bias_hh_l0')!, 0);
-      }
+    this.suffixes().forEach((suffix, d) => {
+      const [kernel, recurrentKernel, bias] = weights.slice(d * per, d * per + per);
+      checkWeightShape(this, 'kernel', kernel, [I, 3 * U]);
+      checkWeightShape(this, 'recurrent_kernel', recurrentKernel, [U, 3 * U]);
+      if (this.useBias) checkWeightShape(this, 'bias', bias, this.resetAfter ? [2, 3 * U] : [3 * U]);
     });
-    for (const x of [t.weightIh, t.weightHh, t.biasIh, t.biasHh]) x?.dispose();
+    this.suffixes().forEach((suffix, d) => {
+      const [kernel, recurrentKernel, bias] = weights.slice(d * per, d * per + per);
+      const t = kerasGruToPytorch({ kernel, recurrentKernel, bias: this.useBias ? bias : null }, this.resetAfter);
+      noGrad(() => {
+        copyInPlace(p.get(`weight_ih${suffix}`)!, t.weightIh);
+        copyInPlace(p.get(`weight_hh${suffix}`)!, t.weightHh);
+        if (t.biasIh && t.biasHh) {
+          copyInPlace(p.get(`bias_ih${suffix}`)!, t.biasIh);
+          if (this.resetAfter) copyInPlace(p.get(`bias_hh${suffix}`)!, t.biasHh);
+          else fillInPlace(p.get(`bias_hh${suffix}`)!, 0);
+        }
+      });
+      for (const x of [t.weightIh, t.weightHh, t.biasIh, t.biasHh]) x?.dispose();
+    });
   }
 
   countParams(): number {
     this.requireBuilt('countParams');
     const U = this.units, I = this.gru!.inputSize;
-    return 3 * (I * U + U * U) + (this.useBias ? (this.resetAfter ? 6 : 3) * U : 0);
+    return this.directions * (3 * (I * U + U * U) + (this.useBias ? (this.resetAfter ? 6 : 3) * U : 0));
   }
 }

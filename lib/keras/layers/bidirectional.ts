@@ -1,0 +1,84 @@
+/**
+ * keras.layers.bidirectional({ layer: keras.layers.gru({...}), mergeMode }): the GRU forward and
+ * backward, the backward outputs aligned back in time as Keras does, merged by 'concat' (default,
+ * forward first), 'sum', 'mul' or 'ave'. One engine GRU runs both directions; weights are the
+ * forward layer's then the backward layer's, in Keras's layout.
+ */
+import { checkOptions } from '../../arguments';
+import { ArgumentError } from '../../errors';
+import { describe } from '../../format';
+import { add, mul, scale } from '../../ops/arithmetic';
+import { narrow } from '../../ops/views';
+import { scope } from '../../scope';
+import type { Tensor } from '../../tensor';
+import { GRU } from './gru';
+import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement } from './layer';
+
+export const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'] as const;
+export type MergeMode = (typeof MERGE_MODES)[number];
+
+export interface BidirectionalOptions extends LayerOptions {
+  layer: GRU;
+  mergeMode?: MergeMode;
+}
+
+export class Bidirectional extends Layer {
+  readonly layer: GRU;
+  readonly mergeMode: MergeMode;
+
+  constructor(options: BidirectionalOptions) {
+    const o = checkOptions(options, [...LAYER_OPTIONS, 'layer', 'mergeMode'], 'bidirectional options');
+    if (!(o.layer instanceof GRU)) throw new ArgumentError(`bidirectional options.layer must be a keras.layers.gru, got ${describe(o.layer)}`);
+    // The wrapper takes the input shape (Keras: given to it or to the wrapped layer).
+    super({ ...o, inputShape: o.inputShape ?? o.layer.declaredInputShape ?? undefined }, 'bidirectional', 'Bidirectional');
+    const mode = o.mergeMode ?? 'concat';
+    if (!(MERGE_MODES as readonly string[]).includes(mode)) throw new ArgumentError(`bidirectional options.mergeMode must be one of ${MERGE_MODES.map((m) => `'${m}'`).join(', ')}, got ${describe(mode)}`);
+    this.mergeMode = mode;
+    o.layer.useBothDirections();
+    this.layer = o.layer;
+  }
+
+  get module() {
+    return this.layer.module;
+  }
+
+  protected buildWeights(inputShape: number[], p: Placement): void {
+    this.layer.build(inputShape, p);
+  }
+
+  outputShape(inputShape: number[]): number[] {
+    const both = this.layer.outputShape(inputShape);
+    if (this.mergeMode === 'concat') return both;
+    return [...both.slice(0, -1), both[both.length - 1] / 2];
+  }
+
+  call(x: Tensor): Tensor {
+    const both = this.layer.call(x);
+    if (this.mergeMode === 'concat') return both;
+    const units = this.layer.units, last = both.ndim - 1;
+    try {
+      return scope(() => {
+        const forward = narrow(both, last, 0, units), backward = narrow(both, last, units, units);
+        switch (this.mergeMode) {
+          case 'sum': return add(forward, backward);
+          case 'mul': return mul(forward, backward);
+          default: return scale(add(forward, backward), 0.5);
+        }
+      });
+    } finally {
+      both.dispose();
+    }
+  }
+
+  getWeights(): KerasWeight[] {
+    return this.layer.getWeights();
+  }
+
+  setWeights(weights: readonly Tensor[]): void {
+    this.layer.setWeights(weights);
+  }
+
+  countParams(): number {
+    return this.layer.countParams();
+  }
+}
