@@ -143,3 +143,32 @@ describe('keras.layers.bidirectional', () => {
     m.dispose();
   });
 });
+
+describe('keras.layers.timeDistributed and one-batch calls', () => {
+  it('applies a Dense to every step with one set of weights, as TensorFlow.js does', async () => {
+    const tfModel = tf.sequential();
+    tfModel.add(tf.layers.gru({ units: 4, returnSequences: true, inputShape: [5, 2], recurrentActivation: 'hardSigmoid' }));
+    tfModel.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3, activation: 'softmax' }) }));
+    const ours = keras.sequential([
+      keras.layers.gru({ units: 4, returnSequences: true, inputShape: [5, 2], resetAfter: false, recurrentActivation: 'hardSigmoidTfjs' }),
+      keras.layers.timeDistributed({ layer: keras.layers.dense({ units: 3, activation: 'softmax' }) }),
+    ]);
+    expect(ours.countParams()).toBe(tfModel.countParams());
+    const weights = tfModel.getWeights().map((w) => Tensor.from(w.dataSync() as Float32Array, w.shape));
+    ours.setWeights(weights);
+    const xValues = Float32Array.from({ length: 3 * 5 * 2 }, (_, i) => Math.cos(i * 0.9));
+    const expected = (tfModel.predict(tf.tensor3d(xValues, [3, 5, 2])) as tf.Tensor).dataSync();
+    const x = Tensor.from(xValues, [3, 5, 2]);
+    const y = ours.predictOnBatch(x);
+    expect(y.shape).toEqual([3, 5, 3]);
+    expectClose(y.dataSync(), expected, 1e-5);
+    ours.compile({ optimizer: 'sgd', loss: 'mse' });
+    const target = Tensor.zeros([3, 5, 3]);
+    const first = await ours.trainOnBatch(x, target);
+    const second = await ours.trainOnBatch(x, target);
+    expect(second).toBeLessThan(first);
+    for (const t of [...weights, x, y, target]) t.dispose();
+    ours.dispose();
+    tfModel.dispose();
+  });
+});

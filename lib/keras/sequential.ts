@@ -210,6 +210,26 @@ export class Sequential {
     }
   }
 
+  /** One training step on (x, y) as one batch; resolves with the loss (Keras's train_on_batch). */
+  async trainOnBatch(x: unknown, y: unknown): Promise<number> {
+    const trainee = this.trainee('trainOnBatch');
+    const xs = asTensor(x), ys = asTensor(y);
+    try {
+      if (!this.built) this.build(xs.tensor.shape.slice(1));
+      const history = await fitLoop(trainee, xs.tensor, ys.tensor, { batchSize: xs.tensor.shape[0], epochs: 1, shuffle: false, verbose: 0 });
+      return history.history.loss[0];
+    } finally {
+      if (xs.made) xs.tensor.dispose();
+      if (ys.made) ys.tensor.dispose();
+    }
+  }
+
+  /** Outputs for `x` as one batch, without gradients or dropout. */
+  predictOnBatch(x: Tensor): Tensor {
+    checkTensor(x, `${this.name}.predictOnBatch: x`);
+    return this.predict(x, { batchSize: Math.max(1, x.shape[0]) });
+  }
+
   /** Keras's parameter count. */
   countParams(): number {
     this.requireBuilt('countParams');
