@@ -110,6 +110,23 @@ inline std::vector<double> float64ArrayArg(const Napi::CallbackInfo& info, size_
   return std::vector<double>(values, values + view.length);
 }
 
+// `b` has `a`'s dtype and device; the message names both arguments.
+inline void requireSameKind(const TensorRef& a, const TensorRef& b, const std::string& aName, const std::string& bName) {
+  if (a.dtype != b.dtype) {
+    throw Error(ErrorKind::DType, bName + " has dtype " + dtypeName(b.dtype) + " but " + aName + " has " + dtypeName(a.dtype));
+  }
+  if (a.device() != b.device()) {
+    throw Error(ErrorKind::Device, bName + " is on " + deviceName(b.device()) + " but " + aName + " is on " + deviceName(a.device()));
+  }
+}
+
+// `t` has exactly `count` elements (a double, so callers' unchecked products cannot overflow).
+inline void requireNumel(const TensorRef& t, double count, const std::string& name) {
+  if (static_cast<double>(t.numel) != count) {
+    throw Error(ErrorKind::Shape, name + " must have " + std::to_string(static_cast<int64_t>(count)) + " elements, got " + std::to_string(t.numel));
+  }
+}
+
 inline void requireFloatDType(DType dtype, size_t index, const char* name) {
   if (dtype == DType::Int32) throw Error(ErrorKind::DType, argLabel(index, name) + " must be float32 or float64, got int32");
 }

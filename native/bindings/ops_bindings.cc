@@ -11,21 +11,6 @@
 namespace gru {
 namespace {
 
-void requireSameKind(const TensorRef& a, const TensorRef& b, const char* aName, const char* bName) {
-  if (a.dtype != b.dtype) {
-    throw Error(ErrorKind::DType, std::string(bName) + " has dtype " + dtypeName(b.dtype) + " but " + aName + " has " + dtypeName(a.dtype));
-  }
-  if (a.device() != b.device()) {
-    throw Error(ErrorKind::Device, std::string(bName) + " is on " + deviceName(b.device()) + " but " + aName + " is on " + deviceName(a.device()));
-  }
-}
-
-void requireNumel(const TensorRef& a, int64_t numel, const char* name) {
-  if (a.numel != numel) {
-    throw Error(ErrorKind::Shape, std::string(name) + " must have " + std::to_string(numel) + " elements, got " + std::to_string(a.numel));
-  }
-}
-
 // (op, out, a, b, geometry | null). int32 tensors take every op but div and pow (an int32
 // division by zero would trap).
 GRU_BINDING(binary) {

@@ -11,17 +11,6 @@
 namespace gru {
 namespace {
 
-void requireMatch(const TensorRef& a, const TensorRef& b, const char* aName, const char* bName) {
-  if (a.dtype != b.dtype) throw Error(ErrorKind::DType, std::string(bName) + " has dtype " + dtypeName(b.dtype) + " but " + aName + " has " + dtypeName(a.dtype));
-  if (a.device() != b.device()) throw Error(ErrorKind::Device, std::string(bName) + " is on " + deviceName(b.device()) + " but " + aName + " is on " + deviceName(a.device()));
-}
-
-void requireCount(const TensorRef& t, double count, const char* name) {
-  if (static_cast<double>(t.numel) != count) {
-    throw Error(ErrorKind::Shape, std::string(name) + " must have " + std::to_string(static_cast<int64_t>(count)) + " elements, got " + std::to_string(t.numel));
-  }
-}
-
 // [outer, n, inner] from three integer arguments starting at `index`.
 struct RowGeometry {
   int64_t outer, n, inner;
@@ -38,7 +27,7 @@ GRU_BINDING(cast) {
   r.out = tensorArg(info, 0, "out").ref();
   r.a = tensorArg(info, 1, "a").ref();
   if (r.out.device() != r.a.device()) throw Error(ErrorKind::Device, "cast works on one device; move tensors with toDevice");
-  requireCount(r.a, static_cast<double>(r.out.numel), "a");
+  requireNumel(r.a, static_cast<double>(r.out.numel), "a");
   if (r.out.storage == r.a.storage) throw Error(ErrorKind::Argument, "cast needs out in memory of its own");
   if (r.out.numel == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.out.device()).cast(r);
@@ -54,8 +43,8 @@ GRU_BINDING(unary) {
   r.p0 = numberArg(info, 3, "p0");
   r.p1 = numberArg(info, 4, "p1");
   requireFloatDType(r.out.dtype, 1, "out");
-  requireMatch(r.out, r.a, "out", "a");
-  requireCount(r.a, static_cast<double>(r.out.numel), "a");
+  requireSameKind(r.out, r.a, "out", "a");
+  requireNumel(r.a, static_cast<double>(r.out.numel), "a");
   Addon::of(info.Env()).backend(r.out.device()).unary(r);
   return info.Env().Undefined();
 }
@@ -72,8 +61,8 @@ GRU_BINDING(unaryBackward) {
   r.p1 = numberArg(info, 6, "p1");
   requireFloatDType(r.gradIn.dtype, 1, "gradIn");
   for (const auto* t : {&r.gradOut, &r.x, &r.y}) {
-    requireMatch(r.gradIn, *t, "gradIn", "an operand");
-    requireCount(*t, static_cast<double>(r.gradIn.numel), "every operand");
+    requireSameKind(r.gradIn, *t, "gradIn", "an operand");
+    requireNumel(*t, static_cast<double>(r.gradIn.numel), "every operand");
   }
   Addon::of(info.Env()).backend(r.gradIn.device()).unaryBackward(r);
   return info.Env().Undefined();
@@ -87,7 +76,7 @@ GRU_BINDING(stridedCopy) {
   const int64_t srcOffset = intArg(info, 3, "srcOffset");
   StridedCopyRequest r;
   r.geometry = geometryArg(info, 4, "geometry");
-  requireMatch(dst, src, "dst", "src");
+  requireSameKind(dst, src, "dst", "src");
   requireWithin(r.geometry, r.geometry.stride0, static_cast<double>(dstOffset), dst.numel, "dst");
   requireWithin(r.geometry, r.geometry.stride1, static_cast<double>(srcOffset), src.numel, "src");
   if (dst.storage == src.storage) throw Error(ErrorKind::Argument, "a strided copy needs dst and src in different memory");
@@ -112,14 +101,14 @@ GRU_BINDING(reduce) {
   r.inner = g.inner;
   r.p = numberArg(info, 7, "p");
   requireFloatDType(r.a.dtype, 3, "a");
-  requireMatch(r.a, r.out, "a", "out");
-  requireCount(r.a, g.count(), "a");
-  requireCount(r.out, static_cast<double>(g.outer) * static_cast<double>(g.inner), "out");
+  requireSameKind(r.a, r.out, "a", "out");
+  requireNumel(r.a, g.count(), "a");
+  requireNumel(r.out, static_cast<double>(g.outer) * static_cast<double>(g.inner), "out");
   const bool extreme = r.op == ReduceOp::Max || r.op == ReduceOp::Min || r.op == ReduceOp::MaxAbs;
   if (extreme && g.n == 0 && r.out.numel > 0) throw Error(ErrorKind::Shape, "max and min of an empty dimension are undefined");
   if (r.indices) {
     if (r.indices->dtype != DType::Int32 || r.indices->device() != r.a.device()) throw Error(ErrorKind::DType, "indices must be int32 on a's device");
-    requireCount(*r.indices, static_cast<double>(r.out.numel), "indices");
+    requireNumel(*r.indices, static_cast<double>(r.out.numel), "indices");
     if (!extreme) throw Error(ErrorKind::Argument, "only max and min give indices");
   }
   if (r.out.numel == 0) return info.Env().Undefined();
@@ -138,9 +127,9 @@ GRU_BINDING(softmax) {
   r.n = g.n;
   r.inner = g.inner;
   requireFloatDType(r.a.dtype, 2, "a");
-  requireMatch(r.a, r.out, "a", "out");
-  requireCount(r.a, g.count(), "a");
-  requireCount(r.out, g.count(), "out");
+  requireSameKind(r.a, r.out, "a", "out");
+  requireNumel(r.a, g.count(), "a");
+  requireNumel(r.out, g.count(), "out");
   if (r.a.numel == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.a.device()).softmax(r);
   return info.Env().Undefined();
@@ -159,10 +148,10 @@ GRU_BINDING(softmaxBackward) {
   r.inner = g.inner;
   requireFloatDType(r.y.dtype, 3, "y");
   for (const auto* t : {&r.gradIn, &r.gradOut}) {
-    requireMatch(r.y, *t, "y", "a gradient");
-    requireCount(*t, g.count(), "every gradient");
+    requireSameKind(r.y, *t, "y", "a gradient");
+    requireNumel(*t, g.count(), "every gradient");
   }
-  requireCount(r.y, g.count(), "y");
+  requireNumel(r.y, g.count(), "y");
   if (r.y.numel == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.y.device()).softmaxBackward(r);
   return info.Env().Undefined();
@@ -182,13 +171,13 @@ GRU_BINDING(gather) {
   r.inner = intArg(info, 8, "inner");
   r.what = stringArg(info, 9, "what");
   if (r.scatter) requireFloatDType(r.a.dtype, 2, "a");
-  requireMatch(r.a, r.out, "a", "out");
+  requireSameKind(r.a, r.out, "a", "out");
   if (r.index.dtype != DType::Int32) throw Error(ErrorKind::DType, std::string("index must be int32, got ") + dtypeName(r.index.dtype));
   if (r.index.device() != r.a.device()) throw Error(ErrorKind::Device, "index must be on a's device");
   const double outer = static_cast<double>(r.outer), inner = static_cast<double>(r.inner);
-  requireCount(r.a, outer * static_cast<double>(r.n) * inner, "a");
-  requireCount(r.out, outer * static_cast<double>(r.k) * inner, "out");
-  requireCount(r.index, r.perElement ? outer * static_cast<double>(r.k) * inner : static_cast<double>(r.k), "index");
+  requireNumel(r.a, outer * static_cast<double>(r.n) * inner, "a");
+  requireNumel(r.out, outer * static_cast<double>(r.k) * inner, "out");
+  requireNumel(r.index, r.perElement ? outer * static_cast<double>(r.k) * inner : static_cast<double>(r.k), "index");
   if (r.a.storage == r.out.storage) throw Error(ErrorKind::Argument, "gather needs a and out in different memory");
   if (r.out.numel == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.a.device()).gather(r);

@@ -9,17 +9,6 @@
 namespace gru {
 namespace {
 
-void requireAlike(const TensorRef& a, const TensorRef& b, const std::string& bName) {
-  if (a.dtype != b.dtype) throw Error(ErrorKind::DType, bName + " has dtype " + dtypeName(b.dtype) + ", expected " + dtypeName(a.dtype));
-  if (a.device() != b.device()) throw Error(ErrorKind::Device, bName + " is on " + deviceName(b.device()) + ", expected " + deviceName(a.device()));
-}
-
-void requireElements(const TensorRef& t, double count, const std::string& name) {
-  if (static_cast<double>(t.numel) != count) {
-    throw Error(ErrorKind::Shape, name + " must have " + std::to_string(static_cast<int64_t>(count)) + " elements, got " + std::to_string(t.numel));
-  }
-}
-
 // Arguments from `index`: kind, input, target, weight | null, posWeight | null, lastDim, beta.
 ElementLossRequest elementLossArgs(const Napi::CallbackInfo& info, size_t index) {
   ElementLossRequest r;
@@ -31,15 +20,15 @@ ElementLossRequest elementLossArgs(const Napi::CallbackInfo& info, size_t index)
   r.lastDim = intArg(info, index + 5, "lastDim", 1);
   r.beta = numberArg(info, index + 6, "beta");
   requireFloatDType(r.input.dtype, index + 1, "input");
-  requireAlike(r.input, r.target, "target");
-  requireElements(r.target, static_cast<double>(r.input.numel), "target");
+  requireSameKind(r.input, r.target, "input", "target");
+  requireNumel(r.target, static_cast<double>(r.input.numel), "target");
   if (r.weight) {
-    requireAlike(r.input, *r.weight, "weight");
-    requireElements(*r.weight, static_cast<double>(r.input.numel), "weight");
+    requireSameKind(r.input, *r.weight, "input", "weight");
+    requireNumel(*r.weight, static_cast<double>(r.input.numel), "weight");
   }
   if (r.posWeight) {
-    requireAlike(r.input, *r.posWeight, "posWeight");
-    requireElements(*r.posWeight, static_cast<double>(r.lastDim), "posWeight");
+    requireSameKind(r.input, *r.posWeight, "input", "posWeight");
+    requireNumel(*r.posWeight, static_cast<double>(r.lastDim), "posWeight");
     if (r.input.numel % r.lastDim != 0) throw Error(ErrorKind::Shape, "lastDim must divide input's element count");
   }
   return r;
@@ -50,8 +39,8 @@ GRU_BINDING(elementLoss) {
   const TensorRef& out = tensorArg(info, 0, "out").ref();
   ElementLossRequest r = elementLossArgs(info, 1);
   r.out = out;
-  requireAlike(r.input, r.out, "out");
-  requireElements(r.out, static_cast<double>(r.input.numel), "out");
+  requireSameKind(r.input, r.out, "input", "out");
+  requireNumel(r.out, static_cast<double>(r.input.numel), "out");
   if (r.input.numel == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.input.device()).elementLoss(r);
   return info.Env().Undefined();
@@ -64,10 +53,10 @@ GRU_BINDING(elementLossBackward) {
   r.gradOut = tensorArg(info, 1, "gradOut").ref();
   r.scale = numberArg(info, 2, "scale");
   r.forward = elementLossArgs(info, 3);
-  requireAlike(r.forward.input, r.gradIn, "gradIn");
-  requireAlike(r.forward.input, r.gradOut, "gradOut");
-  requireElements(r.gradIn, static_cast<double>(r.forward.input.numel), "gradIn");
-  if (r.gradOut.numel != 1) requireElements(r.gradOut, static_cast<double>(r.forward.input.numel), "gradOut");
+  requireSameKind(r.forward.input, r.gradIn, "input", "gradIn");
+  requireSameKind(r.forward.input, r.gradOut, "input", "gradOut");
+  requireNumel(r.gradIn, static_cast<double>(r.forward.input.numel), "gradIn");
+  if (r.gradOut.numel != 1) requireNumel(r.gradOut, static_cast<double>(r.forward.input.numel), "gradOut");
   if (r.gradIn.numel == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.gradIn.device()).elementLossBackward(r);
   return info.Env().Undefined();
@@ -89,25 +78,25 @@ ClassLossRequest classLossArgs(const Napi::CallbackInfo& info, size_t index) {
   r.labelSmoothing = numberArg(info, index + 9, "labelSmoothing");
   requireFloatDType(r.input.dtype, index + 3, "input");
   const double cells = static_cast<double>(r.rows) * static_cast<double>(r.classes);
-  requireElements(r.input, cells, "input");
+  requireNumel(r.input, cells, "input");
   if (r.probabilityTarget) {
     if (r.kind != ClassLoss::CrossEntropy) throw Error(ErrorKind::Argument, "probability targets need crossEntropy");
-    requireAlike(r.input, r.target, "target");
-    requireElements(r.target, cells, "target");
+    requireSameKind(r.input, r.target, "input", "target");
+    requireNumel(r.target, cells, "target");
   } else {
     if (r.target.dtype != DType::Int32) throw Error(ErrorKind::DType, std::string("class targets must be int32, got ") + dtypeName(r.target.dtype));
     if (r.target.device() != r.input.device()) throw Error(ErrorKind::Device, "target must be on input's device");
-    requireElements(r.target, static_cast<double>(r.rows), "target");
+    requireNumel(r.target, static_cast<double>(r.rows), "target");
   }
   if (r.weight) {
-    requireAlike(r.input, *r.weight, "weight");
-    requireElements(*r.weight, static_cast<double>(r.classes), "weight");
+    requireSameKind(r.input, *r.weight, "input", "weight");
+    requireNumel(*r.weight, static_cast<double>(r.classes), "weight");
   }
   if (!(r.labelSmoothing >= 0 && r.labelSmoothing <= 1)) throw Error(ErrorKind::Argument, "labelSmoothing must be in [0, 1]");
   if (r.kind == ClassLoss::CrossEntropy) {
     if (!r.logSumExp) throw Error(ErrorKind::Argument, "crossEntropy needs a logSumExp tensor");
-    requireAlike(r.input, *r.logSumExp, "logSumExp");
-    requireElements(*r.logSumExp, static_cast<double>(r.rows), "logSumExp");
+    requireSameKind(r.input, *r.logSumExp, "input", "logSumExp");
+    requireNumel(*r.logSumExp, static_cast<double>(r.rows), "logSumExp");
   }
   return r;
 }
@@ -120,10 +109,10 @@ GRU_BINDING(classLoss) {
   ClassLossRequest r = classLossArgs(info, 2);
   r.loss = loss;
   r.rowWeight = rowWeight;
-  requireAlike(r.input, r.loss, "loss");
-  requireAlike(r.input, r.rowWeight, "rowWeight");
-  requireElements(r.loss, static_cast<double>(r.rows), "loss");
-  requireElements(r.rowWeight, static_cast<double>(r.rows), "rowWeight");
+  requireSameKind(r.input, r.loss, "input", "loss");
+  requireSameKind(r.input, r.rowWeight, "input", "rowWeight");
+  requireNumel(r.loss, static_cast<double>(r.rows), "loss");
+  requireNumel(r.rowWeight, static_cast<double>(r.rows), "rowWeight");
   if (r.rows == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.input.device()).classLoss(r);
   return info.Env().Undefined();
@@ -136,10 +125,10 @@ GRU_BINDING(classLossBackward) {
   r.gradIn = tensorArg(info, 0, "gradIn").ref();
   r.gradOut = tensorArg(info, 1, "gradOut").ref();
   r.forward = classLossArgs(info, 2);
-  requireAlike(r.forward.input, r.gradIn, "gradIn");
-  requireAlike(r.forward.input, r.gradOut, "gradOut");
-  requireElements(r.gradIn, static_cast<double>(r.forward.input.numel), "gradIn");
-  if (r.gradOut.numel != 1) requireElements(r.gradOut, static_cast<double>(r.forward.rows), "gradOut");
+  requireSameKind(r.forward.input, r.gradIn, "input", "gradIn");
+  requireSameKind(r.forward.input, r.gradOut, "input", "gradOut");
+  requireNumel(r.gradIn, static_cast<double>(r.forward.input.numel), "gradIn");
+  if (r.gradOut.numel != 1) requireNumel(r.gradOut, static_cast<double>(r.forward.rows), "gradOut");
   if (r.forward.rows == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.gradIn.device()).classLossBackward(r);
   return info.Env().Undefined();
@@ -169,15 +158,15 @@ GRU_BINDING(optimizerStep) {
     e.param = tensorValue(env, params.Get(i), "params" + at).ref();
     e.grad = tensorValue(env, grads.Get(i), "grads" + at).ref();
     requireFloatDType(e.param.dtype, 2, "params");
-    if (i > 0) requireAlike(r.entries.front().param, e.param, "params" + at);
-    requireAlike(e.param, e.grad, "grads" + at);
-    requireElements(e.grad, static_cast<double>(e.param.numel), "grads" + at);
+    if (i > 0) requireSameKind(r.entries.front().param, e.param, "params[0]", "params" + at);
+    requireSameKind(e.param, e.grad, "params" + at, "grads" + at);
+    requireNumel(e.grad, static_cast<double>(e.param.numel), "grads" + at);
     for (uint32_t s = 0; s < 3; ++s) {
       const Napi::Value v = states.Get(3 * i + s);
       if (v.IsNull() || v.IsUndefined()) continue;
       e.state[s] = tensorValue(env, v, "states" + at).ref();
-      requireAlike(e.param, *e.state[s], "states" + at);
-      requireElements(*e.state[s], static_cast<double>(e.param.numel), "states" + at);
+      requireSameKind(e.param, *e.state[s], "params" + at, "states" + at);
+      requireNumel(*e.state[s], static_cast<double>(e.param.numel), "states" + at);
     }
     e.step = steps[i];
     if (!(e.step >= 1)) throw Error(ErrorKind::Argument, "steps" + at + " must be >= 1");
