@@ -6,6 +6,7 @@
 
 #include "host_device.h"
 #include "op_codes.h"
+#include "sigmoid.h"
 
 namespace gru {
 
@@ -18,7 +19,7 @@ template <typename T>
 GRU_HOST_DEVICE GRU_INLINE T activationValue(GruActivation kind, T x) {
   switch (kind) {
     case GruActivation::Tanh: return tanh(x);
-    case GruActivation::Sigmoid: return x >= T(0) ? T(1) / (T(1) + exp(-x)) : exp(x) / (T(1) + exp(x));
+    case GruActivation::Sigmoid: return stableSigmoid(x);
     case GruActivation::Relu: return x < T(0) ? T(0) : x;
     case GruActivation::Linear: return x;
     case GruActivation::HardSigmoid: return clampUnit((x + T(3)) / T(6));

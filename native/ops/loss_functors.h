@@ -7,6 +7,7 @@
 
 #include "host_device.h"
 #include "op_codes.h"
+#include "sigmoid.h"
 
 namespace gru {
 
@@ -56,8 +57,7 @@ GRU_HOST_DEVICE inline T elementLossDerivative(ElementLoss kind, T x, T y, T bet
       return (x - y) / (denominator > epsilon ? denominator : epsilon);
     }
     case ElementLoss::BinaryCrossEntropyWithLogits: {
-      const T sigmoid = x >= T(0) ? T(1) / (T(1) + exp(-x)) : exp(x) / (T(1) + exp(x));
-      return sigmoid * ((posWeight - T(1)) * y + T(1)) - posWeight * y;
+      return stableSigmoid(x) * ((posWeight - T(1)) * y + T(1)) - posWeight * y;
     }
   }
   return T(0);

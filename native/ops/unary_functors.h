@@ -6,6 +6,7 @@
 
 #include "host_device.h"
 #include "op_codes.h"
+#include "sigmoid.h"
 
 namespace gru {
 
@@ -45,12 +46,7 @@ struct UnaryFn<UnaryOp::Tanh> {
 };
 template <>
 struct UnaryFn<UnaryOp::Sigmoid> {
-  // Split at 0 so exp never overflows.
-  template <typename T> GRU_HOST_DEVICE T forward(T x, T, T) const {
-    if (x >= T(0)) return T(1) / (T(1) + exp(-x));
-    const T e = exp(x);
-    return e / (T(1) + e);
-  }
+  template <typename T> GRU_HOST_DEVICE T forward(T x, T, T) const { return stableSigmoid(x); }
   template <typename T> GRU_HOST_DEVICE T derivative(T, T y, T, T) const { return y * (T(1) - y); }
 };
 template <>
