@@ -54,6 +54,15 @@ const DEFAULTS: Partial<Record<keyof GruLayerConfig, unknown>> = {
 /** The default pair as config codes (tanh candidate, sigmoid gates), for configs built by hand. */
 export const DEFAULT_ACTIVATIONS = Object.freeze({ activation: ACTIVATION_CODE.tanh, recurrentActivation: ACTIVATION_CODE.sigmoid });
 
+/** `value` as an activation name (`fallback` when undefined); ArgumentError naming `argument` otherwise. */
+export function checkGruActivation(value: unknown, argument: string, fallback: GRUActivation): GRUActivation {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(GRU_ACTIVATIONS as readonly string[]).includes(value)) {
+    throw new ArgumentError(`${argument} must be one of ${GRU_ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+  }
+  return value as GRUActivation;
+}
+
 /** The config code of an activation. */
 export function activationCode(name: GRUActivation): number {
   return ACTIVATION_CODE[name];
@@ -81,10 +90,7 @@ function fieldValue(field: keyof GruLayerConfig, given: unknown, where: string):
       if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new ArgumentError(`${argument} must be a number in [0, 1), got ${describe(value)}`);
       return value;
     case 'Activation':
-      if (typeof value !== 'string' || !(GRU_ACTIVATIONS as readonly string[]).includes(value)) {
-        throw new ArgumentError(`${argument} must be one of ${GRU_ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
-      }
-      return ACTIVATION_CODE[value as GRUActivation];
+      return ACTIVATION_CODE[checkGruActivation(value, argument, 'tanh')];
     default:
       throw new ArgumentError(`${argument} is not a layer option`);
   }

@@ -8,7 +8,7 @@ import { noGrad } from '../../autograd/grad-mode';
 import { ArgumentError, ShapeError } from '../../errors';
 import { describe, formatShape } from '../../format';
 import { GRU as GruModule } from '../../nn/gru';
-import { GRU_ACTIVATIONS, type GRUActivation } from '../../nn/gru-options';
+import { checkGruActivation, type GRUActivation } from '../../nn/gru-options';
 import { fillInPlace, copyInPlace } from '../../ops/inplace';
 import { indexSelect } from '../../ops/indexing';
 import { permute } from '../../ops/layout';
@@ -41,14 +41,6 @@ export interface GRULayerOptions extends LayerOptions {
 const GRU_LAYER_OPTIONS = [...LAYER_OPTIONS, 'units', 'activation', 'recurrentActivation', 'useBias', 'kernelInitializer', 'recurrentInitializer',
   'biasInitializer', 'resetAfter', 'returnSequences', 'goBackwards', 'unroll', 'dropout', 'recurrentDropout'] as const;
 
-function checkActivation(value: unknown, argument: string, fallback: GRUActivation): GRUActivation {
-  if (value === undefined) return fallback;
-  if (!(GRU_ACTIVATIONS as readonly unknown[]).includes(value)) {
-    throw new ArgumentError(`${argument} must be one of ${GRU_ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
-  }
-  return value as GRUActivation;
-}
-
 export class GRU extends Layer {
   readonly units: number;
   readonly activation: GRUActivation;
@@ -67,8 +59,8 @@ export class GRU extends Layer {
     super(o, 'gru', 'GRU');
     const where = 'gru options';
     this.units = checkInteger(o.units, `${where}.units`, 1);
-    this.activation = checkActivation(o.activation, `${where}.activation`, 'tanh');
-    this.recurrentActivation = checkActivation(o.recurrentActivation, `${where}.recurrentActivation`, 'sigmoid');
+    this.activation = checkGruActivation(o.activation, `${where}.activation`, 'tanh');
+    this.recurrentActivation = checkGruActivation(o.recurrentActivation, `${where}.recurrentActivation`, 'sigmoid');
     this.useBias = optionalBoolean(o.useBias, true, `${where}.useBias`);
     this.resetAfter = optionalBoolean(o.resetAfter, true, `${where}.resetAfter`);
     this.returnSequences = optionalBoolean(o.returnSequences, false, `${where}.returnSequences`);
