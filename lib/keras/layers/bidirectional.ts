@@ -12,7 +12,8 @@ import { narrow } from '../../ops/views';
 import { scope } from '../../scope';
 import type { Tensor } from '../../tensor';
 import { GRU } from './gru';
-import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement } from './layer';
+import { LAYER_OPTIONS, type LayerOptions, type Placement } from './layer';
+import { Wrapper } from './wrapper';
 
 export const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'] as const;
 export type MergeMode = (typeof MERGE_MODES)[number];
@@ -22,24 +23,18 @@ export interface BidirectionalOptions extends LayerOptions {
   mergeMode?: MergeMode;
 }
 
-export class Bidirectional extends Layer {
-  readonly layer: GRU;
+export class Bidirectional extends Wrapper<GRU> {
   readonly mergeMode: MergeMode;
 
   constructor(options: BidirectionalOptions) {
     const o = checkOptions(options, [...LAYER_OPTIONS, 'layer', 'mergeMode'], 'bidirectional options');
     if (!(o.layer instanceof GRU)) throw new ArgumentError(`bidirectional options.layer must be a keras.layers.gru, got ${describe(o.layer)}`);
     // The wrapper takes the input shape (Keras: given to it or to the wrapped layer).
-    super({ ...o, inputShape: o.inputShape ?? o.layer.declaredInputShape ?? undefined }, 'bidirectional', 'Bidirectional');
+    super({ ...o, inputShape: o.inputShape ?? o.layer.declaredInputShape ?? undefined }, 'bidirectional', 'Bidirectional', o.layer);
     const mode = o.mergeMode ?? 'concat';
     if (!(MERGE_MODES as readonly string[]).includes(mode)) throw new ArgumentError(`bidirectional options.mergeMode must be one of ${MERGE_MODES.map((m) => `'${m}'`).join(', ')}, got ${describe(mode)}`);
     this.mergeMode = mode;
     o.layer.useBothDirections();
-    this.layer = o.layer;
-  }
-
-  get module() {
-    return this.layer.module;
   }
 
   protected buildWeights(inputShape: number[], p: Placement): void {
@@ -68,17 +63,5 @@ export class Bidirectional extends Layer {
     } finally {
       both.dispose();
     }
-  }
-
-  getWeights(): KerasWeight[] {
-    return this.layer.getWeights();
-  }
-
-  setWeights(weights: readonly Tensor[]): void {
-    this.layer.setWeights(weights);
-  }
-
-  countParams(): number {
-    return this.layer.countParams();
   }
 }

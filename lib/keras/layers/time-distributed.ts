@@ -6,24 +6,19 @@ import { checkOptions } from '../../arguments';
 import { ArgumentError, ShapeError } from '../../errors';
 import { describe, formatShape } from '../../format';
 import type { Tensor } from '../../tensor';
-import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement } from './layer';
+import { LAYER_OPTIONS, Layer, type LayerOptions, type Placement } from './layer';
+import { Wrapper } from './wrapper';
 
 export interface TimeDistributedOptions extends LayerOptions {
   layer: Layer;
 }
 
-export class TimeDistributed extends Layer {
-  readonly layer: Layer;
+export class TimeDistributed extends Wrapper<Layer> {
 
   constructor(options: TimeDistributedOptions) {
     const o = checkOptions(options, [...LAYER_OPTIONS, 'layer'], 'timeDistributed options');
     if (!(o.layer instanceof Layer)) throw new ArgumentError(`timeDistributed options.layer must be a keras layer, got ${describe(o.layer)}`);
-    super(o, 'time_distributed', 'TimeDistributed');
-    this.layer = o.layer;
-  }
-
-  get module() {
-    return this.layer.module;
+    super(o, 'time_distributed', 'TimeDistributed', o.layer);
   }
 
   protected buildWeights(inputShape: number[], p: Placement): void {
@@ -44,17 +39,5 @@ export class TimeDistributed extends Layer {
     const out = y.reshape([batch, steps, ...y.shape.slice(1)]);
     y.dispose();
     return out;
-  }
-
-  getWeights(): KerasWeight[] {
-    return this.layer.getWeights();
-  }
-
-  setWeights(weights: readonly Tensor[]): void {
-    this.layer.setWeights(weights);
-  }
-
-  countParams(): number {
-    return this.layer.countParams();
   }
 }
