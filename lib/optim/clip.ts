@@ -45,32 +45,28 @@ export function clipGradNorm(parameters: readonly Tensor[] | Tensor, maxNorm: nu
   return noGrad(() => {
     const like = { dtype: grads[0].dtype, device: grads[0].device };
     const parts = grads.map((g) => rawReduceAll(p === Infinity ? 'maxAbs' : 'sumAbsPow', g, p));
-    let total: Tensor;
+    // The per-tensor parts fold into one norm: the largest (inf-norm) or the sum, then its p-th root.
+    let total = parts[0].viewAs([]);
     try {
-      if (p === Infinity) {
-        total = parts[0].viewAs([]);
-        for (const part of parts.slice(1)) {
-          const next = rawBinary('maximum', total, part, []);
-          total.dispose();
-          total = next;
-        }
-      } else {
-        let sum = parts[0].viewAs([]);
-        for (const part of parts.slice(1)) {
-          const next = rawBinary('add', sum, part, []);
-          sum.dispose();
-          sum = next;
-        }
-        total = p === 1 ? sum : rawUnary('pow', sum, 1 / p);
-        if (total !== sum) sum.dispose();
+      for (const part of parts.slice(1)) {
+        const next = rawBinary(p === Infinity ? 'maximum' : 'add', total, part, []);
+        total.dispose();
+        total = next;
       }
     } finally {
       for (const part of parts) part.dispose();
     }
-    if (errorIfNonfinite && !Number.isFinite(total.itemSync())) {
-      const value = total.itemSync();
+    if (p !== Infinity && p !== 1) {
+      const root = rawUnary('pow', total, 1 / p);
       total.dispose();
-      throw new ArgumentError(`${where}: the total norm of order ${p} of the gradients is ${value}; pass errorIfNonfinite: false to clip anyway`);
+      total = root;
+    }
+    if (errorIfNonfinite) {
+      const value = total.itemSync();
+      if (!Number.isFinite(value)) {
+        total.dispose();
+        throw new ArgumentError(`${where}: the total norm of order ${p} of the gradients is ${value}; pass errorIfNonfinite: false to clip anyway`);
+      }
     }
     // coef = min(1, maxNorm / (total + 1e-6)), applied to every gradient in place.
     const shifted = Tensor.full([], 1e-6, like);
