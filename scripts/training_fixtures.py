@@ -1,6 +1,7 @@
 """PyTorch reference values for the training stack: losses (values and input gradients),
 Linear and Embedding, optimizers over several steps, gradient clipping. Called by
-scripts/make_fixtures.py; writes test/fixtures/training/training.json.
+scripts/make_fixtures.py, or run alone (/usr/bin/python3 scripts/training_fixtures.py); writes
+test/fixtures/training/training.json.
 
 Numbers are float64 (json round-trips them exactly); float32 cases are computed in float32 by
 torch and stored widened. Gradients fed to optimizers are fixed sequences, so the tests check
@@ -155,6 +156,13 @@ OPTIMIZERS = [
      {'lr': 0.01, 'momentum': 0.9, 'weightDecay': 0.05, 'alpha': 0.9}),
     ('RMSprop', 'centered momentum', {'lr': 0.01, 'momentum': 0.5, 'centered': True, 'eps': 1e-4},
      {'lr': 0.01, 'momentum': 0.5, 'centered': True, 'eps': 1e-4}),
+    ('Adagrad', 'default', {}, {}),
+    ('Adagrad', 'lr decay', {'lr': 0.1, 'lr_decay': 0.3}, {'lr': 0.1, 'lrDecay': 0.3}),
+    ('Adagrad', 'weight decay', {'lr': 0.05, 'weight_decay': 0.2, 'eps': 1e-6}, {'lr': 0.05, 'weightDecay': 0.2, 'eps': 1e-6}),
+    ('Adagrad', 'initial accumulator value', {'lr': 0.1, 'initial_accumulator_value': 0.4},
+     {'lr': 0.1, 'initialAccumulatorValue': 0.4}),
+    ('Adagrad', 'maximize lr decay weight decay', {'lr': 0.1, 'lr_decay': 0.05, 'weight_decay': 0.1, 'maximize': True},
+     {'lr': 0.1, 'lrDecay': 0.05, 'weightDecay': 0.1, 'maximize': True}),
 ]
 STEPS = 6
 
@@ -202,3 +210,9 @@ def write(out_dir):
     with open(path, 'w') as f:
         json.dump(document, f, separators=(',', ':'), sort_keys=True)
     return path, os.path.getsize(path)
+
+
+if __name__ == '__main__':
+    # Alone, this writes only training.json (scripts/make_fixtures.py writes every fixture).
+    written, size = write(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'test', 'fixtures', 'training'))
+    print('training_fixtures: wrote %s (%.1f KiB) with torch %s' % (os.path.relpath(written, os.getcwd()), size / 1024, torch.__version__))

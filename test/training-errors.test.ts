@@ -61,6 +61,25 @@ describe('training bad inputs', () => {
     layer.dispose();
   });
 
+  it('Adagrad refuses negative options and unknown option names, as torch does', () => {
+    const p = Tensor.zeros([2]).requiresGrad_();
+    expect(() => new optim.Adagrad([p], { lr: -0.01 })).toThrow(/Adagrad options lr must be >= 0, got -0\.01/);
+    expect(() => new optim.Adagrad([p], { lrDecay: -1 })).toThrow(/Adagrad options lrDecay must be >= 0, got -1/);
+    expect(() => new optim.Adagrad([p], { weightDecay: -0.1 })).toThrow(/Adagrad options weightDecay must be >= 0/);
+    expect(() => new optim.Adagrad([p], { initialAccumulatorValue: -1 })).toThrow(/Adagrad options initialAccumulatorValue must be >= 0, got -1/);
+    expect(() => new optim.Adagrad([p], { eps: Number.NaN })).toThrow(/Adagrad options eps must be a finite number, got NaN/);
+    expect(() => new optim.Adagrad([p], { lr_decay: 0.1 } as never)).toThrow(/Adagrad options: unknown option "lr_decay"; did you mean "lrDecay"\?/);
+    expect(() => new optim.Adagrad([{ params: [p], initialAccumulatorValue: -2 }])).toThrow(/initialAccumulatorValue must be >= 0, got -2/);
+    // Refused options leave nothing behind: the same parameter steps with a fresh optimizer (sum 1 + g^2 = 2, p = -lr g / (sqrt(2) + eps)).
+    const opt = new optim.Adagrad([p], { lr: 0.5, initialAccumulatorValue: 1 });
+    p.grad = Tensor.from([1, -1]);
+    opt.step();
+    Array.from(p.dataSync()).forEach((v, i) => expect(v).toBeCloseTo((-0.5 * [1, -1][i]) / Math.SQRT2, 6));
+    opt.dispose();
+    p.grad.dispose();
+    p.dispose();
+  });
+
   it.skipIf(!cuda.available)('an optimizer refuses parameters on two devices', () => {
     const a = Tensor.zeros([2]).requiresGrad_();
     const b = Tensor.zeros([2], { device: 'cuda' }).requiresGrad_();

@@ -13,7 +13,7 @@ import { Embedding, Tensor, backends, clipGradNorm, linear, losses, noGrad, opti
 
 interface Encoded { shape: number[]; dtype: 'float' | 'int32'; data: number[] }
 interface LossCase { name: string; fn: string; dtype: FloatDType; options: Record<string, unknown>; input: Encoded; target: Encoded; weight?: Encoded; posWeight?: Encoded; loss: Encoded; upstream: Encoded; gradInput: Encoded }
-interface OptimizerCase { name: string; optimizer: 'SGD' | 'Adam' | 'AdamW' | 'RMSprop'; dtype: FloatDType; options: Record<string, number | boolean>; params: Encoded[]; grads: Encoded[][]; after: Encoded[][] }
+interface OptimizerCase { name: string; optimizer: 'SGD' | 'Adam' | 'AdamW' | 'RMSprop' | 'Adagrad'; dtype: FloatDType; options: Record<string, number | boolean>; params: Encoded[]; grads: Encoded[][]; after: Encoded[][] }
 interface ClipCase { dtype: FloatDType; normType: number | 'inf'; maxNorm: number; grads: Encoded[]; total: number; after: Encoded[] }
 
 const cuda = backends().find((b) => b.name === 'cuda')!;

@@ -135,7 +135,7 @@ export interface NativeBinding {
                     ignoreIndex: number, labelSmoothing: number): void;
   /**
    * kind: constants().optimizers; hyper: [lr, beta1, beta2, eps, weightDecay, momentum,
-   * dampening, nesterov, maximize, amsgrad, decoupled, centered, kerasEpsilon]; states: 3 per parameter.
+   * dampening, nesterov, maximize, amsgrad, decoupled, centered, kerasEpsilon, lrDecay]; states: 3 per parameter.
    */
   optimizerStep(kind: number, hyper: Float64Array, params: TensorHandle[], grads: TensorHandle[], states: (TensorHandle | null)[],
                 steps: Float64Array, firstSteps: Float64Array): void;

@@ -3,6 +3,7 @@ export { Optimizer, type ParamGroup, type ParamState, type OptimizerStateDict, t
 export { SGD, type SGDOptions } from './sgd';
 export { Adam, AdamW, type AdamOptions } from './adam';
 export { RMSprop, type RMSpropOptions } from './rmsprop';
+export { Adagrad, type AdagradOptions } from './adagrad';
 export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from './clip';
 export * as lrScheduler from './schedulers/index';
 export { StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ReduceLROnPlateau } from './schedulers/index';

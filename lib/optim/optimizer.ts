@@ -1,5 +1,5 @@
 /**
- * Optimizer: what SGD, Adam, AdamW and RMSprop share (torch.optim.Optimizer). Parameters are
+ * Optimizer: what SGD, Adam, AdamW, RMSprop and Adagrad share (torch.optim.Optimizer). Parameters are
  * held in param groups, each with its own options (a group's `lr` is what schedulers change);
  * state tensors per parameter live in `state`. step() makes one native call per group
  * (lib/optim/update.ts); zeroGrad() zeroes gradient buffers in place, since layers such as the
@@ -46,6 +46,8 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
   readonly paramGroups: ParamGroup<O>[] = [];
   /** @internal Per-parameter state (see stateDict() for the published view). */
   readonly state = new Map<Tensor, ParamState>();
+  /** @internal Runs on every gradient step() uses, before any update (keras.optimizers' clipping). */
+  gradientHook: ((grads: readonly Tensor[]) => void) | null = null;
   private readonly defaults: O;
   private disposedFlag = false;
 
@@ -93,25 +95,26 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
   step(): void {
     this.checkAlive();
     noGrad(() => {
-      for (const group of this.paramGroups) {
+      const updated = this.paramGroups.map((group) => group.params.filter((p) => p.grad !== null && !p.grad.disposed));
+      this.gradientHook?.(updated.flat().map((p) => p.grad!));
+      this.paramGroups.forEach((group, i) => {
         group.options = { ...group.options, lr: group.lr };
-        const params = group.params.filter((p) => p.grad !== null && !p.grad.disposed);
-        if (params.length > 0) this.updateGroup(group, params);
-      }
+        if (updated[i].length > 0) this.updateGroup(group, updated[i]);
+      });
     });
   }
 
   /** One group's update: one native call over `params` (each has a gradient). */
   protected abstract updateGroup(group: ParamGroup<O>, params: Tensor[]): void;
 
-  /** The state of `p`, made with zero tensors named `names` on first use. */
-  protected stateOf(p: Tensor, names: readonly string[]): ParamState {
+  /** The state of `p`, made with tensors named `names` filled with `initial` (Adagrad's initial accumulator) on first use. */
+  protected stateOf(p: Tensor, names: readonly string[], initial = 0): ParamState {
     let s = this.state.get(p);
     if (s === undefined) {
       s = { step: 0, tensors: {} };
       this.state.set(p, s);
     }
-    for (const name of names) s.tensors[name] ??= keep(Tensor.zeros(p.shape, { dtype: p.dtype, device: p.device }));
+    for (const name of names) s.tensors[name] ??= keep(Tensor.full(p.shape, initial, { dtype: p.dtype, device: p.device }));
     return s;
   }
 

@@ -20,6 +20,8 @@ const STATE = ['squareAvg', 'momentumBuffer', 'gradAvg'] as const;
 export class RMSprop extends Optimizer<Options> {
   /** @internal Keras's rule: epsilon inside the root, lr inside the momentum buffer. */
   protected readonly kerasEpsilon: boolean = false;
+  /** @internal Keras's weight decay: p *= 1 - lr * weightDecay before the step, not L2 in the gradient. */
+  protected readonly decoupled: boolean = false;
 
   /** Defaults: lr 1e-2, alpha 0.99, eps 1e-8. */
   constructor(params: ParamsInput<RMSpropOptions>, options?: Partial<RMSpropOptions>, defaults?: Partial<RMSpropOptions>, where = 'RMSprop') {
@@ -39,6 +41,6 @@ export class RMSprop extends Optimizer<Options> {
     const o = group.options;
     const names = ['squareAvg', ...(o.momentum > 0 ? ['momentumBuffer'] : []), ...(o.centered ? ['gradAvg'] : [])];
     const states = params.map((p) => this.stateOf(p, names));
-    runUpdate('rmsprop', params, states, { ...o, kerasEpsilon: this.kerasEpsilon }, STATE);
+    runUpdate('rmsprop', params, states, { ...o, kerasEpsilon: this.kerasEpsilon, decoupledWeightDecay: this.decoupled }, STATE);
   }
 }

@@ -17,6 +17,9 @@ export type SGDOptions = {
 const SGD_DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
 
 export class SGD extends Optimizer<SGDOptions & Record<string, number | boolean>> {
+  /** @internal Keras's weight decay: p *= 1 - lr * weightDecay before the step, not L2 in the gradient. */
+  protected readonly decoupled: boolean = false;
+
   constructor(params: ParamsInput<SGDOptions>, options?: Partial<SGDOptions>) {
     super(params as never, SGD_DEFAULTS as never, options as never, 'SGD');
   }
@@ -35,6 +38,6 @@ export class SGD extends Optimizer<SGDOptions & Record<string, number | boolean>
     const o = group.options;
     const fresh = params.map((p) => o.momentum !== 0 && this.state.get(p)?.tensors.momentumBuffer === undefined);
     const states = params.map((p) => this.stateOf(p, o.momentum !== 0 ? ['momentumBuffer'] : []));
-    runUpdate('sgd', params, states, o, ['momentumBuffer'], fresh);
+    runUpdate('sgd', params, states, { ...o, decoupledWeightDecay: this.decoupled }, ['momentumBuffer'], fresh);
   }
 }

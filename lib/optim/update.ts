@@ -4,7 +4,7 @@ import { native, nativeConstants } from '../native/binding';
 import type { Tensor } from '../tensor';
 import type { GroupOptions, ParamState } from './optimizer';
 
-const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
+const OPTIMIZERS = ['sgd', 'adam', 'rmsprop', 'adagrad'] as const;
 export type UpdateRule = (typeof OPTIMIZERS)[number];
 const OPTIMIZER_CODE = codesFrom(OPTIMIZERS, nativeConstants.optimizers, 'optimizer');
 
@@ -20,7 +20,7 @@ export function runUpdate(rule: UpdateRule, params: Tensor[], states: ParamState
   const hyper = Float64Array.from([
     num(o.lr), num(o.beta1, 0.9), rule === 'rmsprop' ? num(o.alpha, 0.99) : num(o.beta2, 0.999), num(o.eps, 1e-8), num(o.weightDecay),
     num(o.momentum), num(o.dampening), num(o.nesterov), num(o.maximize), num(o.amsgrad), num(o.decoupledWeightDecay), num(o.centered),
-    num(o.kerasEpsilon),
+    num(o.kerasEpsilon), num(o.lrDecay),
   ]);
   const slots: (Tensor['handle'] | null)[] = [];
   const firstSteps = new Float64Array(params.length);

@@ -134,15 +134,15 @@ GRU_BINDING(classLossBackward) {
   return info.Env().Undefined();
 }
 
-// (kind, hyper Float64Array[13], params[], grads[], states[] (3 per parameter, null where
+// (kind, hyper Float64Array[14], params[], grads[], states[] (3 per parameter, null where
 // unused), steps Float64Array, firstSteps Float64Array): Note [Optimizer updates].
 GRU_BINDING(optimizerStep) {
   Napi::Env env = info.Env();
   OptimizerRequest r;
   r.kind = static_cast<OptimizerKind>(intArg(info, 0, "kind", 0, kOptimizerCount - 1));
   const std::vector<double> h = float64ArrayArg(info, 1, "hyper");
-  if (h.size() != 13) throw Error(ErrorKind::Argument, argLabel(1, "hyper") + " must hold 13 values");
-  r.hyper = OptimizerHyper{h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7] != 0, h[8] != 0, h[9] != 0, h[10] != 0, h[11] != 0, h[12] != 0};
+  if (h.size() != 14) throw Error(ErrorKind::Argument, argLabel(1, "hyper") + " must hold 14 values");
+  r.hyper = OptimizerHyper{h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7] != 0, h[8] != 0, h[9] != 0, h[10] != 0, h[11] != 0, h[12] != 0, h[13]};
   for (size_t i = 2; i <= 4; ++i) {
     if (i >= info.Length() || !info[i].IsArray()) throw Error(ErrorKind::Argument, argLabel(i, "params, grads and states") + " must be arrays");
   }

@@ -271,6 +271,9 @@ GRU_ALWAYS_INLINE void updateEntry(OptimizerKind kind, const UpdateScalars<T>& s
         case 5: updateRun<OptimizerKind::Rmsprop, true, false, true>(s, p, g, s0, s1, s2, n); return;
         default: updateRun<OptimizerKind::Rmsprop, true, true, true>(s, p, g, s0, s1, s2, n); return;
       }
+    case OptimizerKind::Adagrad:
+      updateRun<OptimizerKind::Adagrad, true, false, false>(s, p, g, s0, s1, s2, n);
+      return;
   }
 }
 

@@ -73,10 +73,11 @@ namespace gru {
   X(HardSigmoidTfjs, 5, "hardSigmoidTfjs")
 
 // Update rules of the optimizers (AdamW is Adam with decoupled weight decay).
-#define GRU_OPTIMIZERS(X) \
-  X(Sgd, 0, "sgd")        \
-  X(Adam, 1, "adam")      \
-  X(Rmsprop, 2, "rmsprop")
+#define GRU_OPTIMIZERS(X)  \
+  X(Sgd, 0, "sgd")         \
+  X(Adam, 1, "adam")       \
+  X(Rmsprop, 2, "rmsprop") \
+  X(Adagrad, 3, "adagrad")
 
 // Which implementation runs an op: the fast one, or the plain-loop reference tests hold it to
 // (CPU only).

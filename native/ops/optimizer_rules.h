@@ -16,8 +16,9 @@ struct UpdateScalars {
   T lr, beta1, beta2, eps, weightDecay, momentum, dampening;
   T stepSize;         // adam: lr / (1 - beta1^step)
   T biasCorrection2Sqrt;  // adam: sqrt(1 - beta2^step)
-  T decayFactor;      // adam with decoupled decay: 1 - lr * weightDecay
+  T decayFactor;      // decoupled decay: 1 - lr * weightDecay
   T kerasStepSize;    // adam, Keras form: lr sqrt(1 - beta2^step) / (1 - beta1^step)
+  T decayedLr;        // adagrad: lr / (1 + (step - 1) lrDecay)
   bool nesterov, maximize, amsgrad, decoupled, centered, firstStep, hasMomentum, hasDecay, kerasEpsilon;
 };
 
@@ -35,6 +36,7 @@ inline UpdateScalars<T> updateScalarsOf(const OptimizerHyper& h, double step, bo
   s.biasCorrection2Sqrt = static_cast<T>(::sqrt(1.0 - ::pow(h.beta2, step)));
   s.decayFactor = static_cast<T>(1.0 - h.lr * h.weightDecay);
   s.kerasStepSize = static_cast<T>(h.lr * ::sqrt(1.0 - ::pow(h.beta2, step)) / (1.0 - ::pow(h.beta1, step)));
+  s.decayedLr = static_cast<T>(h.lr / (1.0 + (step - 1.0) * h.lrDecay));
   s.kerasEpsilon = h.kerasEpsilon;
   s.nesterov = h.nesterov;
   s.maximize = h.maximize;
@@ -47,13 +49,22 @@ inline UpdateScalars<T> updateScalarsOf(const OptimizerHyper& h, double step, bo
   return s;
 }
 
+// Weight decay: torch adds L2 to the gradient; AdamW and every Keras optimizer decay the weights
+// before the step (decoupled: p *= 1 - lr * weightDecay).
+template <typename T>
+GRU_HOST_DEVICE GRU_INLINE void applyWeightDecay(const UpdateScalars<T>& s, T& p, T& g) {
+  if (!s.hasDecay) return;
+  if (s.decoupled) p = p * s.decayFactor;
+  else g = g + s.weightDecay * p;
+}
+
 // Updates p (and the state s0..s2, which may be null when the rule does not use them).
 template <typename T>
 GRU_HOST_DEVICE GRU_INLINE void updateElement(OptimizerKind kind, const UpdateScalars<T>& s, T& p, T g, T* s0, T* s1, T* s2) {
   if (s.maximize) g = -g;
   switch (kind) {
     case OptimizerKind::Sgd: {
-      if (s.hasDecay) g = g + s.weightDecay * p;
+      applyWeightDecay(s, p, g);
       if (s.hasMomentum) {
         *s0 = s.firstStep ? g : *s0 * s.momentum + (T(1) - s.dampening) * g;
         g = s.nesterov ? g + s.momentum * *s0 : *s0;
@@ -62,10 +73,7 @@ GRU_HOST_DEVICE GRU_INLINE void updateElement(OptimizerKind kind, const UpdateSc
       return;
     }
     case OptimizerKind::Adam: {
-      if (s.hasDecay) {
-        if (s.decoupled) p = p * s.decayFactor;
-        else g = g + s.weightDecay * p;
-      }
+      applyWeightDecay(s, p, g);
       if (s.kerasEpsilon) {
         // Keras 3: m += (g - m)(1 - beta1), v += (g^2 - v)(1 - beta2), p -= a_t m / (sqrt(v) + eps).
         *s0 = *s0 + (g - *s0) * (T(1) - s.beta1);
@@ -88,7 +96,7 @@ GRU_HOST_DEVICE GRU_INLINE void updateElement(OptimizerKind kind, const UpdateSc
       return;
     }
     case OptimizerKind::Rmsprop: {
-      if (s.hasDecay) g = g + s.weightDecay * p;
+      applyWeightDecay(s, p, g);
       // beta2 carries alpha.
       *s0 = *s0 * s.beta2 + (T(1) - s.beta2) * g * g;
       T average;
@@ -108,6 +116,14 @@ GRU_HOST_DEVICE GRU_INLINE void updateElement(OptimizerKind kind, const UpdateSc
       } else {
         p = p + (-s.lr) * (g / average);
       }
+      return;
+    }
+    case OptimizerKind::Adagrad: {
+      applyWeightDecay(s, p, g);
+      *s0 = *s0 + g * g;
+      // torch: sqrt(sum) + eps; Keras: sqrt(sum + eps), and no lr decay.
+      const T denominator = s.kerasEpsilon ? sqrt(*s0 + s.eps) : sqrt(*s0) + s.eps;
+      p = p + (-s.decayedLr) * g / denominator;
       return;
     }
   }

@@ -64,9 +64,10 @@ struct ClassLossBackwardRequest {
 // Note [Optimizer updates]
 // One group's update: every entry's parameter, its gradient and up to three state tensors
 // (sgd: momentum; adam: exp_avg, exp_avg_sq, max_exp_avg_sq; rmsprop: square_avg, momentum
-// buffer, grad_avg), all of the parameter's element count, dtype and device. `step` is the
-// entry's update count including this one (bias corrections); `firstStep` starts SGD's momentum
-// buffer as a copy of the gradient. Formulas: ops/optimizer_rules.h.
+// buffer, grad_avg; adagrad: sum), all of the parameter's element count, dtype and device. `step`
+// is the entry's update count including this one (bias corrections, Adagrad's lr decay);
+// `firstStep` starts SGD's momentum buffer as a copy of the gradient. Formulas:
+// ops/optimizer_rules.h.
 struct OptimizerHyper {
   double lr = 0;
   double beta1 = 0.9, beta2 = 0.999;  // adam; rmsprop's alpha is beta2
@@ -75,8 +76,9 @@ struct OptimizerHyper {
   double momentum = 0, dampening = 0;
   bool nesterov = false, maximize = false, amsgrad = false, decoupledWeightDecay = false, centered = false;
   // Keras's placement of epsilon (ops/optimizer_rules.h): Adam adds it to the uncorrected root,
-  // RMSprop inside the root.
+  // RMSprop and Adagrad inside the root.
   bool kerasEpsilon = false;
+  double lrDecay = 0;  // adagrad: lr / (1 + (step - 1) lrDecay)
 };
 
 struct OptimizerEntry {
