@@ -59,7 +59,8 @@ describe('keras.sequential', () => {
     expect(() => other.setWeights(weights.slice(1))).toThrow(/expected 5 weights/);
     expect(() => other.setWeights([weights[1], weights[0], ...weights.slice(2)])).toThrow(/kernel must have shape \[2, 9\], got \[3, 9\]/);
     expect(() => m.predict(Tensor.zeros([2, 4, 3]))).toThrow(ShapeError);
-    expect(() => keras.layers.gru({ units: 3, dropout: 0.2 })).toThrow(/variational GRU dropout is not implemented yet/);
+    expect(() => keras.layers.gru({ units: 3, dropout: 1.5 })).toThrow(/gru options.dropout must be a probability in \[0, 1\], got 1.5/);
+    expect(() => keras.layers.gru({ units: 3, recurrentDropout: 1 })).toThrow(/recurrentDropout must be below 1/);
     expect(() => keras.layers.dense({ units: 2, activaton: 'relu' } as never)).toThrow(/did you mean "activation"/);
     expect(() => keras.layers.dense({ units: 2, activation: 'gelu' as never })).toThrow(ArgumentError);
     for (const t of [...weights, x, y, y2]) t.dispose();

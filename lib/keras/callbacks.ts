@@ -1,7 +1,8 @@
 /**
  * Keras callbacks for fit(): earlyStopping with Keras 3's rule (improvement beyond minDelta,
  * wait >= patience after the first epoch, baseline, restoreBestWeights at the end of training
- * whenever best weights were recorded).
+ * whenever best weights were recorded), reduceLROnPlateau, and the `callbacks` factories, which
+ * also make jsonLinesLogger (json-lines-logger.ts) and modelCheckpoint (model-checkpoint.ts).
  */
 import { checkOptions, optionalBoolean } from '../arguments';
 import { ArgumentError } from '../errors';
@@ -9,6 +10,9 @@ import { describe } from '../format';
 import type { Optimizer } from '../optim/optimizer';
 import type { Tensor } from '../tensor';
 import type { Callback, Logs } from '../train/fit-loop';
+import { JsonLinesLogger, type JsonLinesLoggerOptions } from './json-lines-logger';
+import { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
+import { monitorDirection } from './monitor';
 
 /** What a callback may reach on the model (set by fit()). */
 export interface CallbackModel {
@@ -56,10 +60,7 @@ export class EarlyStopping implements Callback {
     this.minDelta = number(o.minDelta, 'minDelta', 0);
     this.patience = number(o.patience, 'patience', 0);
     this.startFromEpoch = number(o.startFromEpoch, 'startFromEpoch', 0);
-    const mode = o.mode ?? 'auto';
-    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new ArgumentError(`earlyStopping options.mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
-    // Keras: 'auto' minimises losses and errors and maximises accuracies.
-    this.direction = mode !== 'auto' ? mode : /acc|auc|precision|recall/.test(this.monitor) && !/loss|error/.test(this.monitor) ? 'max' : 'min';
+    this.direction = monitorDirection(o.mode, this.monitor, 'earlyStopping options.mode');
     this.baseline = o.baseline ?? null;
     this.restoreBestWeights = optionalBoolean(o.restoreBestWeights, false, 'earlyStopping options.restoreBestWeights');
   }
@@ -205,4 +206,6 @@ export class ReduceLROnPlateau implements Callback {
 export const callbacks = {
   earlyStopping: (options?: EarlyStoppingOptions) => new EarlyStopping(options),
   reduceLROnPlateau: (options?: ReduceLROnPlateauOptions) => new ReduceLROnPlateau(options),
+  jsonLinesLogger: (options: JsonLinesLoggerOptions) => new JsonLinesLogger(options),
+  modelCheckpoint: (options: ModelCheckpointOptions) => new ModelCheckpoint(options),
 };

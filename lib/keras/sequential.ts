@@ -1,7 +1,8 @@
 /**
- * keras.sequential: layers in order, built from the first layer's inputShape (or at the first
- * call, from the input), with Keras's predict, summary, countParams and getWeights/setWeights
- * (Keras layouts, model order). Training (compile/fit) lands with the fit loop.
+ * keras.sequential: layers in order, built from the first layer's inputShape (or a keras.input,
+ * or at the first call, from the input), with Keras's compile, fit, evaluate, predict, summary,
+ * countParams and getWeights/setWeights (Keras layouts, model order). Step masks made by an
+ * embedding or masking layer pass along the layers to the GRU and to the loss and metrics.
  */
 import { noGrad } from '../autograd/grad-mode';
 import { checkTensor } from '../checks';
@@ -12,15 +13,24 @@ import { defaultGenerator, type Generator } from '../random';
 import { Tensor } from '../tensor';
 import { checkOptions } from '../arguments';
 import type { Optimizer } from '../optim/optimizer';
-import { evaluateRows, fitLoop, type FitOptions, type History, type Logs, type Trainee } from '../train/fit-loop';
-import { Layer, uniqueName, type Placement } from './layers/layer';
-import { checkLoss, checkMetric, metricValue, type LossFunction } from './losses';
+import { asTensor } from '../train/batches';
+import { dataSource } from '../train/data';
+import { evaluateSource, fitLoop, type FitOptions, type History, type Logs, type Prediction, type Trainee } from '../train/fit-loop';
+import { GRU } from './layers/gru';
+import { InputLayer } from './layers/input';
+import { Layer, formatDims, uniqueName, type Placement, type Shape } from './layers/layer';
+import { checkLoss, type LossFunction } from './losses';
+import type { Mask } from './mask';
+import { SymbolicTensor } from './symbolic';
+import { checkMetric, compileMetric, type Metric } from './metrics';
+import { reduceLoss } from './reduction';
 import { buildOptimizer, checkOptimizer, type OptimizerInput } from './optimizers';
 import { summaryLines } from './summary';
+import { loadModelWeights, saveModelWeights } from './weights-file';
 
 export interface CompileOptions {
   optimizer: OptimizerInput;
-  /** A Keras loss name (either spelling) or a function (yTrue, yPred) => scalar tensor. */
+  /** A Keras loss name (either spelling) or a function (yTrue, yPred) => per-sample losses (or a scalar). */
   loss: string | LossFunction;
   metrics?: string[];
 }
@@ -29,18 +39,18 @@ interface Compiled {
   optimizer: ReturnType<typeof checkOptimizer>;
   built: Optimizer | null;
   loss: LossFunction;
-  metrics: { name: string; value: (yTrue: Tensor, yPred: Tensor) => Tensor }[];
+  metrics: Metric[];
 }
 
-/** A tensor, or nested arrays / a typed array of values (float32). */
-function asTensor(value: unknown): { tensor: Tensor; made: boolean } {
-  if (value instanceof Tensor) return { tensor: value, made: false };
-  if (Array.isArray(value) || ArrayBuffer.isView(value)) return { tensor: Tensor.from(value as number[]), made: true };
-  throw new ArgumentError(`expected a Tensor or nested arrays of numbers, got ${describe(value)}`);
+/** The options evaluate() takes. */
+export interface EvaluateOptions {
+  batchSize?: number;
+  sampleWeight?: unknown;
 }
 
 export interface SequentialOptions {
-  layers?: Layer[];
+  /** The layers in order; the first may be a keras.input() or keras.layers.inputLayer() giving the input shape. */
+  layers?: (Layer | SymbolicTensor)[];
   name?: string;
   /** Where the weights live (default float32 on the CPU). */
   dtype?: FloatDType;
@@ -56,8 +66,10 @@ export class Sequential {
   stopTraining = false;
   private readonly placement: Placement;
   private compiled: Compiled | null = null;
+  /** The input shape a keras.input entry gave (without batch). */
+  private declaredInput: Shape | null = null;
 
-  constructor(options: SequentialOptions | Layer[] = {}) {
+  constructor(options: SequentialOptions | (Layer | SymbolicTensor)[] = {}) {
     const o = Array.isArray(options) ? { layers: options } : options;
     this.name = o.name ?? uniqueName('sequential');
     this.placement = { dtype: o.dtype ?? 'float32', device: o.device ?? 'cpu', generator: o.generator ?? defaultGenerator };
@@ -65,11 +77,19 @@ export class Sequential {
   }
 
   /** Appends a layer; builds it at once when the input shape is known. */
-  add(layer: Layer): this {
-    if (!(layer instanceof Layer)) throw new ArgumentError(`Sequential.add: expected a layer from keras.layers, got ${describe(layer)}`);
+  add(layer: Layer | SymbolicTensor): this {
+    if (layer instanceof InputLayer || (layer instanceof SymbolicTensor && layer.parent === null)) {
+      if (this.layers.length > 0 || this.declaredInput) throw new ArgumentError(`Sequential.add: a keras.input must come first, before any layer`);
+      this.declaredInput = layer instanceof SymbolicTensor ? layer.shape : layer.declaredInputShape;
+      return this;
+    }
+    if (!(layer instanceof Layer)) throw new ArgumentError(`Sequential.add: expected a layer from keras.layers (or a keras.input first), got ${describe(layer)}`);
     if (this.layers.includes(layer)) throw new ArgumentError(`Sequential.add: layer ${layer.name} is already in this model`);
-    if (this.layers.length > 0 && layer.declaredInputShape) {
+    if ((this.layers.length > 0 || this.declaredInput) && layer.declaredInputShape) {
       throw new ArgumentError(`Sequential.add: only the first layer takes an inputShape; ${layer.name} has one`);
+    }
+    if (layer instanceof GRU && layer.returnState) {
+      throw new ArgumentError(`Sequential.add: ${layer.name} has returnState, so it gives [output, state]; a Sequential layer gives one output (call gru.apply() directly)`);
     }
     this.layers.push(layer);
     const shape = this.inputShapeOf(this.layers.length - 1);
@@ -78,8 +98,8 @@ export class Sequential {
   }
 
   /** The input shape (without batch) layer i receives, when known. */
-  private inputShapeOf(index: number): number[] | null {
-    let shape = this.layers[0].declaredInputShape ?? this.layers[0].inputShape;
+  private inputShapeOf(index: number): Shape | null {
+    let shape = this.declaredInput ?? this.layers[0].declaredInputShape ?? this.layers[0].inputShape;
     for (let i = 0; i < index; i++) {
       if (!shape) return null;
       shape = this.layers[i].outputShape(shape);
@@ -91,8 +111,8 @@ export class Sequential {
     return this.layers.length > 0 && this.layers.every((l) => l.built);
   }
 
-  /** Builds every layer for inputs of `inputShape` (without batch). */
-  build(inputShape: number[]): void {
+  /** Builds every layer for inputs of `inputShape` (without batch; null for any size). */
+  build(inputShape: Shape): void {
     let shape = inputShape;
     for (const layer of this.layers) {
       layer.build(shape, this.placement);
@@ -102,20 +122,35 @@ export class Sequential {
 
   /** The layers on a batch (recorded for gradients; training turns dropout on). */
   call(x: Tensor, training = false): Tensor {
+    return this.forward(x, training).output;
+  }
+
+  /** The layers on a batch, with the output's step mask (a masked sequence output's). */
+  private forward(x: Tensor, training: boolean): { output: Tensor; mask: Mask | null } {
     checkTensor(x, `${this.name}: input`);
     if (this.layers.length === 0) throw new ArgumentError(`${this.name} has no layers`);
     if (!this.built) this.build(x.shape.slice(1));
     const expected = this.layers[0].inputShape!;
-    if (x.ndim !== expected.length + 1 || x.shape.slice(1).some((s, i) => s !== expected[i])) {
-      throw new ShapeError(`${this.name}: expected input [batch, ${expected.join(', ')}], got ${formatShape(x.shape)}`);
+    if (x.ndim !== expected.length + 1 || x.shape.slice(1).some((s, i) => expected[i] !== null && s !== expected[i])) {
+      throw new ShapeError(`${this.name}: expected input [batch, ${formatDims(expected)}], got ${formatShape(x.shape)}`);
     }
     let h = x;
+    let mask: Mask | null = null;
     for (const layer of this.layers) {
-      const next = layer.call(h, training);
+      const next = layer.call(h, training, mask);
+      mask = layer.computeMask(h, mask);
       if (h !== x) h.dispose();
       h = next;
     }
-    return h;
+    return { output: h, mask };
+  }
+
+  /** Zeroes the state of every stateful GRU (Keras's reset_states). */
+  resetStates(): void {
+    for (const layer of this.layers) {
+      const gru = layer instanceof GRU ? layer : (layer as { layer?: unknown }).layer instanceof GRU ? (layer as unknown as { layer: GRU }).layer : null;
+      if (gru?.stateful) gru.resetStates();
+    }
   }
 
   /** Outputs for `x` without gradients and without dropout, `batchSize` rows at a time (default 32). */
@@ -140,10 +175,8 @@ export class Sequential {
   /** Chooses the optimizer, loss and metrics for fit() and evaluate(). */
   compile(options: CompileOptions): void {
     const o = checkOptions(options, ['optimizer', 'loss', 'metrics'], `${this.name}.compile options`);
-    const metrics = (o.metrics ?? []).map((m, i) => {
-      const name = checkMetric(m, `${this.name}.compile options.metrics[${i}]`);
-      return { name, value: (yTrue: Tensor, yPred: Tensor) => metricValue(name, yTrue, yPred) };
-    });
+    if (o.metrics !== undefined && !Array.isArray(o.metrics)) throw new ArgumentError(`${this.name}.compile options.metrics must be an array of names, got ${describe(o.metrics)}`);
+    const metrics = (o.metrics ?? []).map((m, i) => compileMetric(checkMetric(m, `${this.name}.compile options.metrics[${i}]`)));
     this.compiled?.built?.dispose();
     this.compiled = { optimizer: checkOptimizer(o.optimizer, `${this.name}.compile options.optimizer`), built: null,
       loss: checkLoss(o.loss, `${this.name}.compile options.loss`).fn, metrics };
@@ -153,11 +186,16 @@ export class Sequential {
     const c = this.compiled;
     if (!c) throw new ArgumentError(`${this.name}.${where}: compile() the model first`);
     const model = this;
+    const lossWhere = `${this.name} loss`;
+    const weightsOf = (p: Prediction, sampleWeight: Tensor | null) => ({ sampleWeight, mask: p.mask });
     return {
       name: this.name,
-      forward: (x, training) => this.call(x, training),
-      loss: c.loss,
-      metrics: c.metrics,
+      forward: (x, training): Prediction => {
+        const { output, mask } = this.forward(x, training);
+        return { output, mask: mask && !mask.full ? mask.toTensor(this.placement.dtype, output.device) : null };
+      },
+      loss: (yTrue, p, sampleWeight) => reduceLoss(c.loss(yTrue, p.output), weightsOf(p, sampleWeight), lossWhere),
+      metrics: c.metrics.map((m) => ({ name: m.name, finish: m.finish, sums: (yTrue: Tensor, p: Prediction, sw: Tensor | null) => m.sums(yTrue, p.output, weightsOf(p, sw)) })),
       optimizer: () => (c.built ??= buildOptimizer(c.optimizer, model.trainableWeights())),
       get stopTraining() { return model.stopTraining; },
       set stopTraining(v: boolean) { model.stopTraining = v; },
@@ -180,47 +218,61 @@ export class Sequential {
    * History, or rejects with the signal's reason (the history so far on error.history) when
    * options.signal aborts, after the current batch.
    */
-  async fit(x: unknown, y: unknown, options?: FitOptions): Promise<History> {
+  async fit(x: unknown, y?: unknown, options?: FitOptions): Promise<History> {
     const trainee = this.trainee('fit');
-    const xs = asTensor(x), ys = asTensor(y);
     // Callbacks that act on the model (earlyStopping) get it first, as in TF.js.
     const list = options?.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
     for (const cb of list) (cb as { setModel?: (m: Sequential) => void }).setModel?.(this);
-    try {
-      if (!this.built) this.build(xs.tensor.shape.slice(1));
-      trainee.optimizer();  // built now, so callbacks can reach it from onTrainBegin
-      return await fitLoop(trainee, xs.tensor, ys.tensor, options);
-    } finally {
-      if (xs.made) xs.tensor.dispose();
-      if (ys.made) ys.tensor.dispose();
+    this.buildFor(x, 'fit');
+    trainee.optimizer();  // built now, so callbacks can reach it from onTrainBegin
+    return fitLoop(trainee, x, y, options);
+  }
+
+  /** TF.js's fitDataset: fit() over an iterable of batches ([x, y], [x, y, sampleWeight] or { xs, ys }). */
+  fitDataset(dataset: unknown, options?: FitOptions): Promise<History> {
+    return this.fit(dataset, undefined, options);
+  }
+
+  /** Builds the layers from x's shape when they are not built yet. */
+  private buildFor(x: unknown, where: string): void {
+    if (this.built) return;
+    if (x instanceof Tensor) return this.build(x.shape.slice(1));
+    if (Array.isArray(x) || ArrayBuffer.isView(x)) {
+      const t = asTensor(x, `${this.name}.${where}: x`).tensor;
+      this.build(t.shape.slice(1));
+      t.dispose();
+      return;
     }
+    throw new ArgumentError(`${this.name}.${where}: the model is not built; with an iterable of batches, give the first layer an inputShape (or start with a keras.input)`);
   }
 
   /** The loss (and metrics, as [loss, ...metrics]) over (x, y), batched, without gradients. */
-  async evaluate(x: unknown, y: unknown, options: { batchSize?: number } = {}): Promise<number | number[]> {
+  async evaluate(x: unknown, y?: unknown, options: EvaluateOptions = {}): Promise<number | number[]> {
     const trainee = this.trainee('evaluate');
-    const xs = asTensor(x), ys = asTensor(y);
+    const o = checkOptions(options, ['batchSize', 'sampleWeight'], `${this.name}.evaluate options`);
+    const batchSize = o.batchSize ?? 32;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new ArgumentError(`${this.name}.evaluate options.batchSize must be an integer >= 1, got ${describe(batchSize)}`);
+    this.buildFor(x, 'evaluate');
+    const data = dataSource(x, y, o.sampleWeight, batchSize, `${this.name}.evaluate`);
     try {
-      const logs: Logs = await evaluateRows(trainee, xs.tensor, ys.tensor, options.batchSize ?? 32);
+      const logs: Logs = await evaluateSource(trainee, data.source);
       const values = [logs.loss, ...trainee.metrics.map((m) => logs[m.name])];
       return values.length === 1 ? values[0] : values;
     } finally {
-      if (xs.made) xs.tensor.dispose();
-      if (ys.made) ys.tensor.dispose();
+      data.release();
     }
   }
 
   /** One training step on (x, y) as one batch; resolves with the loss (Keras's train_on_batch). */
-  async trainOnBatch(x: unknown, y: unknown): Promise<number> {
+  async trainOnBatch(x: unknown, y: unknown, sampleWeight?: unknown): Promise<number> {
     const trainee = this.trainee('trainOnBatch');
-    const xs = asTensor(x), ys = asTensor(y);
+    const xs = asTensor(x, `${this.name}.trainOnBatch: x`);
     try {
-      if (!this.built) this.build(xs.tensor.shape.slice(1));
-      const history = await fitLoop(trainee, xs.tensor, ys.tensor, { batchSize: xs.tensor.shape[0], epochs: 1, shuffle: false, verbose: 0 });
+      this.buildFor(xs.tensor, 'trainOnBatch');
+      const history = await fitLoop(trainee, xs.tensor, y, { batchSize: xs.tensor.shape[0], epochs: 1, shuffle: false, verbose: 0, sampleWeight });
       return history.history.loss[0];
     } finally {
       if (xs.made) xs.tensor.dispose();
-      if (ys.made) ys.tensor.dispose();
     }
   }
 
@@ -274,6 +326,16 @@ export class Sequential {
       l.setWeights(weights.slice(at, at + counts[i]));
       at += counts[i];
     });
+  }
+
+  /** Writes the weights to a safetensors file, each under `<layer>/<weight>` in Keras's layout (lib/keras/weights-file.ts). */
+  saveWeights(path: string): void {
+    saveModelWeights(this, path);
+  }
+
+  /** Reads weights written by saveWeights() into the layers, after checking every name and shape. */
+  loadWeights(path: string): void {
+    loadModelWeights(this, path);
   }
 
   /** Frees every layer's weights and the optimizer's state. */

@@ -1,5 +1,5 @@
 /** model.summary(): Keras 3's table (layer, output shape, parameter count) and totals. */
-import type { Layer } from './layers/layer';
+import { formatDims, type Layer, type Shape } from './layers/layer';
 
 /** 46689 -> '46,689'. */
 function grouped(n: number): string {
@@ -19,7 +19,7 @@ function readableBytes(bytes: number): string {
 
 export interface SummaryRow {
   layer: Layer;
-  outputShape: number[];
+  outputShape: Shape;
   params: number;
   trainable: number;
 }
@@ -32,7 +32,7 @@ export function summaryLines(modelName: string, rows: readonly SummaryRow[], byt
   const row = (cells: string[], edge: string) => edge + cells.map((c, i) => cell(c, widths[i], i === 2)).join(edge) + edge;
   const out = [`Model: "${modelName}"`, line('┏', '┳', '┓', '━'), row(['Layer (type)', 'Output Shape', 'Param #'], '┃'), line('┡', '╇', '┩', '━')];
   rows.forEach((r, i) => {
-    out.push(row([`${r.layer.name} (${r.layer.className})`, `(None, ${r.outputShape.join(', ')})`, grouped(r.params)], '│'));
+    out.push(row([`${r.layer.name} (${r.layer.className})`, `(None, ${formatDims(r.outputShape)})`, grouped(r.params)], '│'));
     out.push(i === rows.length - 1 ? line('└', '┴', '┘', '─') : line('├', '┼', '┤', '─'));
   });
   const total = rows.reduce((n, r) => n + r.params, 0);

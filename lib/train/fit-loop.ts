@@ -1,23 +1,24 @@
 /**
- * The fit loop both faces share: batches of (x, y) rows, forward, loss, backward, optimizer step,
- * with the loss and metrics summed on the device and read asynchronously once per epoch, a yield
- * to the event loop after every batch, callbacks, validation, and an AbortSignal that stops after
- * the current batch (the model and optimizer then hold the last completed step).
+ * The fit loop: batches (of tensors' rows, or from an iterable), forward, loss, backward,
+ * optimizer step, with the loss and metrics summed on the device and read asynchronously once
+ * per epoch, a yield to the event loop after every batch, callbacks, validation, sample and class
+ * weights, and an AbortSignal that stops after the current batch (the model and optimizer then
+ * hold the last completed step).
  */
 import { checkOptions } from '../arguments';
 import { noGrad } from '../autograd/grad-mode';
-import { checkTensor } from '../checks';
-import { ArgumentError, ShapeError } from '../errors';
-import { describe, formatShape } from '../format';
-import { add, scale } from '../ops/arithmetic';
-import { indexSelect } from '../ops/indexing';
-import { narrow } from '../ops/views';
+import { ArgumentError } from '../errors';
+import { describe } from '../format';
 import type { Optimizer } from '../optim/optimizer';
-import { keep, scope } from '../scope';
-import { Tensor } from '../tensor';
+import { scope } from '../scope';
+import type { Tensor } from '../tensor';
+import { TensorBatches, type BatchSource } from './batches';
+import { dataSource, splitData } from './data';
+import { DeviceTotals, lossSums, type BatchSums, type Logs } from './totals';
+import { checkClassWeight, classSampleWeights, type ClassWeight } from './class-weight';
+import { checkVerbose, progressDisplay } from './progress';
 
-/** Logs of one epoch or batch: `loss`, metrics, `val_` versions. */
-export type Logs = Record<string, number>;
+export type { Logs } from './totals';
 
 /** TF.js's callback object; any method may return a promise, which the loop awaits. */
 export interface Callback {
@@ -32,21 +33,27 @@ export interface Callback {
 export interface FitOptions {
   batchSize?: number;
   epochs?: number;
-  /** 0: silent; 1 and 2: one line per epoch on stderr (default 1). */
-  verbose?: 0 | 1 | 2;
+  /** 0: silent; 1 ('auto', the default): a progress bar on a terminal, else as 2; 2: one line per epoch (on stderr). */
+  verbose?: 0 | 1 | 2 | 'auto';
   callbacks?: Callback | Callback[];
   /** The last fraction of the rows, taken before shuffling, is held out for validation. */
   validationSplit?: number;
-  validationData?: [Tensor, Tensor];
+  /** [x, y], [x, y, sampleWeight], or an iterable of batches. */
+  validationData?: unknown;
   shuffle?: boolean;
   initialEpoch?: number;
+  /** A weight per row ([rows]) or per step ([rows, steps]), scaling each sample's loss. */
+  sampleWeight?: unknown;
+  /** { class: weight }: each sample weighs what its label's class does. */
+  classWeight?: ClassWeight;
   /** Makes the shuffling (and so a CPU fit) repeatable. */
   seed?: number;
   /** Stops after the current batch; fit() then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
-const FIT_OPTIONS = ['batchSize', 'epochs', 'verbose', 'callbacks', 'validationSplit', 'validationData', 'shuffle', 'initialEpoch', 'seed', 'signal'] as const;
+const FIT_OPTIONS = ['batchSize', 'epochs', 'verbose', 'callbacks', 'validationSplit', 'validationData', 'shuffle', 'initialEpoch',
+  'sampleWeight', 'classWeight', 'seed', 'signal'] as const;
 
 export class History {
   readonly history: Record<string, number[]> = {};
@@ -59,12 +66,25 @@ export class History {
   }
 }
 
+/** A model's output for a batch, with the step mask of a masked sequence output (0/1 [batch, steps]). */
+export interface Prediction {
+  output: Tensor;
+  mask: Tensor | null;
+}
+
+
 /** What the loop trains: a model's forward, its loss and metrics, its optimizer. */
 export interface Trainee {
   name: string;
-  forward(x: Tensor, training: boolean): Tensor;
-  loss(yTrue: Tensor, yPred: Tensor): Tensor;
-  metrics: readonly { name: string; value(yTrue: Tensor, yPred: Tensor): Tensor }[];
+  forward(x: Tensor, training: boolean): Prediction;
+  /** The batch's loss (a scalar), weighted by the sample weights and the prediction's mask. */
+  loss(yTrue: Tensor, prediction: Prediction, sampleWeight: Tensor | null): Tensor;
+  metrics: readonly {
+    name: string;
+    sums(yTrue: Tensor, prediction: Prediction, sampleWeight: Tensor | null): BatchSums;
+    /** The logged value from the epoch's weighted mean. */
+    finish(mean: number): number;
+  }[];
   optimizer(): Optimizer;
   stopTraining: boolean;
 }
@@ -91,62 +111,32 @@ function shuffler(seed: number): (n: number) => Int32Array {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function checkPair(x: unknown, y: unknown, where: string): [Tensor, Tensor] {
-  const xs = checkTensor(x, `${where}: x`), ys = checkTensor(y, `${where}: y`);
-  if (xs.ndim === 0 || ys.ndim === 0 || xs.shape[0] !== ys.shape[0]) {
-    throw new ShapeError(`${where}: x and y must have the same number of rows (their first dimension), got x ${formatShape(xs.shape)} and y ${formatShape(ys.shape)}`);
-  }
-  if (xs.shape[0] === 0) throw new ShapeError(`${where}: x has no rows`);
-  return [xs, ys];
-}
-
 function positiveInteger(value: unknown, fallback: number, argument: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new ArgumentError(`${argument} must be an integer >= 1, got ${describe(value)}`);
   return value;
 }
 
-/** Sums of each log's per-batch value times the batch's rows, kept on the device. */
-class DeviceTotals {
-  private readonly totals = new Map<string, Tensor>();
-  rows = 0;
-  add(name: string, value: Tensor, rows: number): void {
-    const weighted = noGrad(() => scale(value, rows));
-    const current = this.totals.get(name);
-    if (current) {
-      const next = keep(noGrad(() => add(current, weighted)));
-      current.dispose();
-      weighted.dispose();
-      this.totals.set(name, next);
-    } else {
-      this.totals.set(name, keep(weighted));
-    }
-  }
-  /** The means, read without blocking the event loop. */
-  async means(prefix = ''): Promise<Logs> {
-    const logs: Logs = {};
-    for (const [name, total] of this.totals) logs[prefix + name] = (await total.data())[0] / this.rows;
-    return logs;
-  }
-  dispose(): void {
-    for (const t of this.totals.values()) t.dispose();
-    this.totals.clear();
-  }
+/** The weights of a batch: its own, or its labels' classes'. */
+async function batchWeights(y: Tensor, own: Tensor | null, classWeight: ClassWeight | null, dtype: 'float32' | 'float64'): Promise<{ weights: Tensor | null; made: boolean }> {
+  if (!classWeight) return { weights: own, made: false };
+  return { weights: await classSampleWeights(y, classWeight, dtype), made: true };
 }
 
-/** Loss and metrics over (x, y) in batches, without gradients. */
-export async function evaluateRows(t: Trainee, x: Tensor, y: Tensor, batchSize: number, prefix = ''): Promise<Logs> {
+/** @internal Loss and metrics over a source's batches, without gradients. */
+export async function evaluateSource(t: Trainee, source: BatchSource, prefix = ''): Promise<Logs> {
   const totals = new DeviceTotals();
   try {
-    for (let start = 0; start < x.shape[0]; start += batchSize) {
-      const rows = Math.min(batchSize, x.shape[0] - start);
-      scope(() => noGrad(() => {
-        const xb = narrow(x, 0, start, rows), yb = narrow(y, 0, start, rows);
-        const pred = t.forward(xb, false);
-        totals.add('loss', t.loss(yb, pred), rows);
-        for (const m of t.metrics) totals.add(m.name, m.value(yb, pred), rows);
-      }));
-      totals.rows += rows;
+    for await (const batch of source.epoch(null)) {
+      try {
+        scope(() => noGrad(() => {
+          const prediction = t.forward(batch.x, false);
+          totals.add('loss', lossSums(t.loss(batch.y, prediction, batch.sampleWeight), batch.rows));
+          for (const m of t.metrics) totals.add(m.name, m.sums(batch.y, prediction, batch.sampleWeight), m.finish);
+        }));
+      } finally {
+        batch.release();
+      }
       await yieldToEventLoop();
     }
     return await totals.means(prefix);
@@ -158,96 +148,112 @@ export async function evaluateRows(t: Trainee, x: Tensor, y: Tensor, batchSize: 
 export async function fitLoop(t: Trainee, xIn: unknown, yIn: unknown, options: FitOptions = {}): Promise<History> {
   const where = `${t.name}.fit`;
   const o = checkOptions(options, FIT_OPTIONS, `${where} options`);
-  let [x, y] = checkPair(xIn, yIn, where);
   const batchSize = positiveInteger(o.batchSize, 32, `${where} options.batchSize`);
   const epochs = positiveInteger(o.epochs, 1, `${where} options.epochs`);
   const initialEpoch = o.initialEpoch === undefined ? 0 : positiveInteger(o.initialEpoch + 1, 1, `${where} options.initialEpoch`) - 1;
-  const verbose = o.verbose ?? 1;
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new ArgumentError(`${where} options.verbose must be 0, 1 or 2, got ${describe(verbose)}`);
+  const verbose = checkVerbose(o.verbose, `${where} options.verbose`);
   const callbacks = o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks];
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new ArgumentError(`${where} options.signal must be an AbortSignal, got ${describe(o.signal)}`);
-  let validation: [Tensor, Tensor] | null = null;
-  const views: Tensor[] = [];
-  if (o.validationData !== undefined) {
-    if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw new ArgumentError(`${where} options.validationData must be [x, y], got ${describe(o.validationData)}`);
-    validation = checkPair(o.validationData[0], o.validationData[1], `${where} options.validationData`);
-  } else if (o.validationSplit !== undefined && o.validationSplit !== 0) {
-    const split = o.validationSplit;
-    if (typeof split !== 'number' || !(split > 0 && split < 1)) throw new ArgumentError(`${where} options.validationSplit must be in (0, 1), got ${describe(split)}`);
-    // Keras: the last fraction of the rows, before any shuffling.
-    const at = Math.floor(x.shape[0] * (1 - split));
-    if (at === 0 || at === x.shape[0]) throw new ArgumentError(`${where}: validationSplit ${split} of ${x.shape[0]} rows leaves one side empty`);
-    views.push(narrow(x, 0, at, x.shape[0] - at), narrow(y, 0, at, y.shape[0] - at), narrow(x, 0, 0, at), narrow(y, 0, 0, at));
-    validation = [views[0], views[1]];
-    [x, y] = [views[2], views[3]];
-  }
-  const shuffle = o.shuffle ?? true;
-  const order = shuffler(o.seed ?? Math.floor(Math.random() * 2 ** 32));
+  if (o.sampleWeight !== undefined && o.classWeight !== undefined) throw new ArgumentError(`${where} options: give sampleWeight or classWeight, not both`);
+  const classWeight = o.classWeight === undefined ? null : checkClassWeight(o.classWeight, `${where} options.classWeight`);
+  const data = dataSource(xIn, yIn, o.sampleWeight, batchSize, where);
+  let split: ReturnType<typeof splitData> | null = null;
   const history = new History();
-  const optimizer = t.optimizer();
-  t.stopTraining = false;
-  const rowsTotal = x.shape[0];
   try {
-    for (const cb of callbacks) await cb.onTrainBegin?.({});
-    for (let epoch = initialEpoch; epoch < epochs && !t.stopTraining; epoch++) {
-      for (const cb of callbacks) await cb.onEpochBegin?.(epoch, {});
-      const started = Date.now();
-      const totals = new DeviceTotals();
-      const permutation = shuffle ? order(rowsTotal) : null;
-      let batch = 0;
-      try {
-        for (let start = 0; start < rowsTotal; start += batchSize, batch++) {
-          const rows = Math.min(batchSize, rowsTotal - start);
-          for (const cb of callbacks) await cb.onBatchBegin?.(batch, { batch, size: rows });
-          const { loss } = scope(() => {
-            let xb: Tensor, yb: Tensor;
-            if (permutation) {
-              const index = Tensor.from(permutation.subarray(start, start + rows), [rows], { dtype: 'int32', device: x.device });
-              xb = indexSelect(x, 0, index);
-              yb = indexSelect(y, 0, index);
-            } else {
-              xb = narrow(x, 0, start, rows);
-              yb = narrow(y, 0, start, rows);
-            }
-            const pred = t.forward(xb, true);
-            const l = t.loss(yb, pred);
-            l.backward();
-            totals.add('loss', l, rows);
-            for (const m of t.metrics) totals.add(m.name, m.value(yb, pred), rows);
-            return { loss: l };
-          });
-          optimizer.step();
-          optimizer.zeroGrad();
-          totals.rows += rows;
-          if (callbacks.some((cb) => cb.onBatchEnd)) {
-            const value = (await loss.data())[0];
-            for (const cb of callbacks) await cb.onBatchEnd?.(batch, { batch, size: rows, loss: value });
-          }
-          loss.dispose();
-          await yieldToEventLoop();
-          if (o.signal?.aborted) throw o.signal.reason ?? new Error('fit() aborted');
-        }
-        const logs = await totals.means();
-        if (validation) Object.assign(logs, await evaluateRows(t, validation[0], validation[1], batchSize, 'val_'));
-        // Callbacks may add to the logs (reduceLROnPlateau's learning_rate) before they are kept,
-        // as Keras's History callback runs last.
-        for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
-        history.record(epoch, logs);
-        if (verbose > 0) {
-          const perStep = Math.round((Date.now() - started) / Math.max(batch, 1));
-          const values = Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ');
-          process.stderr.write(`Epoch ${epoch + 1}/${epochs} - ${perStep}ms/step - ${values}\n`);
-        }
-      } finally {
-        totals.dispose();
-      }
+    split = splitData(data, o, batchSize, where);
+    const { validation } = split;
+    let train = split.train;
+    let batchClassWeight = classWeight;
+    if (classWeight && train instanceof TensorBatches) {
+      // Once for every training row (one read of the labels), not per batch.
+      const weights = await classSampleWeights(train.y, classWeight, optimizerDType(t.optimizer()));
+      split.views.push(weights);
+      train = new TensorBatches(train.x, train.y, weights, batchSize);
+      batchClassWeight = null;
     }
-    for (const cb of callbacks) await cb.onTrainEnd?.({});
-    return history;
+    const shuffle = o.shuffle ?? true;
+    // Keras shuffles arrays, not iterables (their order is the data's).
+    const order = shuffle && train instanceof TensorBatches ? shuffler(o.seed ?? Math.floor(Math.random() * 2 ** 32)) : null;
+    const optimizer = t.optimizer();
+    t.stopTraining = false;
+    const progress = progressDisplay(verbose, epochs, train.batchesPerEpoch ?? 0);
+    try {
+      for (const cb of callbacks) await cb.onTrainBegin?.({});
+      for (let epoch = initialEpoch; epoch < epochs && !t.stopTraining; epoch++) {
+        for (const cb of callbacks) await cb.onEpochBegin?.(epoch, {});
+        progress.epochBegin(epoch);
+        const totals = new DeviceTotals();
+        let batchIndex = 0;
+        // The previous batch's loss: waited for (without blocking) once the next batch is queued,
+        // so the device queue, and the memory its batches hold, stays two batches deep.
+        let inFlight: Tensor | null = null;
+        try {
+          for await (const batch of train.epoch(order)) {
+            let loss: Tensor;
+            try {
+              for (const cb of callbacks) await cb.onBatchBegin?.(batchIndex, { batch: batchIndex, size: batch.rows });
+              const { weights, made } = await batchWeights(batch.y, batch.sampleWeight, batchClassWeight, optimizerDType(optimizer));
+              try {
+                loss = scope(() => {
+                  const prediction = t.forward(batch.x, true);
+                  const l = t.loss(batch.y, prediction, weights);
+                  l.backward();
+                  totals.add('loss', lossSums(l, batch.rows));
+                  for (const m of t.metrics) totals.add(m.name, m.sums(batch.y, prediction, weights), m.finish);
+                  return l;
+                });
+              } finally {
+                if (made) weights?.dispose();
+              }
+              optimizer.step();
+              optimizer.zeroGrad();
+            } finally {
+              batch.release();
+            }
+            let read: number | undefined;  // the batch's loss, only when a callback needs it (a device sync)
+            if (callbacks.some((cb) => cb.onBatchEnd)) {
+              const value = read = (await loss.data())[0];
+              for (const cb of callbacks) await cb.onBatchEnd?.(batchIndex, { batch: batchIndex, size: batch.rows, loss: value });
+            }
+            progress.batchEnd(batchIndex + 1, batch.rows, read);
+            if (inFlight) {
+              await inFlight.data();
+              inFlight.dispose();
+            }
+            inFlight = loss;
+            batchIndex++;
+            await yieldToEventLoop();
+            if (o.signal?.aborted) throw o.signal.reason ?? new Error('fit() aborted');
+          }
+          const logs = await totals.means();
+          if (validation) Object.assign(logs, await evaluateSource(t, validation.source, 'val_'));
+          // Callbacks may add to the logs (reduceLROnPlateau's learning_rate) before they are kept,
+          // as Keras's History callback runs last.
+          for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+          history.record(epoch, logs);
+          progress.epochEnd(epoch, logs);
+        } finally {
+          inFlight?.dispose();
+          totals.dispose();
+        }
+      }
+      for (const cb of callbacks) await cb.onTrainEnd?.({});
+      return history;
+    } finally {
+      progress.close();
+    }
   } catch (error) {
     if (error !== null && typeof error === 'object') (error as { history?: History }).history = history;
     throw error;
   } finally {
-    for (const v of views) v.dispose();
+    for (const v of split?.views ?? []) v.dispose();
+    split?.validation?.release();
+    data.release();
   }
+}
+
+/** The dtype class weights are made in: the trained parameters'. */
+function optimizerDType(optimizer: Optimizer): 'float32' | 'float64' {
+  const first = optimizer.paramGroups[0]?.params[0];
+  return first?.dtype === 'float64' ? 'float64' : 'float32';
 }

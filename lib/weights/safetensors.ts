@@ -135,7 +135,7 @@ function reasonFor(code: string, path: string, operation: 'read' | 'write'): str
 }
 
 /** Wraps a Node file-system error (one with a string `code`) in FileError; anything else passes through. */
-function fileError(err: unknown, what: string, path: string, operation: 'read' | 'write'): unknown {
+export function fileError(err: unknown, what: string, path: string, operation: 'read' | 'write'): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (!(err instanceof Error) || typeof code !== 'string') return err;
   // Node's own message reads "ENOENT: no such file or directory, open '...'": keep its words for codes we do not list.

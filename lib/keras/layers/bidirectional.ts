@@ -11,8 +11,9 @@ import { add, mul, scale } from '../../ops/arithmetic';
 import { narrow } from '../../ops/views';
 import { scope } from '../../scope';
 import type { Tensor } from '../../tensor';
+import type { Mask } from '../mask';
 import { GRU } from './gru';
-import { LAYER_OPTIONS, type LayerOptions, type Placement } from './layer';
+import { LAYER_OPTIONS, type LayerOptions, type Placement, type Shape } from './layer';
 import { Wrapper } from './wrapper';
 
 export const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'] as const;
@@ -37,18 +38,22 @@ export class Bidirectional extends Wrapper<GRU> {
     o.layer.useBothDirections();
   }
 
-  protected buildWeights(inputShape: number[], p: Placement): void {
+  protected buildWeights(inputShape: Shape, p: Placement): void {
     this.layer.build(inputShape, p);
   }
 
-  outputShape(inputShape: number[]): number[] {
+  outputShape(inputShape: Shape): Shape {
     const both = this.layer.outputShape(inputShape);
     if (this.mergeMode === 'concat') return both;
-    return [...both.slice(0, -1), both[both.length - 1] / 2];
+    return [...both.slice(0, -1), this.layer.units];
   }
 
-  call(x: Tensor): Tensor {
-    const both = this.layer.call(x);
+  override computeMask(x: Tensor, mask: Mask | null): Mask | null {
+    return this.layer.computeMask(x, mask);
+  }
+
+  call(x: Tensor, training = false, mask: Mask | null = null): Tensor {
+    const both = this.layer.call(x, training, mask);
     if (this.mergeMode === 'concat') return both;
     const units = this.layer.units, last = both.ndim - 1;
     try {

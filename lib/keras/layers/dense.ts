@@ -9,7 +9,7 @@ import { transpose } from '../../ops/layout';
 import type { Tensor } from '../../tensor';
 import { checkInitializer, initialize, type InitializerName } from '../initializers';
 import { applyActivation, checkDenseActivation, type DenseActivation } from './activation';
-import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement } from './layer';
+import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement, type Shape } from './layer';
 import { checkWeightCount, checkWeightShape } from './weights';
 
 export interface DenseOptions extends LayerOptions {
@@ -44,8 +44,8 @@ export class Dense extends Layer {
     return this.linear;
   }
 
-  protected buildWeights(inputShape: number[], p: Placement): void {
-    const inFeatures = inputShape[inputShape.length - 1];
+  protected buildWeights(inputShape: Shape, p: Placement): void {
+    const inFeatures = this.knownSize(inputShape, inputShape.length - 1, 'last');
     const linear = new Linear({ inFeatures, outFeatures: this.units, bias: this.useBias, dtype: p.dtype, device: p.device, generator: p.generator });
     // Keras's initial values, drawn in Keras's [in, units] layout.
     noGrad(() => {
@@ -62,7 +62,7 @@ export class Dense extends Layer {
     this.linear = linear;
   }
 
-  outputShape(inputShape: number[]): number[] {
+  outputShape(inputShape: Shape): Shape {
     return [...inputShape.slice(0, -1), this.units];
   }
 

@@ -3,13 +3,13 @@ import { checkOptions } from '../../arguments';
 import { dropout, checkProbability } from '../../ops/dropout';
 import type { Generator } from '../../random';
 import type { Tensor } from '../../tensor';
-import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement } from './layer';
+import { LAYER_OPTIONS, WeightlessLayer, type LayerOptions, type Placement, type Shape } from './layer';
 
 export interface DropoutLayerOptions extends LayerOptions {
   rate: number;
 }
 
-export class Dropout extends Layer {
+export class Dropout extends WeightlessLayer {
   readonly rate: number;
   private generator: Generator | undefined;
 
@@ -19,29 +19,11 @@ export class Dropout extends Layer {
     this.rate = checkProbability(o.rate, 'dropout options.rate');
   }
 
-  get module(): null {
-    return null;
-  }
-
-  protected buildWeights(_inputShape: number[], p: Placement): void {
+  protected override buildWeights(_inputShape: Shape, p: Placement): void {
     this.generator = p.generator;
-  }
-
-  outputShape(inputShape: number[]): number[] {
-    return inputShape;
   }
 
   call(x: Tensor, training: boolean): Tensor {
     return dropout(x, this.rate, training, this.generator);
-  }
-
-  getWeights(): KerasWeight[] {
-    return [];
-  }
-
-  setWeights(): void {}
-
-  countParams(): number {
-    return 0;
   }
 }

@@ -1,26 +1,33 @@
-/** keras.layers.embedding: inputDim, outputDim, embeddingsInitializer (Keras: uniform +-0.05). */
+/**
+ * keras.layers.embedding: inputDim, outputDim, embeddingsInitializer (Keras: uniform +-0.05), and
+ * maskZero, which marks the steps whose id is 0 as padding for the layers after it (row 0 stays an
+ * ordinary trainable row, as in Keras).
+ */
 import { checkInteger, checkOptions, optionalBoolean } from '../../arguments';
 import { noGrad } from '../../autograd/grad-mode';
-import { ArgumentError } from '../../errors';
+import { ShapeError } from '../../errors';
+import { formatShape } from '../../format';
 import { Embedding as EmbeddingModule } from '../../nn/embedding';
 import { cast } from '../../ops/cast';
 import { copyInPlace } from '../../ops/inplace';
 import type { Tensor } from '../../tensor';
+import { Mask } from '../mask';
 import { checkInitializer, initialize, type InitializerName } from '../initializers';
-import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement } from './layer';
+import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement, type Shape } from './layer';
 import { checkWeightCount, checkWeightShape } from './weights';
 
 export interface EmbeddingLayerOptions extends LayerOptions {
   inputDim: number;
   outputDim: number;
   embeddingsInitializer?: InitializerName;
-  /** Keras's masking of index 0; not implemented yet (an error when true). */
+  /** Marks id 0 as padding: the GRU skips those steps and the loss ignores them (Keras's mask_zero). */
   maskZero?: boolean;
 }
 
 export class Embedding extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
+  readonly maskZero: boolean;
   private readonly initializer: InitializerName;
   private embedding: EmbeddingModule | null = null;
 
@@ -30,23 +37,21 @@ export class Embedding extends Layer {
     this.inputDim = checkInteger(o.inputDim, 'embedding options.inputDim', 1);
     this.outputDim = checkInteger(o.outputDim, 'embedding options.outputDim', 1);
     this.initializer = checkInitializer(o.embeddingsInitializer, 'embedding options.embeddingsInitializer', 'randomUniform');
-    if (optionalBoolean(o.maskZero, false, 'embedding options.maskZero')) {
-      throw new ArgumentError('embedding options.maskZero: masks are not implemented yet (pass lengths to a GRU through the PyTorch face meanwhile)');
-    }
+    this.maskZero = optionalBoolean(o.maskZero, false, 'embedding options.maskZero');
   }
 
   get module(): EmbeddingModule | null {
     return this.embedding;
   }
 
-  protected buildWeights(_inputShape: number[], p: Placement): void {
+  protected buildWeights(_inputShape: Shape, p: Placement): void {
     this.embedding = new EmbeddingModule({ numEmbeddings: this.inputDim, embeddingDim: this.outputDim, dtype: p.dtype, device: p.device, generator: p.generator });
     const table = initialize(this.initializer, [this.inputDim, this.outputDim], p);
     noGrad(() => copyInPlace(this.embedding!.weight, table));
     table.dispose();
   }
 
-  outputShape(inputShape: number[]): number[] {
+  outputShape(inputShape: Shape): Shape {
     return [...inputShape, this.outputDim];
   }
 
@@ -60,6 +65,12 @@ export class Embedding extends Layer {
     } finally {
       indices.dispose();
     }
+  }
+
+  override computeMask(x: Tensor, mask: Mask | null): Mask | null {
+    if (!this.maskZero) return mask;
+    if (x.ndim !== 2) throw new ShapeError(`${this.name}: maskZero needs ids [batch, steps], got ${formatShape(x.shape)}`);
+    return Mask.fromValues(x.dataSync(), x.shape[0], x.shape[1]);
   }
 
   getWeights(): KerasWeight[] {

@@ -2,20 +2,35 @@
  * keras.layers.gru: Keras 3's GRU on [batch, timesteps, features] inputs, over the engine's GRU
  * (batch-first, one layer). Weights are Keras's: kernel [I, 3U], recurrent_kernel [U, 3U] and
  * bias [2, 3U] (resetAfter, the default) or [3U], gates z, r, h (Note [GRU gate orders]).
+ *
+ * The fused engine GRU runs whatever it can: right-padded masks become its lengths, input dropout
+ * is one mask per sequence applied before it (Keras's implementation 2). The step-by-step loop
+ * (gru-loop.ts) runs the rest: recurrent dropout while training, masks with holes, and the
+ * activation variants on devices whose fused kernel lacks them.
  */
 import { checkInteger, checkOptions, optionalBoolean } from '../../arguments';
 import { noGrad } from '../../autograd/grad-mode';
+import { checkTensor } from '../../checks';
+import type { Device } from '../../dtype';
 import { ArgumentError, ShapeError } from '../../errors';
 import { describe, formatShape } from '../../format';
 import { GRU as GruModule } from '../../nn/gru';
 import { checkGruActivation, type GRUActivation } from '../../nn/gru-options';
+import { add, mul, sub } from '../../ops/arithmetic';
+import { checkProbability, dropout as dropoutOp } from '../../ops/dropout';
 import { fillInPlace, copyInPlace } from '../../ops/inplace';
 import { indexSelect } from '../../ops/indexing';
-import { permute } from '../../ops/layout';
+import { cat, permute, stack } from '../../ops/layout';
+import { narrow } from '../../ops/views';
+import { defaultGenerator, type Generator } from '../../random';
+import { keep, scope } from '../../scope';
 import { Tensor } from '../../tensor';
 import { kerasGruToPytorch, pytorchGruToKeras } from '../../weights/gru-gates';
 import { checkInitializer, initialize, type InitializerName } from '../initializers';
-import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement } from './layer';
+import type { Mask } from '../mask';
+import { SymbolicTensor } from '../symbolic';
+import { gruLoop, type LoopWeights } from './gru-loop';
+import { LAYER_OPTIONS, Layer, formatDims, type KerasWeight, type LayerOptions, type Placement, type Shape } from './layer';
 import { checkWeightCount, checkWeightShape } from './weights';
 
 export interface GRULayerOptions extends LayerOptions {
@@ -31,15 +46,35 @@ export interface GRULayerOptions extends LayerOptions {
   /** Default true (Keras 3); false is TF.js's and Keras 2's form. */
   resetAfter?: boolean;
   returnSequences?: boolean;
+  /** apply() then returns [output, state] (one state per direction). */
+  returnState?: boolean;
   goBackwards?: boolean;
+  /** Each batch starts from the last state of the batch before (same batch size); resetStates() zeroes it. */
+  stateful?: boolean;
   /** Accepted for Keras compatibility; the GRU always runs as one native call. */
   unroll?: boolean;
+  /** Fraction of the input features dropped in training, one mask per sequence. */
   dropout?: number;
+  /** Fraction of the state dropped in training, one mask per sequence and gate. */
   recurrentDropout?: number;
 }
 
 const GRU_LAYER_OPTIONS = [...LAYER_OPTIONS, 'units', 'activation', 'recurrentActivation', 'useBias', 'kernelInitializer', 'recurrentInitializer',
-  'biasInitializer', 'resetAfter', 'returnSequences', 'goBackwards', 'unroll', 'dropout', 'recurrentDropout'] as const;
+  'biasInitializer', 'resetAfter', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout', 'recurrentDropout'] as const;
+
+export interface GRUApplyOptions {
+  /** Dropout on (default false). */
+  training?: boolean;
+  mask?: Mask | null;
+  /** The initial state: [batch, units], or one per direction. */
+  initialState?: Tensor | Tensor[];
+}
+
+/** What one run gives: the layer's output and each direction's last state [batch, units]. */
+interface RunResult {
+  output: Tensor;
+  states: Tensor[];
+}
 
 export class GRU extends Layer {
   readonly units: number;
@@ -48,9 +83,18 @@ export class GRU extends Layer {
   readonly useBias: boolean;
   readonly resetAfter: boolean;
   readonly returnSequences: boolean;
+  readonly returnState: boolean;
   readonly goBackwards: boolean;
+  readonly stateful: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
   private readonly initializers: { kernel: InitializerName; recurrent: InitializerName; bias: InitializerName };
   private gru: GruModule | null = null;
+  private generator: Generator | null = null;
+  /** Whether the engine's fused kernel on the layer's device computes this GRU's form. */
+  private fused = true;
+  /** The stateful layer's state [directions, batch, units], off the tape. */
+  private states: Tensor | null = null;
   /** 2 inside keras.layers.bidirectional: one engine GRU runs both directions. */
   private directions = 1;
 
@@ -64,11 +108,12 @@ export class GRU extends Layer {
     this.useBias = optionalBoolean(o.useBias, true, `${where}.useBias`);
     this.resetAfter = optionalBoolean(o.resetAfter, true, `${where}.resetAfter`);
     this.returnSequences = optionalBoolean(o.returnSequences, false, `${where}.returnSequences`);
+    this.returnState = optionalBoolean(o.returnState, false, `${where}.returnState`);
     this.goBackwards = optionalBoolean(o.goBackwards, false, `${where}.goBackwards`);
+    this.stateful = optionalBoolean(o.stateful, false, `${where}.stateful`);
     optionalBoolean(o.unroll, false, `${where}.unroll`);
-    for (const key of ['dropout', 'recurrentDropout'] as const) {
-      if (o[key] !== undefined && o[key] !== 0) throw new ArgumentError(`${where}.${key}: Keras's variational GRU dropout is not implemented yet; got ${describe(o[key])}`);
-    }
+    this.dropout = o.dropout === undefined ? 0 : checkRate(o.dropout, `${where}.dropout`);
+    this.recurrentDropout = o.recurrentDropout === undefined ? 0 : checkRate(o.recurrentDropout, `${where}.recurrentDropout`);
     this.initializers = {
       kernel: checkInitializer(o.kernelInitializer, `${where}.kernelInitializer`, 'glorotUniform'),
       recurrent: checkInitializer(o.recurrentInitializer, `${where}.recurrentInitializer`, 'orthogonal'),
@@ -84,6 +129,7 @@ export class GRU extends Layer {
   useBothDirections(): void {
     if (this.built || this.gru) throw new ArgumentError(`${this.name}: a GRU wrapped by bidirectional must not be built or used already`);
     if (this.goBackwards) throw new ArgumentError(`${this.name}: bidirectional runs the reverse direction itself; the wrapped GRU must not set goBackwards`);
+    if (this.returnState) throw new ArgumentError(`${this.name}: bidirectional gives one output; the wrapped GRU must not set returnState`);
     this.directions = 2;
   }
 
@@ -92,14 +138,21 @@ export class GRU extends Layer {
     return this.directions === 2 ? ['_l0', '_l0_reverse'] : ['_l0'];
   }
 
-  protected buildWeights(inputShape: number[], p: Placement): void {
-    if (inputShape.length !== 2) throw new ShapeError(`${this.name}: a GRU needs inputs [batch, timesteps, features], got [batch, ${inputShape.join(', ')}]`);
-    const inputSize = inputShape[1], U = this.units;
+  protected buildWeights(inputShape: Shape, p: Placement): void {
+    if (inputShape.length !== 2) throw new ShapeError(`${this.name}: a GRU needs inputs [batch, timesteps, features], got [batch, ${formatDims(inputShape)}]`);
+    const inputSize = this.knownSize(inputShape, 1, 'features'), U = this.units;
+    this.fused = fusedKernelRuns(p.device, this);
+    // Where the fused kernel lacks this form, the engine GRU only holds the weights (same shapes)
+    // and every call takes the step loop.
+    const form = this.fused
+      ? { resetAfter: this.resetAfter, activation: this.activation, recurrentActivation: this.recurrentActivation }
+      : { resetAfter: true, activation: 'tanh' as const, recurrentActivation: 'sigmoid' as const };
     const gru = new GruModule({
-      inputSize, hiddenSize: U, batchFirst: true, bias: this.useBias, resetAfter: this.resetAfter, bidirectional: this.directions === 2,
-      activation: this.activation, recurrentActivation: this.recurrentActivation, dtype: p.dtype, device: p.device, generator: p.generator,
+      inputSize, hiddenSize: U, batchFirst: true, bias: this.useBias, bidirectional: this.directions === 2, ...form,
+      dtype: p.dtype, device: p.device, generator: p.generator,
     });
     this.gru = gru;
+    this.generator = p.generator;
     const draw = (name: InitializerName, shape: number[]) => initialize(name, shape, p);
     // Each direction draws its own weights, as Keras's forward and backward layers do.
     const weights = this.suffixes().flatMap(() => {
@@ -119,36 +172,181 @@ export class GRU extends Layer {
     }
   }
 
-  outputShape(inputShape: number[]): number[] {
+  outputShape(inputShape: Shape): Shape {
     const width = this.directions * this.units;
     return this.returnSequences ? [inputShape[0], width] : [width];
   }
 
-  call(x: Tensor): Tensor {
+  override computeMask(_x: Tensor, mask: Mask | null): Mask | null {
+    return this.returnSequences ? mask : null;
+  }
+
+  call(x: Tensor, training = false, mask: Mask | null = null): Tensor {
+    const { output, states } = this.run(x, training, mask, null);
+    for (const s of states) s.dispose();
+    return output;
+  }
+
+  /**
+   * The layer on `x` with an initial state, as Keras's layer(x, initial_state=..., mask=...):
+   * the output, or [output, ...states] with returnState.
+   */
+  override apply(x: Tensor, options?: GRUApplyOptions): Tensor | Tensor[];
+  override apply(x: SymbolicTensor): SymbolicTensor;
+  override apply(x: Tensor | SymbolicTensor, options: GRUApplyOptions = {}): Tensor | Tensor[] | SymbolicTensor {
+    if (x instanceof SymbolicTensor) {
+      if (this.returnState) throw new ArgumentError(`${this.name}: keras.model() takes chains of one-output layers; a GRU with returnState gives two`);
+      return this.applySymbolic(x);
+    }
+    const o = checkOptions(options, ['training', 'mask', 'initialState'], `${this.name}.apply options`);
+    // A layer used on its own builds at its first call, as in Keras.
+    if (!this.built) {
+      checkTensor(x, `${this.name}: input`);
+      if (x.dtype === 'int32') throw new ArgumentError(`${this.name}: expected float inputs, got int32`);
+      this.build(x.shape.slice(1), { dtype: x.dtype, device: x.device, generator: defaultGenerator });
+    }
+    const training = optionalBoolean(o.training, false, `${this.name}.apply options.training`);
+    const { output, states } = this.run(x, training, o.mask ?? null, o.initialState ?? null);
+    if (this.returnState) return [output, ...states];
+    for (const s of states) s.dispose();
+    return output;
+  }
+
+  /** Zeroes a stateful layer's state, or sets it to `states` ([batch, units], one per direction). */
+  resetStates(states?: Tensor | Tensor[]): void {
+    if (!this.stateful) throw new ArgumentError(`${this.name}.resetStates: the layer is not stateful`);
+    if (states === undefined) {
+      this.states?.dispose();
+      this.states = null;
+      return;
+    }
+    const next = this.initialStates(states, states instanceof Tensor ? states.shape[0] : (states[0]?.shape[0] ?? 0), `${this.name}.resetStates: states`);
+    this.states?.dispose();
+    this.states = keep(noGrad(() => next.mul(1)));
+    next.dispose();
+  }
+
+  /** The initial state as [directions, batch, units], checked. */
+  private initialStates(value: Tensor | Tensor[], batch: number, where: string): Tensor {
+    const list = value instanceof Tensor ? [value] : value;
+    if (!Array.isArray(list) || list.length !== this.directions) {
+      throw new ArgumentError(`${where} must be ${this.directions === 1 ? 'a tensor [batch, units]' : `${this.directions} tensors [batch, units]`}, got ${describe(value)}`);
+    }
+    for (const [i, s] of list.entries()) {
+      checkTensor(s, `${where}[${i}]`);
+      if (s.ndim !== 2 || s.shape[0] !== batch || s.shape[1] !== this.units || s.dtype !== this.gru!.dtype || s.device !== this.gru!.device) {
+        throw new ShapeError(`${where}[${i}] must be a ${this.gru!.dtype} tensor [${batch}, ${this.units}] on ${this.gru!.device}, got ${s.dtype} ${formatShape(s.shape)} on ${s.device}`);
+      }
+    }
+    return stack(list, 0);
+  }
+
+  private run(x: Tensor, training: boolean, mask: Mask | null, initialState: Tensor | Tensor[] | null): RunResult {
     this.requireBuilt('call');
+    checkTensor(x, `${this.name}: input`);
     if (x.ndim !== 3 || x.shape[2] !== this.inputShape![1]) {
       throw new ShapeError(`${this.name}: expected inputs [batch, timesteps, ${this.inputShape![1]}], got ${formatShape(x.shape)}`);
     }
-    let input = x;
-    if (this.goBackwards) {
-      const T = x.shape[1];
-      const reversed = Tensor.from(Int32Array.from({ length: T }, (_, i) => T - 1 - i), [T], { dtype: 'int32', device: x.device });
-      input = indexSelect(x, 1, reversed);
-      reversed.dispose();
+    mask?.checkFits(x, this.name);
+    const batch = x.shape[0];
+    let h0 = initialState === null ? null : this.initialStates(initialState, batch, `${this.name}: initialState`);
+    if (h0 === null && this.stateful && this.states) {
+      if (this.states.shape[1] !== batch) {
+        throw new ShapeError(`${this.name}: a stateful GRU keeps its batch size (${this.states.shape[1]}); got a batch of ${batch} (resetStates() to start over)`);
+      }
+      h0 = this.states.detach();
     }
-    const { output, hN } = this.gru!.forward(input);
-    if (input !== x) input.dispose();
-    if (this.returnSequences) {
-      hN.dispose();
-      return output;
+    const padded = mask !== null && !mask.full ? mask : null;
+    const lengths = padded?.rightPaddedLengths() ?? null;
+    const loop = !this.fused || (padded !== null && lengths === null) || (training && this.recurrentDropout > 0)
+      // One engine GRU would share one input mask between the directions, which Keras draws apart.
+      || (training && this.dropout > 0 && this.directions === 2);
+    try {
+      const { output, last } = loop ? this.runLoop(x, training, padded, h0) : this.runFused(x, training, padded, lengths, h0);
+      const states = this.suffixes().map((_, d) => last.select(0, d));
+      if (this.stateful) {
+        this.states?.dispose();
+        this.states = keep(noGrad(() => last.mul(1)));
+      }
+      last.dispose();
+      return { output, states };
+    } finally {
+      h0?.dispose();
     }
-    output.dispose();
-    // hN is [directions, batch, units]: each row's states side by side, forward first.
-    const rows = this.directions === 2 ? permute(hN, [1, 0, 2]) : hN;
-    const last = rows.reshape([x.shape[0], this.directions * this.units]);
-    if (rows !== hN) rows.dispose();
-    hN.dispose();
-    return last;
+  }
+
+  /** The engine GRU; returns the layer's output and the last states [directions, batch, units]. */
+  private runFused(x: Tensor, training: boolean, mask: Mask | null, lengths: Int32Array | null, h0: Tensor | null): { output: Tensor; last: Tensor } {
+    const [batch, steps] = x.shape;
+    return scope(() => {
+      let input = training && this.dropout > 0 ? mul(x, this.dropoutMask([batch, 1, x.shape[2]], this.dropout)) : x;
+      if (this.goBackwards) input = reverseSteps(input, lengths);
+      // The engine needs a step in every row; rows without one are put right below.
+      const emptyRows = lengths?.some((l) => l === 0) ?? false;
+      const engineLengths = lengths ? lengths.map((l) => Math.max(l, 1)) : undefined;
+      const engine = this.gru!.forward(input, { h0: h0 ?? undefined, lengths: engineLengths });
+      let output: Tensor = engine.output, hN: Tensor = engine.hN;
+      if (emptyRows) {
+        const real = mask!.toTensor(x.dtype as 'float32', x.device);
+        output = mul(output, real.reshape([batch, steps, 1]));
+        const any = Tensor.from(Float64Array.from(lengths!, (l) => (l > 0 ? 1 : 0)), [1, batch, 1], { dtype: x.dtype as 'float32', device: x.device });
+        const start = h0 ?? Tensor.zeros(hN.shape, { dtype: hN.dtype, device: hN.device });
+        hN = add(start, mul(any, sub(hN, start)));
+      }
+      if (!this.returnSequences) return { output: lastOutput(hN, batch, this.directions, this.units), last: hN };
+      // Keras returns a backward GRU's steps in its own (reversed) order, the masked ones first.
+      if (this.goBackwards && lengths) output = alignReversedOutputs(output, lengths);
+      // Keras's masked steps repeat the last output; the engine's are zeros. Only the forward
+      // direction has padding after real steps (the backward one's comes before them: zeros).
+      else if (lengths) output = this.directions === 1 ? repeatLastReal(output, lengths)
+        : cat([repeatLastReal(narrow(output, 2, 0, this.units), lengths), narrow(output, 2, this.units, this.units)], 2);
+      return { output, last: hN };
+    });
+  }
+
+  /** The step loop, direction by direction; same results as runFused. */
+  private runLoop(x: Tensor, training: boolean, mask: Mask | null, h0: Tensor | null): { output: Tensor; last: Tensor } {
+    const [batch, , features] = x.shape;
+    const U = this.units;
+    const p = this.named();
+    return scope(() => {
+      const stepMask = mask ? mask.toTensor(x.dtype as 'float32', x.device) : null;
+      const outputs: Tensor[] = [], lasts: Tensor[] = [];
+      this.suffixes().forEach((suffix, d) => {
+        const reverse = d === 1 || this.goBackwards;
+        let input = reverse ? reverseSteps(x, null) : x;
+        const steps = stepMask && reverse ? reverseSteps(stepMask, null) : stepMask;
+        // Keras's implementation 1 (recurrent dropout) draws a mask per gate, implementation 2 one in all.
+        const perGate = this.recurrentDropout > 0;
+        let inputMasks: [Tensor, Tensor, Tensor] | null = null;
+        if (training && this.dropout > 0) {
+          if (perGate) inputMasks = [0, 1, 2].map(() => this.dropoutMask([batch, features], this.dropout)) as [Tensor, Tensor, Tensor];
+          else input = mul(input, this.dropoutMask([batch, 1, features], this.dropout));
+        }
+        const stateMasks = training && perGate ? [0, 1, 2].map(() => this.dropoutMask([batch, U], this.recurrentDropout)) as [Tensor, Tensor, Tensor] : null;
+        const weights: LoopWeights = { weightIh: p.get(`weight_ih${suffix}`)!, weightHh: p.get(`weight_hh${suffix}`)!,
+          biasIh: p.get(`bias_ih${suffix}`) ?? null, biasHh: p.get(`bias_hh${suffix}`) ?? null };
+        const start = h0 ? h0.select(0, d) : Tensor.zeros([batch, U], { dtype: x.dtype, device: x.device });
+        const { output, last } = gruLoop(input, weights, { activation: this.activation, recurrentActivation: this.recurrentActivation,
+          resetAfter: this.resetAfter, h0: start, inputMasks, stateMasks, stepMask: steps });
+        // Bidirectional aligns the backward steps back in time.
+        outputs.push(d === 1 && this.returnSequences ? reverseSteps(output, null) : output);
+        lasts.push(last);
+      });
+      const last = stack(lasts, 0);
+      if (!this.returnSequences) return { output: lastOutput(last, batch, this.directions, U), last };
+      return { output: outputs.length === 1 ? outputs[0] : cat(outputs, 2), last };
+    });
+  }
+
+  /** Keras's dropout mask: kept entries scaled by 1 / (1 - rate). */
+  private dropoutMask(shape: number[], rate: number): Tensor {
+    const ones = Tensor.ones(shape, { dtype: this.gru!.dtype, device: this.gru!.device });
+    try {
+      return dropoutOp(ones, rate, true, this.generator ?? undefined);
+    } finally {
+      ones.dispose();
+    }
   }
 
   private named(): Map<string, Tensor> {
@@ -200,4 +398,67 @@ export class GRU extends Layer {
     const U = this.units, I = this.gru!.inputSize;
     return this.directions * (3 * (I * U + U * U) + (this.useBias ? (this.resetAfter ? 6 : 3) * U : 0));
   }
+}
+
+function checkRate(value: unknown, argument: string): number {
+  const rate = checkProbability(value, argument);
+  if (rate === 1) throw new ArgumentError(`${argument} must be below 1 (1 drops everything), got 1`);
+  return rate;
+}
+
+/** cuDNN has only the reset-after GRU with tanh and sigmoid; the CPU kernels have every form. */
+function fusedKernelRuns(device: Device, gru: GRU): boolean {
+  return device === 'cpu' || (gru.resetAfter && gru.activation === 'tanh' && gru.recurrentActivation === 'sigmoid');
+}
+
+/** Each direction's last state side by side, forward first: [batch, directions * units]. */
+function lastOutput(last: Tensor, batch: number, directions: number, units: number): Tensor {
+  const rows = directions === 2 ? permute(last, [1, 0, 2]) : last;
+  return rows.reshape([batch, directions * units]);
+}
+
+/** t reversed along dim 1; with lengths, only each row's first lengths[row] steps. */
+function reverseSteps(t: Tensor, lengths: Int32Array | null): Tensor {
+  const [batch, steps] = t.shape;
+  if (!lengths) {
+    const index = Tensor.from(Int32Array.from({ length: steps }, (_, i) => steps - 1 - i), [steps], { dtype: 'int32', device: t.device });
+    return indexSelect(t, 1, index);
+  }
+  const rows = new Int32Array(batch * steps);
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < steps; s++) rows[b * steps + s] = b * steps + (s < lengths[b] ? lengths[b] - 1 - s : s);
+  }
+  return gatherSteps(t, rows);
+}
+
+/**
+ * The outputs of a per-row reversed run moved to where Keras's backward run puts them: its
+ * masked steps come first (zero outputs, as no real step came before them), then the real ones.
+ */
+function alignReversedOutputs(output: Tensor, lengths: Int32Array): Tensor {
+  const [batch, steps] = output.shape;
+  const rows = new Int32Array(batch * steps);
+  for (let b = 0; b < batch; b++) {
+    const pad = steps - lengths[b];
+    // Step lengths[b] of the engine's output is padding (zero) whenever pad > 0.
+    for (let q = 0; q < steps; q++) rows[b * steps + q] = b * steps + (q >= pad ? q - pad : lengths[b]);
+  }
+  return gatherSteps(output, rows);
+}
+
+/** Each row's steps after its lengths[row] real ones replaced by its last real one (zero rows stay). */
+function repeatLastReal(output: Tensor, lengths: Int32Array): Tensor {
+  const [batch, steps] = output.shape;
+  const rows = new Int32Array(batch * steps);
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < steps; s++) rows[b * steps + s] = b * steps + (lengths[b] > 0 ? Math.min(s, lengths[b] - 1) : s);
+  }
+  return gatherSteps(output, rows);
+}
+
+/** Picks rows of t viewed as [batch * steps, ...] and restores t's shape. */
+function gatherSteps(t: Tensor, rows: Int32Array): Tensor {
+  const flat = t.reshape([t.shape[0] * t.shape[1], ...t.shape.slice(2)]);
+  const index = Tensor.from(rows, [rows.length], { dtype: 'int32', device: t.device });
+  return indexSelect(flat, 0, index).reshape(t.shape);
 }

@@ -6,7 +6,7 @@ import { checkOptions } from '../../arguments';
 import { ArgumentError, ShapeError } from '../../errors';
 import { describe, formatShape } from '../../format';
 import type { Tensor } from '../../tensor';
-import { LAYER_OPTIONS, Layer, type LayerOptions, type Placement } from './layer';
+import { LAYER_OPTIONS, Layer, formatDims, type LayerOptions, type Placement, type Shape } from './layer';
 import { Wrapper } from './wrapper';
 
 export interface TimeDistributedOptions extends LayerOptions {
@@ -21,12 +21,12 @@ export class TimeDistributed extends Wrapper<Layer> {
     super(o, 'time_distributed', 'TimeDistributed', o.layer);
   }
 
-  protected buildWeights(inputShape: number[], p: Placement): void {
-    if (inputShape.length < 2) throw new ShapeError(`${this.name}: needs inputs [batch, steps, ...], got [batch, ${inputShape.join(', ')}]`);
+  protected buildWeights(inputShape: Shape, p: Placement): void {
+    if (inputShape.length < 2) throw new ShapeError(`${this.name}: needs inputs [batch, steps, ...], got [batch, ${formatDims(inputShape)}]`);
     this.layer.build(inputShape.slice(1), p);
   }
 
-  outputShape(inputShape: number[]): number[] {
+  outputShape(inputShape: Shape): Shape {
     return [inputShape[0], ...this.layer.outputShape(inputShape.slice(1))];
   }
 

@@ -1,0 +1,105 @@
+/**
+ * A Keras GRU run step by step from differentiable ops: one GEMM per gate group per step and the
+ * gate math as elementwise ops, recorded for autograd, on any device. It runs what the fused
+ * engine GRU cannot: Keras's recurrent dropout (implementation 1: one mask per gate on the inputs
+ * and one on the state, fixed over the sequence, the undropped state carried), masks that are not
+ * right-padded (a masked step keeps the state and repeats the previous output, zeros before the
+ * first real step: Keras's zero_output_for_mask=False), and the activation variants on
+ * devices whose fused kernel lacks them. Weights are the engine's (PyTorch layout, gates r, z, n).
+ */
+import type { GRUActivation } from '../../nn/gru-options';
+import { add, mul, scale, sub } from '../../ops/arithmetic';
+import { stack } from '../../ops/layout';
+import { linear } from '../../ops/matmul';
+import { clamp, relu, sigmoid, tanh } from '../../ops/unary';
+import { narrow } from '../../ops/views';
+import { scope } from '../../scope';
+import type { Tensor } from '../../tensor';
+
+/** The engine's weights of one direction: weight_ih [3U, I], weight_hh [3U, U], biases [3U]. */
+export interface LoopWeights {
+  weightIh: Tensor;
+  weightHh: Tensor;
+  biasIh: Tensor | null;
+  biasHh: Tensor | null;
+}
+
+export interface LoopOptions {
+  activation: GRUActivation;
+  recurrentActivation: GRUActivation;
+  resetAfter: boolean;
+  /** The initial state [batch, U]. */
+  h0: Tensor;
+  /** Input dropout masks [batch, I] for the gates r, z, n (scaled by 1 / (1 - rate)). */
+  inputMasks: readonly [Tensor, Tensor, Tensor] | null;
+  /** Recurrent dropout masks [batch, U] for the gates r, z, n. */
+  stateMasks: readonly [Tensor, Tensor, Tensor] | null;
+  /** 0/1 per step [batch, steps]; a 0 step keeps the state and repeats the previous output. */
+  stepMask: Tensor | null;
+}
+
+export function activationFunction(name: GRUActivation): (t: Tensor) => Tensor {
+  switch (name) {
+    case 'tanh': return tanh;
+    case 'sigmoid': return sigmoid;
+    case 'relu': return relu;
+    case 'linear': return (t) => t;
+    // Keras 3: relu6(x + 3) / 6.
+    case 'hardSigmoid': return (t) => clamp(add(scale(t, 1 / 6), 0.5), 0, 1);
+    // TF.js and Keras 2: clip(0.2 x + 0.5, 0, 1).
+    case 'hardSigmoidTfjs': return (t) => clamp(add(scale(t, 0.2), 0.5), 0, 1);
+  }
+}
+
+/** Rows [gate * U, (gate + 1) * U) of a stacked weight or bias (a free view). */
+function gateRows(t: Tensor, gate: number, count = 1): Tensor {
+  const units = t.shape[0] / 3;
+  return narrow(t, 0, gate * units, count * units);
+}
+
+/**
+ * The GRU over x [batch, steps, I] in step order: the outputs [batch, steps, U] and the last
+ * state [batch, U].
+ */
+export function gruLoop(x: Tensor, w: LoopWeights, o: LoopOptions): { output: Tensor; last: Tensor } {
+  const act = activationFunction(o.activation), gate = activationFunction(o.recurrentActivation);
+  const steps = x.shape[1];
+  return scope(() => {
+    const bias = (b: Tensor | null, g: number, n = 1) => (b ? gateRows(b, g, n) : null);
+    // The input projections of every step at once, per gate when each gate has its own mask.
+    const projections: Tensor[] = o.inputMasks
+      ? [0, 1, 2].map((g) => linear(mul(x, o.inputMasks![g].reshape([x.shape[0], 1, x.shape[2]])), gateRows(w.weightIh, g), bias(w.biasIh, g)))
+      : (() => {
+        const all = linear(x, w.weightIh, w.biasIh);
+        const units = w.weightHh.shape[1];
+        return [0, 1, 2].map((g) => narrow(all, 2, g * units, units));
+      })();
+    const stepMask = o.stepMask ? o.stepMask.reshape([...o.stepMask.shape, 1]) : null;
+    let h = o.h0;
+    let previous: Tensor | null = null;
+    const outputs: Tensor[] = [];
+    for (let t = 0; t < steps; t++) {
+      const [xr, xz, xn] = projections.map((p) => p.select(1, t));
+      const hr = o.stateMasks ? mul(h, o.stateMasks[0]) : h;
+      const hz = o.stateMasks ? mul(h, o.stateMasks[1]) : h;
+      const hn = o.stateMasks ? mul(h, o.stateMasks[2]) : h;
+      const r = gate(add(xr, linear(hr, gateRows(w.weightHh, 0), bias(w.biasHh, 0))));
+      const z = gate(add(xz, linear(hz, gateRows(w.weightHh, 1), bias(w.biasHh, 1))));
+      const candidate = o.resetAfter
+        ? act(add(xn, mul(r, linear(hn, gateRows(w.weightHh, 2), bias(w.biasHh, 2)))))
+        : act(add(xn, linear(mul(r, hn), gateRows(w.weightHh, 2), bias(w.biasHh, 2))));
+      // z h + (1 - z) n, with the undropped state (Keras carries h_tm1, not its dropped copies).
+      const next = add(candidate, mul(z, sub(h, candidate)));
+      if (stepMask) {
+        const m = stepMask.select(1, t);
+        h = add(h, mul(m, sub(next, h)));
+        previous = previous ? add(previous, mul(m, sub(next, previous))) : mul(m, next);
+        outputs.push(previous);
+      } else {
+        h = next;
+        outputs.push(next);
+      }
+    }
+    return { output: stack(outputs, 1), last: h };
+  });
+}
