@@ -9,25 +9,9 @@ import {
   ArgumentError, DTypeError, DisposedError, GRU, GRUCell, Generator, OutOfMemoryError, ShapeError, Tensor,
   memory, noGrad, setNumThreads, getNumThreads, sum,
 } from '../lib/index';
-import { DEVICE_CODE } from '../lib/dtype';
-import { native } from '../lib/native/binding';
 import { runChild } from './helpers/child';
+import { gc, liveTensors, settled } from './helpers/live';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
-/** Counters once queued work is done and garbage from earlier tests is collected. */
-function settled(): { tensors: number; hostBytes: number } {
-  gc?.();
-  native.synchronize(DEVICE_CODE.cpu);
-  const { tensors, hostBytes } = memory();
-  return { tensors, hostBytes };
-}
-
-/** Live tensors, after collecting what earlier tests left to the GC (so only the code under test moves the count). */
-function liveTensors(): number {
-  gc?.();
-  return memory().tensors;
-}
 
 /** The error `fn` throws (fails the test if it returns). */
 function thrown(fn: () => unknown): Error {

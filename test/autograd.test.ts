@@ -7,6 +7,7 @@ import { add, div, mul, neg, scale, sub } from '../lib/ops/arithmetic';
 import { mean, sum } from '../lib/ops/reduce';
 import { matmul } from '../lib/ops/matmul';
 import { gradcheck } from './helpers/gradcheck';
+import { liveTensors } from './helpers/live';
 
 const randn = (shape: number[], seed: number): Tensor => {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -97,11 +98,6 @@ describe('the tape', () => {
   });
 });
 
-/** Live tensors once the garbage earlier tests left to finalizers is collected, so only this test moves the count. */
-function liveTensors(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return memory().tensors;
-}
 
 describe('views on the tape', () => {
   it('reshape and narrow backward leave no handles behind', () => {

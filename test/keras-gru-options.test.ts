@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ArgumentError, ShapeError, Tensor, backends, keras, manualSeed, noGrad, type Device } from '../lib/index';
 import { GRU as GruModule } from '../lib/nn/gru';
 import type { GRUActivation } from '../lib/nn/gru-options';
-import { gruLoop } from '../lib/keras/layers/gru-loop';
+import { gruLoop } from '../lib/ops/gru-loop';
 import { sum } from '../lib/ops/reduce';
 import { mul } from '../lib/ops/arithmetic';
 import { gradcheck } from './helpers/gradcheck';

@@ -20,7 +20,7 @@ export const GRU_CONFIG_KINDS = {
   bias: 'Flag',
   /**
    * true (default): PyTorch/cuDNN/Keras-default form, r applied after the recurrent matmul.
-   * false: Keras reset_after=False / TF.js form, r applied to h before it (CPU only).
+   * false: Keras reset_after=False / TF.js form, r applied to h before it (on CUDA, composed of ops).
    */
   resetAfter: 'Flag',
   seqLen: 'Size',

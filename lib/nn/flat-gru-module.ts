@@ -3,7 +3,6 @@
  * default initialisation), gradient reset, moving and disposal of that buffer.
  */
 import type { Device, FloatDType } from '../dtype';
-import { BackendUnavailableError } from '../errors';
 import { native, nativeConstants } from '../native/binding';
 import { layerConfigOf, packGruConfig, type GruLayerConfig } from '../native/gru-config';
 import type { Kernel } from '../ops/gru';
@@ -60,9 +59,6 @@ export abstract class FlatGruModule extends Module {
 
   /** @internal to(): the whole buffer moves at once, and the named views are made anew over the copy. */
   protected override moveStorage(device: Device): StorageMove | null {
-    if (device === 'cuda' && !this.options.resetAfter) {
-      throw new BackendUnavailableError(`${this.constructor.name}.to('cuda'): resetAfter: false is CPU only: cuDNN has no reset-before GRU`);
-    }
     if (this.flat.weights.device === device) return null;
     const { moved, views } = this.flat.to(device);
     return {

@@ -6,7 +6,7 @@ import type { FloatDType } from '../dtype';
 import { gruOp } from '../ops/gru';
 import type { Tensor } from '../tensor';
 import { FlatGruModule } from './flat-gru-module';
-import { gruParameterBlocks } from './gru';
+import { gruParameterBlocks } from '../ops/gru-params';
 import { checkInput, checkNotEmpty, checkState } from './gru-inputs';
 import { exposeOptions, resolveGRUOptions, type GRUOptions, type ResolvedGRUOptions } from './gru-options';
 

@@ -6,7 +6,7 @@
 import { checkInteger, checkOptions, optionalBoolean } from '../arguments';
 import { requireDevice } from '../backends';
 import { checkDType, checkDevice, codesFrom, type Device, type FloatDType } from '../dtype';
-import { ArgumentError, BackendUnavailableError } from '../errors';
+import { ArgumentError } from '../errors';
 import { describe } from '../format';
 import { nativeConstants } from '../native/binding';
 import { GRU_CONFIG_KINDS, GRU_CONFIG_MAX, GRU_LAYER_FIELDS, type GruLayerConfig } from '../native/gru-config';
@@ -23,8 +23,8 @@ export interface GruPlacementOptions {
 /**
  * The GRU's activations: `activation` makes the candidate n (default 'tanh'), `recurrentActivation`
  * the r and z gates (default 'sigmoid'). 'hardSigmoid' is Keras 3's relu6(x + 3) / 6,
- * 'hardSigmoidTfjs' TF.js's and Keras 2's clip(0.2 x + 0.5, 0, 1). Pairs other than the default
- * run on the CPU only for now (cuDNN computes the default pair alone).
+ * 'hardSigmoidTfjs' TF.js's and Keras 2's clip(0.2 x + 0.5, 0, 1). The CPU kernels run every
+ * pair; on CUDA cuDNN runs the default alone and the others run composed of ops (lib/ops/gru-composed.ts).
  */
 export const GRU_ACTIVATIONS = ['tanh', 'sigmoid', 'relu', 'linear', 'hardSigmoid', 'hardSigmoidTfjs'] as const;
 export type GRUActivation = (typeof GRU_ACTIVATIONS)[number];
@@ -113,13 +113,6 @@ export function resolveGRUOptions(options: unknown, layer: string, valid: readon
   if (dtype === 'int32') throw new ArgumentError(`${where}.dtype must be 'float32' or 'float64', got 'int32'`);
   const device = o.device === undefined ? 'cpu' : checkDevice(o.device, `${where}.device`);
   requireDevice(device);
-  if (!config.resetAfter && device === 'cuda') {
-    throw new BackendUnavailableError(`${where}.resetAfter: false is CPU only: cuDNN has no reset-before GRU`);
-  }
-  if ((config.activation !== ACTIVATION_CODE.tanh || config.recurrentActivation !== ACTIVATION_CODE.sigmoid) && device === 'cuda') {
-    throw new BackendUnavailableError(`${where}: activation '${activationName(config.activation as number)}' with recurrentActivation ` +
-      `'${activationName(config.recurrentActivation as number)}' is CPU only for now: cuDNN runs tanh with sigmoid gates alone`);
-  }
   return { ...(config as GruLayerConfig), dtype, device, generator: (o.generator as Generator | undefined) ?? defaultGenerator };
 }
 

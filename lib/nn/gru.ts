@@ -9,7 +9,7 @@ import type { FloatDType } from '../dtype';
 import { gruOp } from '../ops/gru';
 import type { Tensor } from '../tensor';
 import { FlatGruModule } from './flat-gru-module';
-import type { ParameterBlock } from './flat-parameters';
+import { gruParameterBlocks } from '../ops/gru-params';
 import { checkInput, checkLengths, checkNotEmpty, checkState } from './gru-inputs';
 import { GRU_OPTION_KEYS, exposeOptions, resolveGRUOptions, type GRUOptions, type ResolvedGRUOptions } from './gru-options';
 
@@ -34,24 +34,6 @@ export interface GRUStepOutput<D extends FloatDType = FloatDType> {
   output: Tensor<D>;
   /** Every layer's new state [numLayers, batch, hiddenSize]: pass it to the next step(). */
   state: Tensor<D>;
-}
-
-/** @internal Parameter blocks in the flat order of Note [GRU weight layout], made one at a time. */
-export function* gruParameterBlocks(o: Pick<ResolvedGRUOptions, 'inputSize' | 'hiddenSize' | 'numLayers' | 'bidirectional' | 'bias'>,
-                                    cellNames = false): Generator<ParameterBlock> {
-  const directions = o.bidirectional ? 2 : 1;
-  for (let layer = 0; layer < o.numLayers; layer++) {
-    const inputSize = layer === 0 ? o.inputSize : directions * o.hiddenSize;
-    for (let d = 0; d < directions; d++) {
-      const suffix = cellNames ? '' : `_l${layer}${d === 1 ? '_reverse' : ''}`;
-      yield { name: `weight_ih${suffix}`, shape: [3 * o.hiddenSize, inputSize] };
-      yield { name: `weight_hh${suffix}`, shape: [3 * o.hiddenSize, o.hiddenSize] };
-      if (o.bias) {
-        yield { name: `bias_ih${suffix}`, shape: [3 * o.hiddenSize] };
-        yield { name: `bias_hh${suffix}`, shape: [3 * o.hiddenSize] };
-      }
-    }
-  }
 }
 
 /** The options a GRU exposes as read-only properties (PyTorch's `gru.hidden_size` is `gru.hiddenSize`). */

@@ -13,6 +13,7 @@ import type { NativeGruForwardResult, TensorHandle } from '../native/types';
 import type { Generator } from '../random';
 import { keep } from '../scope';
 import { Tensor } from '../tensor';
+import { composedGru, cudnnRunsForm } from './gru-composed';
 import { attach } from './record';
 
 export type Kernel = 'fast' | 'reference';
@@ -108,8 +109,12 @@ class GruNode<D extends DType> extends GradNode {
   }
 }
 
-/** Runs the GRU; returns the output sequence and the final states, recorded on the tape. */
+/**
+ * Runs the GRU; returns the output sequence and the final states, recorded on the tape. On CUDA,
+ * forms cuDNN has no kernel for run as a composition of ops (gru-composed.ts).
+ */
 export function gruOp<D extends DType>(config: GruLayerConfig, inputs: GruOpInputs<D>, options: GruOpOptions): { output: Tensor<D>; hN: Tensor<D> } {
+  if (inputs.x.device === 'cuda' && !cudnnRunsForm(config)) return composedGru<Tensor<D>>(config, inputs, options);
   const { x, weights, h0, lengths, seqLen, batch } = inputs;
   const directions = config.bidirectional ? 2 : 1;
   const recordGrad = isGradEnabled() && (x.requiresGrad || weights.requiresGrad || (h0?.requiresGrad ?? false));

@@ -3,24 +3,24 @@
  * (batch-first, one layer). Weights are Keras's: kernel [I, 3U], recurrent_kernel [U, 3U] and
  * bias [2, 3U] (resetAfter, the default) or [3U], gates z, r, h (Note [GRU gate orders]).
  *
- * The fused engine GRU runs whatever it can: right-padded masks become its lengths, input dropout
- * is one mask per sequence applied before it (Keras's implementation 2). The step-by-step loop
- * (gru-loop.ts) runs the rest: recurrent dropout while training, masks with holes, and the
- * activation variants on devices whose fused kernel lacks them.
+ * The engine GRU runs whatever it can (every form, on every device): right-padded masks become
+ * its lengths, input dropout is one mask per sequence applied before it (Keras's implementation
+ * 2). The step-by-step loop (lib/ops/gru-loop.ts) runs the rest: recurrent dropout while
+ * training, and masks with holes.
  */
 import { checkInteger, checkOptions, optionalBoolean } from '../../arguments';
 import { noGrad } from '../../autograd/grad-mode';
 import { checkTensor } from '../../checks';
-import type { Device } from '../../dtype';
 import { ArgumentError, ShapeError } from '../../errors';
 import { describe, formatShape } from '../../format';
 import { GRU as GruModule } from '../../nn/gru';
 import { checkGruActivation, type GRUActivation } from '../../nn/gru-options';
 import { add, mul, sub } from '../../ops/arithmetic';
 import { checkProbability, dropout as dropoutOp } from '../../ops/dropout';
+import { gruLoop, type LoopWeights } from '../../ops/gru-loop';
 import { fillInPlace, copyInPlace } from '../../ops/inplace';
-import { indexSelect } from '../../ops/indexing';
 import { cat, permute, stack } from '../../ops/layout';
+import { gatherSteps, reverseSteps } from '../../ops/sequence-steps';
 import { narrow } from '../../ops/views';
 import { defaultGenerator, type Generator } from '../../random';
 import { keep, scope } from '../../scope';
@@ -29,7 +29,6 @@ import { kerasGruToPytorch, pytorchGruToKeras } from '../../weights/gru-gates';
 import { checkInitializer, initialize, type InitializerName } from '../initializers';
 import type { Mask } from '../mask';
 import { SymbolicTensor } from '../symbolic';
-import { gruLoop, type LoopWeights } from './gru-loop';
 import { LAYER_OPTIONS, Layer, formatDims, type KerasWeight, type LayerOptions, type Placement, type Shape } from './layer';
 import { checkWeightCount, checkWeightShape } from './weights';
 
@@ -91,8 +90,6 @@ export class GRU extends Layer {
   private readonly initializers: { kernel: InitializerName; recurrent: InitializerName; bias: InitializerName };
   private gru: GruModule | null = null;
   private generator: Generator | null = null;
-  /** Whether the engine's fused kernel on the layer's device computes this GRU's form. */
-  private fused = true;
   /** The stateful layer's state [directions, batch, units], off the tape. */
   private states: Tensor | null = null;
   /** 2 inside keras.layers.bidirectional: one engine GRU runs both directions. */
@@ -141,15 +138,9 @@ export class GRU extends Layer {
   protected buildWeights(inputShape: Shape, p: Placement): void {
     if (inputShape.length !== 2) throw new ShapeError(`${this.name}: a GRU needs inputs [batch, timesteps, features], got [batch, ${formatDims(inputShape)}]`);
     const inputSize = this.knownSize(inputShape, 1, 'features'), U = this.units;
-    this.fused = fusedKernelRuns(p.device, this);
-    // Where the fused kernel lacks this form, the engine GRU only holds the weights (same shapes)
-    // and every call takes the step loop.
-    const form = this.fused
-      ? { resetAfter: this.resetAfter, activation: this.activation, recurrentActivation: this.recurrentActivation }
-      : { resetAfter: true, activation: 'tanh' as const, recurrentActivation: 'sigmoid' as const };
     const gru = new GruModule({
-      inputSize, hiddenSize: U, batchFirst: true, bias: this.useBias, bidirectional: this.directions === 2, ...form,
-      dtype: p.dtype, device: p.device, generator: p.generator,
+      inputSize, hiddenSize: U, batchFirst: true, bias: this.useBias, bidirectional: this.directions === 2, resetAfter: this.resetAfter,
+      activation: this.activation, recurrentActivation: this.recurrentActivation, dtype: p.dtype, device: p.device, generator: p.generator,
     });
     this.gru = gru;
     this.generator = p.generator;
@@ -258,7 +249,7 @@ export class GRU extends Layer {
     }
     const padded = mask !== null && !mask.full ? mask : null;
     const lengths = padded?.rightPaddedLengths() ?? null;
-    const loop = !this.fused || (padded !== null && lengths === null) || (training && this.recurrentDropout > 0)
+    const loop = (padded !== null && lengths === null) || (training && this.recurrentDropout > 0)
       // One engine GRU would share one input mask between the directions, which Keras draws apart.
       || (training && this.dropout > 0 && this.directions === 2);
     try {
@@ -406,29 +397,10 @@ function checkRate(value: unknown, argument: string): number {
   return rate;
 }
 
-/** cuDNN has only the reset-after GRU with tanh and sigmoid; the CPU kernels have every form. */
-function fusedKernelRuns(device: Device, gru: GRU): boolean {
-  return device === 'cpu' || (gru.resetAfter && gru.activation === 'tanh' && gru.recurrentActivation === 'sigmoid');
-}
-
 /** Each direction's last state side by side, forward first: [batch, directions * units]. */
 function lastOutput(last: Tensor, batch: number, directions: number, units: number): Tensor {
   const rows = directions === 2 ? permute(last, [1, 0, 2]) : last;
   return rows.reshape([batch, directions * units]);
-}
-
-/** t reversed along dim 1; with lengths, only each row's first lengths[row] steps. */
-function reverseSteps(t: Tensor, lengths: Int32Array | null): Tensor {
-  const [batch, steps] = t.shape;
-  if (!lengths) {
-    const index = Tensor.from(Int32Array.from({ length: steps }, (_, i) => steps - 1 - i), [steps], { dtype: 'int32', device: t.device });
-    return indexSelect(t, 1, index);
-  }
-  const rows = new Int32Array(batch * steps);
-  for (let b = 0; b < batch; b++) {
-    for (let s = 0; s < steps; s++) rows[b * steps + s] = b * steps + (s < lengths[b] ? lengths[b] - 1 - s : s);
-  }
-  return gatherSteps(t, rows);
 }
 
 /**
@@ -454,11 +426,4 @@ function repeatLastReal(output: Tensor, lengths: Int32Array): Tensor {
     for (let s = 0; s < steps; s++) rows[b * steps + s] = b * steps + (lengths[b] > 0 ? Math.min(s, lengths[b] - 1) : s);
   }
   return gatherSteps(output, rows);
-}
-
-/** Picks rows of t viewed as [batch * steps, ...] and restores t's shape. */
-function gatherSteps(t: Tensor, rows: Int32Array): Tensor {
-  const flat = t.reshape([t.shape[0] * t.shape[1], ...t.shape.slice(2)]);
-  const index = Tensor.from(rows, [rows.length], { dtype: 'int32', device: t.device });
-  return indexSelect(flat, 0, index).reshape(t.shape);
 }

@@ -1,20 +1,21 @@
 /**
- * A Keras GRU run step by step from differentiable ops: one GEMM per gate group per step and the
- * gate math as elementwise ops, recorded for autograd, on any device. It runs what the fused
- * engine GRU cannot: Keras's recurrent dropout (implementation 1: one mask per gate on the inputs
- * and one on the state, fixed over the sequence, the undropped state carried), masks that are not
- * right-padded (a masked step keeps the state and repeats the previous output, zeros before the
- * first real step: Keras's zero_output_for_mask=False), and the activation variants on
- * devices whose fused kernel lacks them. Weights are the engine's (PyTorch layout, gates r, z, n).
+ * One GRU direction run step by step from differentiable ops: one GEMM per gate group per step
+ * and the gate math as elementwise ops, recorded for autograd, on any device. It runs what the
+ * fused engine GRU cannot: every activation form on CUDA (gru-composed.ts), and for the Keras
+ * face recurrent dropout (implementation 1: one mask per gate on the inputs and one on the state,
+ * fixed over the sequence, the undropped state carried) and masks with holes. A masked step keeps
+ * the state and outputs zeros (PyTorch's padding) or repeats the previous output (Keras's
+ * zero_output_for_mask=False: zeros before the first real step). Weights are the engine's
+ * (PyTorch layout, gates r, z, n).
  */
-import type { GRUActivation } from '../../nn/gru-options';
-import { add, mul, scale, sub } from '../../ops/arithmetic';
-import { stack } from '../../ops/layout';
-import { linear } from '../../ops/matmul';
-import { clamp, relu, sigmoid, tanh } from '../../ops/unary';
-import { narrow } from '../../ops/views';
-import { scope } from '../../scope';
-import type { Tensor } from '../../tensor';
+import { add, mul, scale, sub } from './arithmetic';
+import { stack } from './layout';
+import { linear } from './matmul';
+import { clamp, relu, sigmoid, tanh } from './unary';
+import { narrow } from './views';
+import { ArgumentError } from '../errors';
+import { scope } from '../scope';
+import type { Tensor } from '../tensor';
 
 /** The engine's weights of one direction: weight_ih [3U, I], weight_hh [3U, U], biases [3U]. */
 export interface LoopWeights {
@@ -25,8 +26,9 @@ export interface LoopWeights {
 }
 
 export interface LoopOptions {
-  activation: GRUActivation;
-  recurrentActivation: GRUActivation;
+  /** Names of GRU_ACTIVATIONS (lib/nn/gru-options.ts). */
+  activation: string;
+  recurrentActivation: string;
   resetAfter: boolean;
   /** The initial state [batch, U]. */
   h0: Tensor;
@@ -34,11 +36,13 @@ export interface LoopOptions {
   inputMasks: readonly [Tensor, Tensor, Tensor] | null;
   /** Recurrent dropout masks [batch, U] for the gates r, z, n. */
   stateMasks: readonly [Tensor, Tensor, Tensor] | null;
-  /** 0/1 per step [batch, steps]; a 0 step keeps the state and repeats the previous output. */
+  /** 0/1 per step [batch, steps]; a 0 step keeps the state. */
   stepMask: Tensor | null;
+  /** What a masked step outputs: zeros (PyTorch), or the previous output (Keras; the default). */
+  maskedOutput?: 'zero' | 'previous';
 }
 
-export function activationFunction(name: GRUActivation): (t: Tensor) => Tensor {
+export function activationFunction(name: string): (t: Tensor) => Tensor {
   switch (name) {
     case 'tanh': return tanh;
     case 'sigmoid': return sigmoid;
@@ -48,6 +52,7 @@ export function activationFunction(name: GRUActivation): (t: Tensor) => Tensor {
     case 'hardSigmoid': return (t) => clamp(add(scale(t, 1 / 6), 0.5), 0, 1);
     // TF.js and Keras 2: clip(0.2 x + 0.5, 0, 1).
     case 'hardSigmoidTfjs': return (t) => clamp(add(scale(t, 0.2), 0.5), 0, 1);
+    default: throw new ArgumentError(`unknown GRU activation '${name}'`);
   }
 }
 
@@ -93,8 +98,12 @@ export function gruLoop(x: Tensor, w: LoopWeights, o: LoopOptions): { output: Te
       if (stepMask) {
         const m = stepMask.select(1, t);
         h = add(h, mul(m, sub(next, h)));
-        previous = previous ? add(previous, mul(m, sub(next, previous))) : mul(m, next);
-        outputs.push(previous);
+        if (o.maskedOutput === 'zero') {
+          outputs.push(mul(m, next));
+        } else {
+          previous = previous ? add(previous, mul(m, sub(next, previous))) : mul(m, next);
+          outputs.push(previous);
+        }
       } else {
         h = next;
         outputs.push(next);
