@@ -78,18 +78,20 @@ describe('keras fit', () => {
   });
 
   // TF.js's Adam puts epsilon where torch does; Keras's placement differs by far less than the tolerance.
-  for (const optimizer of ['sgd', 'adam'] as const) {
-    it(`gives the losses TensorFlow.js gives for the same model, weights and batches (${optimizer}, no shuffling)`, async () => {
+  for (const [optimizer, regularized] of [['sgd', false], ['adam', false], ['sgd', true]] as const) {
+    it(`gives the losses TensorFlow.js gives for the same model, weights and batches (${optimizer}${regularized ? ', regularizers' : ''}, no shuffling)`, async () => {
       const n = 48, T = 5;
       const xs = Float32Array.from({ length: n * T * 2 }, (_, i) => Math.cos(i * 0.37));
       const ys = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.2));
       const tfModel = tf.sequential();
+      // Keras adds the regularizers' penalties to the loss it trains on and logs. (TF.js's GRU
+      // drops its regularizers; the GRU's are checked by hand below.)
       tfModel.add(tf.layers.gru({ units: 6, inputShape: [T, 2], recurrentActivation: 'hardSigmoid' }));
-      tfModel.add(tf.layers.dense({ units: 1 }));
+      tfModel.add(tf.layers.dense({ units: 1, ...(regularized ? { kernelRegularizer: tf.regularizers.l1l2({ l1: 0.01, l2: 0.02 }) } : {}) }));
       tfModel.compile({ optimizer: optimizer === 'sgd' ? tf.train.sgd(0.05) : tf.train.adam(0.01), loss: 'meanSquaredError' });
       const ours = keras.sequential([
         keras.layers.gru({ units: 6, inputShape: [T, 2], resetAfter: false, recurrentActivation: 'hardSigmoidTfjs' }),
-        keras.layers.dense({ units: 1 }),
+        keras.layers.dense({ units: 1, ...(regularized ? { kernelRegularizer: keras.regularizers.l1l2({ l1: 0.01, l2: 0.02 }) } : {}) }),
       ]);
       const weights = tfModel.getWeights().map((w) => Tensor.from(w.dataSync() as Float32Array, w.shape));
       ours.setWeights(weights);
@@ -97,13 +99,52 @@ describe('keras fit', () => {
       const tfHistory = await tfModel.fit(tf.tensor3d(xs, [n, T, 2]), tf.tensor2d(ys, [n, 1]), { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 });
       const x = Tensor.from(xs, [n, T, 2]), y = Tensor.from(ys, [n, 1]);
       const history = await ours.fit(x, y, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 });
-      const expected = tfHistory.history.loss as number[];
-      history.history.loss.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(expected[i]))));
+      if (regularized) {
+        // TF.js logs the loss without the penalties (Keras 3 logs them in); the trained weights agree.
+        const trained = ours.getWeights();
+        tfModel.getWeights().forEach((w, i) => {
+          const want = w.dataSync(), got = trained[i].dataSync();
+          for (let k = 0; k < want.length; k++) expect(Math.abs(got[k] - want[k])).toBeLessThan(1e-4);
+        });
+        const penalty = ours.regularizationLoss()!;
+        const logged = (tfModel.evaluate(tf.tensor3d(xs, [n, T, 2]), tf.tensor2d(ys, [n, 1]), { batchSize: n }) as tf.Scalar).dataSync()[0];
+        expect(await ours.evaluate(x, y, { batchSize: n })).toBeCloseTo(logged + penalty.itemSync(), 4);
+        for (const t of [...trained, penalty]) t.dispose();
+      } else {
+        const expected = tfHistory.history.loss as number[];
+        history.history.loss.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(expected[i]))));
+      }
       for (const t of [...weights, x, y]) t.dispose();
       ours.dispose();
       tfModel.dispose();
     });
   }
+
+  it("GRU regularizers add their penalty's gradient: l1 sign(w), 2 l2 w (Keras 3; TF.js's GRU drops them)", async () => {
+    const x = Tensor.from(Float64Array.from({ length: 4 * 3 * 2 }, (_, i) => Math.cos(i)), [4, 3, 2], { dtype: 'float64' });
+    const y = Tensor.from(Float64Array.from([0.5, -0.2, 0.1, 0.3]), [4, 1], { dtype: 'float64' });
+    const stepped = async (regularized: boolean) => {
+      manualSeed(9);
+      const reg = regularized ? { kernelRegularizer: keras.regularizers.l2({ l2: 0.3 }), recurrentRegularizer: keras.regularizers.l1({ l1: 0.2 }),
+        biasRegularizer: 'l2' as const } : {};
+      const model = keras.sequential({ dtype: 'float64', layers: [keras.layers.gru({ units: 3, inputShape: [3, 2], biasInitializer: 'ones', ...reg }), keras.layers.dense({ units: 1 })] });
+      model.compile({ optimizer: keras.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+      const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+      await model.trainOnBatch(x, y);
+      const after = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return { before, after };
+    };
+    const plain = await stepped(false), regularized = await stepped(true);
+    const penaltyGradient = [(w: number) => 2 * 0.3 * w, (w: number) => 0.2 * Math.sign(w), (w: number) => 2 * 0.01 * w, () => 0, () => 0];
+    plain.before.forEach((weights, i) => weights.forEach((w, k) => {
+      expect(regularized.before[i][k]).toBe(w);
+      expect(plain.after[i][k] - regularized.after[i][k]).toBeCloseTo(0.1 * penaltyGradient[i](w), 12);
+    }));
+    expect(() => keras.layers.dense({ units: 1, kernelRegularizer: 'l3' as never })).toThrow(/must be keras.regularizers/);
+    expect(() => keras.regularizers.l2({ l2: -1 })).toThrow(/must be a number >= 0/);
+    for (const t of [x, y]) t.dispose();
+  });
 
   it('stops after the current batch on abort: rejects with the reason and the history so far; the model stays usable', async () => {
     const { x, y } = sineData();

@@ -18,6 +18,7 @@ export { callbacks, EarlyStopping, ReduceLROnPlateau, type EarlyStoppingOptions,
 export { JsonLinesLogger, type JsonLinesLoggerOptions } from './json-lines-logger';
 export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
 export { optimizers, type KerasOptimizerOptions, type KerasOptimizerSpec } from './optimizers';
+export { regularizers, Regularizer } from './regularizers';
 export { History, type Callback, type FitOptions, type Logs } from '../train/fit-loop';
 
 export { Sequential, type SequentialOptions, type CompileOptions, Bidirectional, type BidirectionalOptions, Dense, type DenseOptions, Dropout, type DropoutLayerOptions, Embedding, type EmbeddingLayerOptions, GRU, type GRULayerOptions, TimeDistributed, type TimeDistributedOptions };

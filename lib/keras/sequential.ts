@@ -23,6 +23,7 @@ import { checkLoss, type LossFunction } from './losses';
 import type { Mask } from './mask';
 import { SymbolicTensor } from './symbolic';
 import { checkMetric, compileMetric, type Metric } from './metrics';
+import { add } from '../ops/arithmetic';
 import { reduceLoss } from './reduction';
 import { buildOptimizer, checkOptimizer, type OptimizerInput } from './optimizers';
 import { summaryLines } from './summary';
@@ -145,6 +146,16 @@ export class Sequential {
     return { output: h, mask };
   }
 
+  /** The layers' regularizer penalties summed (Keras's sum of model.losses), or null without any. */
+  regularizationLoss(): Tensor | null {
+    let total: Tensor | null = null;
+    for (const layer of this.layers) {
+      const penalty = layer.regularizationLoss();
+      if (penalty) total = total ? add(total, penalty) : penalty;
+    }
+    return total;
+  }
+
   /** Zeroes the state of every stateful GRU (Keras's reset_states). */
   resetStates(): void {
     for (const layer of this.layers) {
@@ -194,7 +205,11 @@ export class Sequential {
         const { output, mask } = this.forward(x, training);
         return { output, mask: mask && !mask.full ? mask.toTensor(this.placement.dtype, output.device) : null };
       },
-      loss: (yTrue, p, sampleWeight) => reduceLoss(c.loss(yTrue, p.output), weightsOf(p, sampleWeight), lossWhere),
+      loss: (yTrue, p, sampleWeight) => {
+        const loss = reduceLoss(c.loss(yTrue, p.output), weightsOf(p, sampleWeight), lossWhere);
+        const penalty = this.regularizationLoss();
+        return penalty ? add(loss, penalty) : loss;
+      },
       metrics: c.metrics.map((m) => ({ name: m.name, finish: m.finish, sums: (yTrue: Tensor, p: Prediction, sw: Tensor | null) => m.sums(yTrue, p.output, weightsOf(p, sw)) })),
       optimizer: () => (c.built ??= buildOptimizer(c.optimizer, model.trainableWeights())),
       get stopTraining() { return model.stopTraining; },

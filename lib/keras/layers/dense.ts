@@ -8,6 +8,7 @@ import { copyInPlace } from '../../ops/inplace';
 import { transpose } from '../../ops/layout';
 import type { Tensor } from '../../tensor';
 import { checkInitializer, initialize, type InitializerName } from '../initializers';
+import { checkRegularizer, type Regularizer } from '../regularizers';
 import { applyActivation, checkDenseActivation, type DenseActivation } from './activation';
 import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement, type Shape } from './layer';
 import { checkWeightCount, checkWeightShape } from './weights';
@@ -18,9 +19,11 @@ export interface DenseOptions extends LayerOptions {
   useBias?: boolean;
   kernelInitializer?: InitializerName;
   biasInitializer?: InitializerName;
+  kernelRegularizer?: Regularizer | string;
+  biasRegularizer?: Regularizer | string;
 }
 
-const DENSE_OPTIONS = [...LAYER_OPTIONS, 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'] as const;
+const DENSE_OPTIONS = [...LAYER_OPTIONS, 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'] as const;
 
 export class Dense extends Layer {
   readonly units: number;
@@ -28,6 +31,7 @@ export class Dense extends Layer {
   readonly useBias: boolean;
   private readonly kernelInitializer: InitializerName;
   private readonly biasInitializer: InitializerName;
+  private readonly regularizers: { kernel: Regularizer | null; bias: Regularizer | null };
   private linear: Linear | null = null;
 
   constructor(options: DenseOptions) {
@@ -38,6 +42,15 @@ export class Dense extends Layer {
     this.useBias = optionalBoolean(o.useBias, true, 'dense options.useBias');
     this.kernelInitializer = checkInitializer(o.kernelInitializer, 'dense options.kernelInitializer', 'glorotUniform');
     this.biasInitializer = checkInitializer(o.biasInitializer, 'dense options.biasInitializer', 'zeros');
+    this.regularizers = { kernel: checkRegularizer(o.kernelRegularizer, 'dense options.kernelRegularizer'), bias: checkRegularizer(o.biasRegularizer, 'dense options.biasRegularizer') };
+  }
+
+  protected override regularized(): { regularizer: Regularizer; weights: Tensor[] }[] {
+    const out: { regularizer: Regularizer; weights: Tensor[] }[] = [];
+    if (!this.linear) return out;
+    if (this.regularizers.kernel) out.push({ regularizer: this.regularizers.kernel, weights: [this.linear.weight] });
+    if (this.regularizers.bias && this.linear.bias) out.push({ regularizer: this.regularizers.bias, weights: [this.linear.bias] });
+    return out;
   }
 
   get module(): Linear | null {

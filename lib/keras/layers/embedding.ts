@@ -12,6 +12,7 @@ import { cast } from '../../ops/cast';
 import { copyInPlace } from '../../ops/inplace';
 import type { Tensor } from '../../tensor';
 import { Mask } from '../mask';
+import { checkRegularizer, type Regularizer } from '../regularizers';
 import { checkInitializer, initialize, type InitializerName } from '../initializers';
 import { LAYER_OPTIONS, Layer, type KerasWeight, type LayerOptions, type Placement, type Shape } from './layer';
 import { checkWeightCount, checkWeightShape } from './weights';
@@ -22,22 +23,29 @@ export interface EmbeddingLayerOptions extends LayerOptions {
   embeddingsInitializer?: InitializerName;
   /** Marks id 0 as padding: the GRU skips those steps and the loss ignores them (Keras's mask_zero). */
   maskZero?: boolean;
+  embeddingsRegularizer?: Regularizer | string;
 }
 
 export class Embedding extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
   readonly maskZero: boolean;
+  private readonly regularizer: Regularizer | null;
   private readonly initializer: InitializerName;
   private embedding: EmbeddingModule | null = null;
 
   constructor(options: EmbeddingLayerOptions) {
-    const o = checkOptions(options, [...LAYER_OPTIONS, 'inputDim', 'outputDim', 'embeddingsInitializer', 'maskZero'], 'embedding options');
+    const o = checkOptions(options, [...LAYER_OPTIONS, 'inputDim', 'outputDim', 'embeddingsInitializer', 'maskZero', 'embeddingsRegularizer'], 'embedding options');
     super(o, 'embedding', 'Embedding');
     this.inputDim = checkInteger(o.inputDim, 'embedding options.inputDim', 1);
     this.outputDim = checkInteger(o.outputDim, 'embedding options.outputDim', 1);
     this.initializer = checkInitializer(o.embeddingsInitializer, 'embedding options.embeddingsInitializer', 'randomUniform');
     this.maskZero = optionalBoolean(o.maskZero, false, 'embedding options.maskZero');
+    this.regularizer = checkRegularizer(o.embeddingsRegularizer, 'embedding options.embeddingsRegularizer');
+  }
+
+  protected override regularized(): { regularizer: Regularizer; weights: Tensor[] }[] {
+    return this.regularizer && this.embedding ? [{ regularizer: this.regularizer, weights: [this.embedding.weight] }] : [];
   }
 
   get module(): EmbeddingModule | null {

@@ -27,6 +27,7 @@ import { keep, scope } from '../../scope';
 import { Tensor } from '../../tensor';
 import { kerasGruToPytorch, pytorchGruToKeras } from '../../weights/gru-gates';
 import { checkInitializer, initialize, type InitializerName } from '../initializers';
+import { checkRegularizer, type Regularizer } from '../regularizers';
 import type { Mask } from '../mask';
 import { SymbolicTensor } from '../symbolic';
 import { LAYER_OPTIONS, Layer, formatDims, type KerasWeight, type LayerOptions, type Placement, type Shape } from './layer';
@@ -42,6 +43,9 @@ export interface GRULayerOptions extends LayerOptions {
   kernelInitializer?: InitializerName;
   recurrentInitializer?: InitializerName;
   biasInitializer?: InitializerName;
+  kernelRegularizer?: Regularizer | string;
+  recurrentRegularizer?: Regularizer | string;
+  biasRegularizer?: Regularizer | string;
   /** Default true (Keras 3); false is TF.js's and Keras 2's form. */
   resetAfter?: boolean;
   returnSequences?: boolean;
@@ -59,7 +63,7 @@ export interface GRULayerOptions extends LayerOptions {
 }
 
 const GRU_LAYER_OPTIONS = [...LAYER_OPTIONS, 'units', 'activation', 'recurrentActivation', 'useBias', 'kernelInitializer', 'recurrentInitializer',
-  'biasInitializer', 'resetAfter', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout', 'recurrentDropout'] as const;
+  'biasInitializer', 'kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer', 'resetAfter', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout', 'recurrentDropout'] as const;
 
 export interface GRUApplyOptions {
   /** Dropout on (default false). */
@@ -88,6 +92,7 @@ export class GRU extends Layer {
   readonly dropout: number;
   readonly recurrentDropout: number;
   private readonly initializers: { kernel: InitializerName; recurrent: InitializerName; bias: InitializerName };
+  private readonly regularizers: { kernel: Regularizer | null; recurrent: Regularizer | null; bias: Regularizer | null };
   private gru: GruModule | null = null;
   private generator: Generator | null = null;
   /** The stateful layer's state [directions, batch, units], off the tape. */
@@ -116,6 +121,24 @@ export class GRU extends Layer {
       recurrent: checkInitializer(o.recurrentInitializer, `${where}.recurrentInitializer`, 'orthogonal'),
       bias: checkInitializer(o.biasInitializer, `${where}.biasInitializer`, 'zeros'),
     };
+    this.regularizers = {
+      kernel: checkRegularizer(o.kernelRegularizer, `${where}.kernelRegularizer`),
+      recurrent: checkRegularizer(o.recurrentRegularizer, `${where}.recurrentRegularizer`),
+      bias: checkRegularizer(o.biasRegularizer, `${where}.biasRegularizer`),
+    };
+  }
+
+  protected override regularized(): { regularizer: Regularizer; weights: Tensor[] }[] {
+    if (!this.gru) return [];
+    const p = this.named();
+    const of = (name: string) => this.suffixes().map((s) => p.get(`${name}${s}`)).filter((t): t is Tensor => t !== undefined);
+    // Keras's reset-before bias is bias_ih alone (bias_hh stays zero).
+    const bias = this.resetAfter ? [...of('bias_ih'), ...of('bias_hh')] : of('bias_ih');
+    const out: { regularizer: Regularizer; weights: Tensor[] }[] = [];
+    if (this.regularizers.kernel) out.push({ regularizer: this.regularizers.kernel, weights: of('weight_ih') });
+    if (this.regularizers.recurrent) out.push({ regularizer: this.regularizers.recurrent, weights: of('weight_hh') });
+    if (this.regularizers.bias && bias.length > 0) out.push({ regularizer: this.regularizers.bias, weights: bias });
+    return out;
   }
 
   get module(): GruModule | null {

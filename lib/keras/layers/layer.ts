@@ -10,7 +10,9 @@ import { describe } from '../../format';
 import type { Module } from '../../nn/module';
 import type { Generator } from '../../random';
 import type { Tensor } from '../../tensor';
+import { add } from '../../ops/arithmetic';
 import type { Mask } from '../mask';
+import type { Regularizer } from '../regularizers';
 import { SymbolicTensor } from '../symbolic';
 import { checkWeightCount } from './weights';
 
@@ -119,6 +121,21 @@ export abstract class Layer {
     const size = shape[dim];
     if (size === null || size === undefined) throw new ShapeError(`${this.name}: the ${what} dimension of its input must be known to build its weights, got [batch, ${formatDims(shape)}]`);
     return size;
+  }
+
+  /** The weight penalties of the layer's regularizers, as Keras's layer.losses summed (null without any). */
+  regularizationLoss(): Tensor | null {
+    let total: Tensor | null = null;
+    for (const { regularizer, weights } of this.regularized()) {
+      const penalty = regularizer.penalty(weights);
+      total = total ? add(total, penalty) : penalty;
+    }
+    return total;
+  }
+
+  /** Each regularizer given and the engine tensors it weighs (sums of squares and of magnitudes do not see the layout). */
+  protected regularized(): { regularizer: Regularizer; weights: Tensor[] }[] {
+    return [];
   }
 
   protected requireBuilt(what: string): void {

@@ -22,4 +22,8 @@ export abstract class Wrapper<L extends Layer> extends Layer {
   countParams(): number {
     return this.layer.countParams();
   }
+
+  override regularizationLoss(): Tensor | null {
+    return this.layer.regularizationLoss();
+  }
 }
