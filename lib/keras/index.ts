@@ -19,6 +19,7 @@ export { JsonLinesLogger, type JsonLinesLoggerOptions } from './json-lines-logge
 export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
 export { optimizers, type KerasOptimizerOptions, type KerasOptimizerSpec } from './optimizers';
 export { regularizers, Regularizer } from './regularizers';
+export { loadModel, type LoadModelOptions } from './io/load-model';
 export { History, type Callback, type FitOptions, type Logs } from '../train/fit-loop';
 
 export { Sequential, type SequentialOptions, type CompileOptions, Bidirectional, type BidirectionalOptions, Dense, type DenseOptions, Dropout, type DropoutLayerOptions, Embedding, type EmbeddingLayerOptions, GRU, type GRULayerOptions, TimeDistributed, type TimeDistributedOptions };

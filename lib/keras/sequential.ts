@@ -26,6 +26,7 @@ import { checkMetric, compileMetric, type Metric } from './metrics';
 import { add } from '../ops/arithmetic';
 import { reduceLoss } from './reduction';
 import { buildOptimizer, checkOptimizer, type OptimizerInput } from './optimizers';
+import { saveTfjsModel } from './io/tfjs-model';
 import { summaryLines } from './summary';
 import { loadModelWeights, saveModelWeights } from './weights-file';
 
@@ -351,6 +352,17 @@ export class Sequential {
   /** Reads weights written by saveWeights() into the layers, after checking every name and shape. */
   loadWeights(path: string): void {
     loadModelWeights(this, path);
+  }
+
+  /**
+   * Saves the model: `{ format: 'tfjs' }` writes `path/model.json` and `path/weights.bin`, the
+   * TF.js layers format (`tf.loadLayersModel` reads it; a reset-after GRU, Keras 3's default,
+   * cannot be expressed there and is an error). Async, as TF.js's save is.
+   */
+  async save(path: string, options: { format?: 'tfjs' } = {}): Promise<void> {
+    const o = checkOptions(options, ['format'], `${this.name}.save options`);
+    if (o.format !== 'tfjs') throw new ArgumentError(`${this.name}.save options.format must be 'tfjs' (the only format written so far), got ${describe(o.format)}`);
+    saveTfjsModel(this, path);
   }
 
   /** Frees every layer's weights and the optimizer's state. */

@@ -46,14 +46,9 @@ function readTensors(path: string, caller: string): { tensors: Record<string, Te
   return { tensors: Object.fromEntries(created), metadata };
 }
 
-/** Counts this thread's writes, so that one thread's temporary names never repeat. */
-let writeCount = 0;
-
 /**
- * Writes tensors (any device; values are read back to the host) to `path`. The file is
- * written beside the target under a name no other call uses (pid, thread, counter, random)
- * and renamed over it, so a crash never leaves half a checkpoint and concurrent writers,
- * in any process or worker thread, each replace the file with a complete one.
+ * Writes tensors (any device; values are read back to the host) to `path`, atomically
+ * (writeFileAtomically): a crash never leaves half a checkpoint.
  */
 export function writeSafetensors(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
   if (typeof path !== 'string') throw new ArgumentError(`path must be a string, got ${describe(path)}`);
@@ -65,6 +60,19 @@ export function writeSafetensors(path: string, tensors: Record<string, Tensor>, 
     return [name, { dtype: tensor.dtype, shape: [...tensor.shape], data: tensor.dataSync() }];
   });
   const bytes = serializeSafetensors(Object.fromEntries(entries), metadata);
+  writeFileAtomically(path, bytes, 'writeSafetensors');
+}
+
+/** Counts this thread's writes, so that one thread's temporary names never repeat. */
+let writeCount = 0;
+
+/**
+ * Writes `bytes` to `path` beside the target under a name no other call uses (pid, thread,
+ * counter, random), then renames it over the target, so a crash never leaves half a file and
+ * concurrent writers, in any process or worker thread, each replace the file with a complete one.
+ * `what` names the caller in errors.
+ */
+export function writeFileAtomically(path: string, bytes: Uint8Array | string, what: string): void {
   // Beside the target, so that the rename stays on one file system and is atomic.
   const temporary = `${path}.${process.pid}-${threadId}-${++writeCount}-${randomBytes(4).toString('hex')}.tmp`;
   let created = false;
@@ -79,13 +87,13 @@ export function writeSafetensors(path: string, tensors: Record<string, Tensor>, 
     }
   } catch (err) {
     if (created) removeQuietly(temporary);
-    throw fileError(err, `writeSafetensors: cannot write ${JSON.stringify(path)}`, path, 'write');
+    throw fileError(err, `${what}: cannot write ${JSON.stringify(path)}`, path, 'write');
   }
   try {
     renameSync(temporary, path);
   } catch (err) {
     removeQuietly(temporary);
-    throw fileError(err, `writeSafetensors: cannot replace ${JSON.stringify(path)} with the new file`, path, 'write');
+    throw fileError(err, `${what}: cannot replace ${JSON.stringify(path)} with the new file`, path, 'write');
   }
 }
 

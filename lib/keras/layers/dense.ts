@@ -31,7 +31,7 @@ export class Dense extends Layer {
   readonly useBias: boolean;
   private readonly kernelInitializer: InitializerName;
   private readonly biasInitializer: InitializerName;
-  private readonly regularizers: { kernel: Regularizer | null; bias: Regularizer | null };
+  readonly regularizers: { kernel: Regularizer | null; bias: Regularizer | null };
   private linear: Linear | null = null;
 
   constructor(options: DenseOptions) {

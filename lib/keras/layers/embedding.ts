@@ -30,7 +30,7 @@ export class Embedding extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
   readonly maskZero: boolean;
-  private readonly regularizer: Regularizer | null;
+  readonly regularizer: Regularizer | null;
   private readonly initializer: InitializerName;
   private embedding: EmbeddingModule | null = null;
 

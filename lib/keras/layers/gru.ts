@@ -92,7 +92,7 @@ export class GRU extends Layer {
   readonly dropout: number;
   readonly recurrentDropout: number;
   private readonly initializers: { kernel: InitializerName; recurrent: InitializerName; bias: InitializerName };
-  private readonly regularizers: { kernel: Regularizer | null; recurrent: Regularizer | null; bias: Regularizer | null };
+  readonly regularizers: { kernel: Regularizer | null; recurrent: Regularizer | null; bias: Regularizer | null };
   private gru: GruModule | null = null;
   private generator: Generator | null = null;
   /** The stateful layer's state [directions, batch, units], off the tape. */
