@@ -43,7 +43,9 @@ namespace gru {
   X(void, classLossBackward, ClassLossBackwardRequest)      \
   X(void, optimizerStep, OptimizerRequest)                  \
   X(std::optional<TensorRef>, gruForward, GruForwardRequest) \
-  X(void, gruBackward, GruBackwardRequest)
+  X(void, gruBackward, GruBackwardRequest)                    \
+  X(void, gruGates, GruGatesRequest)                          \
+  X(void, gruGatesBackward, GruGatesBackwardRequest)
 
 #define GRU_OVERRIDE_OP(ret, name, request) ret name(const request& r) override;
 #define GRU_BACKEND_OP_OVERRIDES GRU_BACKEND_OPS(GRU_OVERRIDE_OP)

@@ -1,6 +1,7 @@
 /**
- * One GRU direction run step by step from differentiable ops: one GEMM per gate group per step
- * and the gate math as elementwise ops, recorded for autograd, on any device. It runs what the
+ * One GRU direction run step by step from differentiable ops, recorded for autograd, on any
+ * device: per step, one GEMM and the fused gate pass of gru-gates.ts (reset-after), or a GEMM
+ * per gate group and the gate math as elementwise ops (reset-before, recurrent dropout). It runs what the
  * fused engine GRU cannot: every activation form on CUDA (gru-composed.ts), and for the Keras
  * face recurrent dropout (implementation 1: one mask per gate on the inputs and one on the state,
  * fixed over the sequence, the undropped state carried) and masks with holes. A masked step keeps
@@ -9,7 +10,8 @@
  * (PyTorch layout, gates r, z, n).
  */
 import { add, mul, scale, sub } from './arithmetic';
-import { stack } from './layout';
+import { gruGates } from './gru-gates';
+import { cat, stack } from './layout';
 import { linear } from './matmul';
 import { clamp, relu, sigmoid, tanh } from './unary';
 import { narrow } from './views';
@@ -71,30 +73,35 @@ export function gruLoop(x: Tensor, w: LoopWeights, o: LoopOptions): { output: Te
   const steps = x.shape[1];
   return scope(() => {
     const bias = (b: Tensor | null, g: number, n = 1) => (b ? gateRows(b, g, n) : null);
-    // The input projections of every step at once, per gate when each gate has its own mask.
-    const projections: Tensor[] = o.inputMasks
-      ? [0, 1, 2].map((g) => linear(mul(x, o.inputMasks![g].reshape([x.shape[0], 1, x.shape[2]])), gateRows(w.weightIh, g), bias(w.biasIh, g)))
-      : (() => {
-        const all = linear(x, w.weightIh, w.biasIh);
-        const units = w.weightHh.shape[1];
-        return [0, 1, 2].map((g) => narrow(all, 2, g * units, units));
-      })();
+    // The input projections of every step at once [batch, steps, 3U], per gate when each gate has its own mask.
+    const all = o.inputMasks
+      ? cat([0, 1, 2].map((g) => linear(mul(x, o.inputMasks![g].reshape([x.shape[0], 1, x.shape[2]])), gateRows(w.weightIh, g), bias(w.biasIh, g))), 2)
+      : linear(x, w.weightIh, w.biasIh);
+    const units = w.weightHh.shape[1];
+    // A reset-after step without state masks is one GEMM and the fused gate pass (gru-gates.ts).
+    const fused = o.resetAfter && !o.stateMasks;
     const stepMask = o.stepMask ? o.stepMask.reshape([...o.stepMask.shape, 1]) : null;
     let h = o.h0;
     let previous: Tensor | null = null;
     const outputs: Tensor[] = [];
     for (let t = 0; t < steps; t++) {
-      const [xr, xz, xn] = projections.map((p) => p.select(1, t));
-      const hr = o.stateMasks ? mul(h, o.stateMasks[0]) : h;
-      const hz = o.stateMasks ? mul(h, o.stateMasks[1]) : h;
-      const hn = o.stateMasks ? mul(h, o.stateMasks[2]) : h;
-      const r = gate(add(xr, linear(hr, gateRows(w.weightHh, 0), bias(w.biasHh, 0))));
-      const z = gate(add(xz, linear(hz, gateRows(w.weightHh, 1), bias(w.biasHh, 1))));
-      const candidate = o.resetAfter
-        ? act(add(xn, mul(r, linear(hn, gateRows(w.weightHh, 2), bias(w.biasHh, 2)))))
-        : act(add(xn, linear(mul(r, hn), gateRows(w.weightHh, 2), bias(w.biasHh, 2))));
-      // z h + (1 - z) n, with the undropped state (Keras carries h_tm1, not its dropped copies).
-      const next = add(candidate, mul(z, sub(h, candidate)));
+      const gi = all.select(1, t);
+      let next: Tensor;
+      if (fused) {
+        next = gruGates(gi, linear(h, w.weightHh, w.biasHh), h, o.activation, o.recurrentActivation);
+      } else {
+        const [xr, xz, xn] = [0, 1, 2].map((g) => narrow(gi, 1, g * units, units));
+        const hr = o.stateMasks ? mul(h, o.stateMasks[0]) : h;
+        const hz = o.stateMasks ? mul(h, o.stateMasks[1]) : h;
+        const hn = o.stateMasks ? mul(h, o.stateMasks[2]) : h;
+        const r = gate(add(xr, linear(hr, gateRows(w.weightHh, 0), bias(w.biasHh, 0))));
+        const z = gate(add(xz, linear(hz, gateRows(w.weightHh, 1), bias(w.biasHh, 1))));
+        const candidate = o.resetAfter
+          ? act(add(xn, mul(r, linear(hn, gateRows(w.weightHh, 2), bias(w.biasHh, 2)))))
+          : act(add(xn, linear(mul(r, hn), gateRows(w.weightHh, 2), bias(w.biasHh, 2))));
+        // z h + (1 - z) n, with the undropped state (Keras carries h_tm1, not its dropped copies).
+        next = add(candidate, mul(z, sub(h, candidate)));
+      }
       if (stepMask) {
         const m = stepMask.select(1, t);
         h = add(h, mul(m, sub(next, h)));

@@ -3,7 +3,9 @@
 // Backend of x's device (ops/gru_requests.h). lib/ops/gru.ts checks shapes with messages naming
 // the user's arguments first; the checks here are complete anyway, because the kernels trust
 // them to stay in bounds.
+#include <initializer_list>
 #include <string>
+#include <utility>
 
 #include "../addon.h"
 #include "../ops/gru_layout.h"
@@ -192,11 +194,68 @@ GRU_BINDING(gruCudnnWeightRoute) {
 #endif
 }
 
+GruActivation activationArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  return static_cast<GruActivation>(intArg(info, index, name, 0, kGruActivationCount - 1));
+}
+
+// Every tensor of a gates call: gi's dtype (a float) and device, and its element count.
+void requireGateTensors(std::initializer_list<std::pair<const TensorRef*, std::pair<const char*, int64_t>>> tensors) {
+  const TensorRef& first = *tensors.begin()->first;
+  requireFloatDType(first.dtype, 2, tensors.begin()->second.first);
+  for (const auto& [t, what] : tensors) {
+    requireSameKind(first, *t, tensors.begin()->second.first, what.first);
+    requireNumel(*t, static_cast<double>(what.second), what.first);
+  }
+}
+
+// (activation, recurrentActivation, hNew, saved, gi, gh, h, batch, hidden): ops/gru_gate_step.h.
+GRU_BINDING(gruGates) {
+  GruGatesRequest r;
+  r.activation = activationArg(info, 0, "activation");
+  r.recurrentActivation = activationArg(info, 1, "recurrentActivation");
+  r.hNew = tensorArg(info, 2, "hNew").ref();
+  r.saved = tensorArg(info, 3, "saved").ref();
+  r.gi = tensorArg(info, 4, "gi").ref();
+  r.gh = tensorArg(info, 5, "gh").ref();
+  r.h = tensorArg(info, 6, "h").ref();
+  r.batch = intArg(info, 7, "batch");
+  r.hidden = intArg(info, 8, "hidden");
+  const int64_t rows = r.batch, H = r.hidden;
+  requireGateTensors({{&r.gi, {"gi", rows * 3 * H}}, {&r.gh, {"gh", rows * 3 * H}}, {&r.h, {"h", rows * H}}, {&r.hNew, {"hNew", rows * H}},
+                      {&r.saved, {"saved", rows * 4 * H}}});
+  if (rows * H == 0) return info.Env().Undefined();
+  Addon::of(info.Env()).backend(r.gi.device()).gruGates(r);
+  return info.Env().Undefined();
+}
+
+// (activation, recurrentActivation, dgi, dgh, dh, saved, h, dhNew, batch, hidden)
+GRU_BINDING(gruGatesBackward) {
+  GruGatesBackwardRequest r;
+  r.activation = activationArg(info, 0, "activation");
+  r.recurrentActivation = activationArg(info, 1, "recurrentActivation");
+  r.dgi = tensorArg(info, 2, "dgi").ref();
+  r.dgh = tensorArg(info, 3, "dgh").ref();
+  r.dh = tensorArg(info, 4, "dh").ref();
+  r.saved = tensorArg(info, 5, "saved").ref();
+  r.h = tensorArg(info, 6, "h").ref();
+  r.dhNew = tensorArg(info, 7, "dhNew").ref();
+  r.batch = intArg(info, 8, "batch");
+  r.hidden = intArg(info, 9, "hidden");
+  const int64_t rows = r.batch, H = r.hidden;
+  requireGateTensors({{&r.saved, {"saved", rows * 4 * H}}, {&r.h, {"h", rows * H}}, {&r.dhNew, {"dhNew", rows * H}},
+                      {&r.dgi, {"dgi", rows * 3 * H}}, {&r.dgh, {"dgh", rows * 3 * H}}, {&r.dh, {"dh", rows * H}}});
+  if (rows * H == 0) return info.Env().Undefined();
+  Addon::of(info.Env()).backend(r.saved.device()).gruGatesBackward(r);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void registerGruBindings(Napi::Object exports) {
   GRU_EXPORT(exports, gruForward);
   GRU_EXPORT(exports, gruBackward);
+  GRU_EXPORT(exports, gruGates);
+  GRU_EXPORT(exports, gruGatesBackward);
   exports.Set("gruWeightCount", Napi::Function::New(exports.Env(), gruWeightCountBinding, "gruWeightCount"));
   GRU_EXPORT(exports, gruCudnnWeightRoute);
 }

@@ -3,7 +3,9 @@
 #include <string>
 
 #include "../core/errors.h"
+#include "../ops/gru_gate_step.h"
 #include "cpu_backend.h"
+#include "float_dispatch.h"
 #include "gru_cpu.h"
 
 namespace gru {
@@ -98,6 +100,34 @@ void CpuBackend::gruBackward(const GruBackwardRequest& request) {
   stream_.enqueue([request, workspace = std::move(workspace), dtype] {
     if (dtype == DType::Float32) runBackward<float>(request, workspace);
     else runBackward<double>(request, workspace);
+  });
+}
+
+void CpuBackend::gruGates(const GruGatesRequest& r) {
+  raisePendingError();
+  stream_.enqueue([r] {
+    withFloatType(r.gi.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      const T *gi = r.gi.data<T>(), *gh = r.gh.data<T>(), *h = r.h.data<T>();
+      T *hNew = r.hNew.data<T>(), *saved = r.saved.data<T>();
+      for (int64_t b = 0; b < r.batch; ++b) {
+        for (int64_t j = 0; j < r.hidden; ++j) gruGateStepForward(r.activation, r.recurrentActivation, r.hidden, b, j, gi, gh, h, hNew, saved);
+      }
+    });
+  });
+}
+
+void CpuBackend::gruGatesBackward(const GruGatesBackwardRequest& r) {
+  raisePendingError();
+  stream_.enqueue([r] {
+    withFloatType(r.saved.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      const T *saved = r.saved.data<T>(), *h = r.h.data<T>(), *dhNew = r.dhNew.data<T>();
+      T *dgi = r.dgi.data<T>(), *dgh = r.dgh.data<T>(), *dh = r.dh.data<T>();
+      for (int64_t b = 0; b < r.batch; ++b) {
+        for (int64_t j = 0; j < r.hidden; ++j) gruGateStepBackward(r.activation, r.recurrentActivation, r.hidden, b, j, saved, h, dhNew, dgi, dgh, dh);
+      }
+    });
   });
 }
 

@@ -1,5 +1,5 @@
-// CudaBackend's shape ops, row-wise math, losses and optimizer updates: launches of the kernels
-// in kernels/tensor_ops.cu and kernels/training.cu. Ops whose inputs hold indices (gather, class
+// CudaBackend's shape ops, row-wise math, losses, optimizer updates and the GRU step's gates: launches of the kernels
+// in kernels/tensor_ops.cu, kernels/training.cu and kernels/gru_gates.cu. Ops whose inputs hold indices (gather, class
 // losses) check them on the device and report a bad one through a stream callback, so the error
 // surfaces at the next op or read, as a failure of queued CPU work does.
 #include <memory>
@@ -7,6 +7,7 @@
 
 #include "../core/errors.h"
 #include "cuda_backend.h"
+#include "kernels/gru_gates.h"
 #include "kernels/tensor_ops.h"
 #include "kernels/training.h"
 #include "status.h"
@@ -105,6 +106,17 @@ void CudaBackend::softmaxBackward(const SoftmaxBackwardRequest& r) {
   raisePendingError();
   cuda::checkCuda(byFloatType(r.y.dtype, [&](auto tag) { return cuda::launchSoftmaxBackward<decltype(tag)>(r, stream()); }),
                   "softmax backward kernel launch");
+}
+
+void CudaBackend::gruGates(const GruGatesRequest& r) {
+  raisePendingError();
+  cuda::checkCuda(byFloatType(r.gi.dtype, [&](auto tag) { return cuda::launchGruGates<decltype(tag)>(r, stream()); }), "GRU gates kernel launch");
+}
+
+void CudaBackend::gruGatesBackward(const GruGatesBackwardRequest& r) {
+  raisePendingError();
+  cuda::checkCuda(byFloatType(r.saved.dtype, [&](auto tag) { return cuda::launchGruGatesBackward<decltype(tag)>(r, stream()); }),
+                  "GRU gates backward kernel launch");
 }
 
 void CudaBackend::gather(const GatherRequest& r) {

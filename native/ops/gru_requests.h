@@ -40,4 +40,21 @@ struct GruBackwardRequest : GruInputs {
   std::optional<TensorRef> dweights;  // ADDED to (gradients accumulate, like cuDNN's WGRAD_MODE_ADD)
 };
 
+// One reset-after step's gates (ops/gru_gate_step.h): gi, gh [batch, 3 hidden], h [batch, hidden]
+// in; hNew [batch, hidden] and saved [batch, 4 hidden] out.
+struct GruGatesRequest {
+  GruActivation activation = GruActivation::Tanh;
+  GruActivation recurrentActivation = GruActivation::Sigmoid;
+  int64_t batch = 0, hidden = 0;
+  TensorRef gi, gh, h, hNew, saved;
+};
+
+// Its backward: dgi, dgh [batch, 3 hidden] and dh [batch, hidden] (overwritten) from dhNew.
+struct GruGatesBackwardRequest {
+  GruActivation activation = GruActivation::Tanh;
+  GruActivation recurrentActivation = GruActivation::Sigmoid;
+  int64_t batch = 0, hidden = 0;
+  TensorRef saved, h, dhNew, dgi, dgh, dh;
+};
+
 }  // namespace gru

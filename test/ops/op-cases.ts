@@ -14,6 +14,7 @@ import {
 import { native } from '../../lib/native/binding';
 import { packGruConfig, type GruLayerConfig } from '../../lib/native/gru-config';
 import { gruOp, type Kernel } from '../../lib/ops/gru';
+import { gruGates } from '../../lib/ops/gru-gates';
 
 export interface InputSpec {
   shape: number[];
@@ -269,4 +270,21 @@ export const opCases: OpCase[] = [
     bad: [{ what: 'another shape', make: () => [f32([4])], call: ([a], [b]) => a.copy_(b), error: ShapeError, message: /copy_\(\): source must have shape \[2, 2\], got \[4\]/ }] },
   ...trainingRows,
   ...gruRows(),
+  ...gruGateRows(),
 ];
+
+/** The fused step gates, per activation pair; inputs away from relu's and the hard sigmoids' kinks. */
+function gruGateRows(): OpCase[] {
+  const pairs: [string, string][] = [['tanh', 'sigmoid'], ['relu', 'sigmoid'], ['linear', 'hardSigmoid'], ['sigmoid', 'hardSigmoidTfjs'], ['tanh', 'relu']];
+  const rows: OpCase[] = pairs.map(([activation, gate]) => ({
+    name: `gruGates (${activation}, ${gate})`, inputs: [{ shape: [3, 6], range: [0.3, 1.1] }, { shape: [3, 6], range: [0.2, 0.9] }, { shape: [3, 2] }],
+    run: ([gi, gh, h]) => [gruGates(gi, gh, h, activation, gate)],
+  }));
+  rows[0].bad = [
+    { what: 'gh of the wrong width', make: () => [f32([3, 4])], call: ([gi, , h], [gh]) => gruGates(gi, gh, h), error: ShapeError, message: /gruGates\(\): gh must be \[3, 6\] \(3 gates of h's 2\), got \[3, 4\]/ },
+    { what: 'h of another dtype', make: () => [Tensor.zeros([3, 2], { dtype: 'float64' })], call: ([gi, gh], [h]) => gruGates(gi, gh, h as never), error: DTypeError, message: /gruGates\(\): h must be float32 like gi, got float64/ },
+    { what: 'an unknown activation', call: ([gi, gh, h]) => gruGates(gi, gh, h, 'swish'), error: ArgumentError, message: /gruGates\(\): activation must be one of 'tanh', 'sigmoid'.*got 'swish'/ },
+    { what: 'an int32 h', make: () => [Tensor.zeros([3, 2], { dtype: 'int32' })], call: ([gi, gh], [h]) => gruGates(gi, gh, h as never), error: DTypeError, message: /gruGates\(\): h must be float32 or float64, got int32/ },
+  ];
+  return rows;
+}
