@@ -37,4 +37,5 @@ export {
   serializeSafetensors,
   type RawTensor,
 } from './weights/safetensors';
+export { saveCheckpoint, loadCheckpoint, type CheckpointParts } from './weights/checkpoint';
 export * as datasets from './datasets/index';

@@ -96,13 +96,31 @@ describe('TF.js model.json', () => {
     tfModel.dispose();
   });
 
+  it('reads quantised weights (uint8 as value * scale + min, float16)', async () => {
+    const out = folder('quantised');
+    const layers = [{ class_name: 'Dense', config: { name: 'd', units: 2, activation: 'linear', use_bias: true, batch_input_shape: [null, 3] } }];
+    const json = { format: 'layers-model', modelTopology: { class_name: 'Sequential', config: { name: 'q', layers }, keras_version: 'tfjs-layers 4.22.0' },
+      weightsManifest: [{ paths: ['weights.bin'], weights: [
+        { name: 'd/kernel', shape: [3, 2], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } },
+        { name: 'd/bias', shape: [2], dtype: 'float32', quantization: { dtype: 'float16' } }] }] };
+    // kernel [[-1, -0.5], [0, 0.5], [1, 1.5]]; bias [1, -2] as halves 0x3C00, 0xC000.
+    writeFileSync(join(out, 'weights.bin'), Buffer.from([0, 1, 2, 3, 4, 5, 0x00, 0x3c, 0x00, 0xc0]));
+    writeFileSync(join(out, 'model.json'), JSON.stringify(json));
+    const model = await keras.loadModel(join(out, 'model.json'));
+    const x = Tensor.from([[1, 0, 0], [0, 1, 1]]);
+    const y = model.predict(x);
+    expect(Array.from(y.dataSync())).toEqual([0, -2.5, 2, 0]);
+    for (const t of [x, y]) t.dispose();
+    model.dispose();
+  });
+
   it('refuses what TF.js cannot hold, and bad files, with typed errors', async () => {
     const resetAfter = keras.sequential([keras.layers.gru({ units: 2, inputShape: [3, 2] })]);
     await expect(resetAfter.save(folder('bad'), { format: 'tfjs' })).rejects.toThrow(/cannot express a reset-after GRU/);
-    await expect(resetAfter.save(folder('bad'), {} as never)).rejects.toThrow(/format must be 'tfjs'/);
+    await expect(resetAfter.save(folder('bad'), {} as never)).rejects.toThrow(/format must be 'checkpoint' or 'tfjs'/);
     resetAfter.dispose();
     await expect(keras.loadModel(join(dir, 'missing', 'model.json'))).rejects.toThrow(FileError);
-    await expect(keras.loadModel(join(dir, 'model.keras'))).rejects.toThrow(/only TF.js model.json/);
+    await expect(keras.loadModel(join(dir, 'model.keras'))).rejects.toThrow(/TF.js model.json files and checkpoints \(.safetensors\) load so far/);
     const bad = folder('corrupt');
     writeFileSync(join(bad, 'model.json'), '{ not json');
     await expect(keras.loadModel(join(bad, 'model.json'))).rejects.toThrow(/not a TF.js model.json/);

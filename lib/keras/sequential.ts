@@ -12,7 +12,7 @@ import { describe, formatShape } from '../format';
 import { defaultGenerator, type Generator } from '../random';
 import { Tensor } from '../tensor';
 import { checkOptions } from '../arguments';
-import type { Optimizer } from '../optim/optimizer';
+import { Optimizer } from '../optim/optimizer';
 import { asTensor } from '../train/batches';
 import { dataSource } from '../train/data';
 import { evaluateSource, fitLoop, type FitOptions, type History, type Logs, type Prediction, type Trainee } from '../train/fit-loop';
@@ -25,7 +25,8 @@ import { SymbolicTensor } from './symbolic';
 import { checkMetric, compileMetric, type Metric } from './metrics';
 import { add } from '../ops/arithmetic';
 import { reduceLoss } from './reduction';
-import { buildOptimizer, checkOptimizer, type OptimizerInput } from './optimizers';
+import { buildOptimizer, checkOptimizer, type KerasOptimizerSpec, type OptimizerInput } from './optimizers';
+import { saveModelCheckpoint } from './io/checkpoint-model';
 import { saveTfjsModel } from './io/tfjs-model';
 import { summaryLines } from './summary';
 import { loadModelWeights, saveModelWeights } from './weights-file';
@@ -41,7 +42,17 @@ interface Compiled {
   optimizer: ReturnType<typeof checkOptimizer>;
   built: Optimizer | null;
   loss: LossFunction;
+  /** The loss's Keras name (null for a function). */
+  lossName: string | null;
   metrics: Metric[];
+}
+
+/** @internal What a checkpoint records of a model besides its tensors. */
+export interface ModelRecord {
+  generator: Generator;
+  dtype: FloatDType;
+  /** compile()'s arguments where they can be written down (null for an optim.* instance or a loss function). */
+  compile: { optimizer: KerasOptimizerSpec | null; loss: string | null; metrics: string[] } | null;
 }
 
 /** The options evaluate() takes. */
@@ -190,8 +201,22 @@ export class Sequential {
     if (o.metrics !== undefined && !Array.isArray(o.metrics)) throw new ArgumentError(`${this.name}.compile options.metrics must be an array of names, got ${describe(o.metrics)}`);
     const metrics = (o.metrics ?? []).map((m, i) => compileMetric(checkMetric(m, `${this.name}.compile options.metrics[${i}]`)));
     this.compiled?.built?.dispose();
+    const loss = checkLoss(o.loss, `${this.name}.compile options.loss`);
     this.compiled = { optimizer: checkOptimizer(o.optimizer, `${this.name}.compile options.optimizer`), built: null,
-      loss: checkLoss(o.loss, `${this.name}.compile options.loss`).fn, metrics };
+      loss: loss.fn, lossName: typeof o.loss === 'string' ? loss.name : null, metrics };
+  }
+
+  /** @internal The optimizer fit() trains with, built now if it is not yet (a checkpoint restores its state into it). */
+  buildOptimizer(): Optimizer | null {
+    return this.compiled ? this.trainee('buildOptimizer').optimizer() : null;
+  }
+
+  /** @internal */
+  record(): ModelRecord {
+    const c = this.compiled;
+    const spec = c && !(c.optimizer instanceof Optimizer) ? c.optimizer : null;
+    return { generator: this.placement.generator, dtype: this.placement.dtype,
+      compile: c ? { optimizer: spec, loss: c.lossName, metrics: c.metrics.map((m) => m.name) } : null };
   }
 
   private trainee(where: string): Trainee {
@@ -355,14 +380,20 @@ export class Sequential {
   }
 
   /**
-   * Saves the model: `{ format: 'tfjs' }` writes `path/model.json` and `path/weights.bin`, the
-   * TF.js layers format (`tf.loadLayersModel` reads it; a reset-after GRU, Keras 3's default,
-   * cannot be expressed there and is an error). Async, as TF.js's save is.
+   * Saves the model. A path ending in `.safetensors` (or `{ format: 'checkpoint' }`) writes a
+   * training checkpoint: the weights, the optimizer's state, the generator's position, the
+   * topology and compile()'s arguments, which keras.loadModel(path) restores from the file alone.
+   * `{ format: 'tfjs' }` writes `path/model.json` and `path/weights.bin`, the TF.js layers format
+   * (`tf.loadLayersModel` reads it; a reset-after GRU, Keras 3's default, cannot be expressed
+   * there and is an error). Async, as TF.js's save is.
    */
-  async save(path: string, options: { format?: 'tfjs' } = {}): Promise<void> {
+  async save(path: string, options: { format?: 'tfjs' | 'checkpoint' } = {}): Promise<void> {
     const o = checkOptions(options, ['format'], `${this.name}.save options`);
-    if (o.format !== 'tfjs') throw new ArgumentError(`${this.name}.save options.format must be 'tfjs' (the only format written so far), got ${describe(o.format)}`);
-    saveTfjsModel(this, path);
+    if (typeof path !== 'string') throw new ArgumentError(`${this.name}.save: path must be a string, got ${describe(path)}`);
+    const format = o.format ?? (path.endsWith('.safetensors') ? 'checkpoint' : undefined);
+    if (format === 'tfjs') saveTfjsModel(this, path);
+    else if (format === 'checkpoint') saveModelCheckpoint(this, path);
+    else throw new ArgumentError(`${this.name}.save options.format must be 'checkpoint' or 'tfjs' (or the path end in .safetensors), got ${describe(o.format)}`);
   }
 
   /** Frees every layer's weights and the optimizer's state. */

@@ -174,6 +174,8 @@ export async function fitLoop(t: Trainee, xIn: unknown, yIn: unknown, options: F
     const shuffle = o.shuffle ?? true;
     // Keras shuffles arrays, not iterables (their order is the data's).
     const order = shuffle && train instanceof TensorBatches ? shuffler(o.seed ?? Math.floor(Math.random() * 2 ** 32)) : null;
+    // A fit resumed at initialEpoch shuffles as the uninterrupted one would have from there.
+    if (order && train instanceof TensorBatches) for (let e = 0; e < initialEpoch; e++) order(train.rows);
     const optimizer = t.optimizer();
     t.stopTraining = false;
     const progress = progressDisplay(verbose, epochs, train.batchesPerEpoch ?? 0);

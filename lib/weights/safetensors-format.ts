@@ -219,6 +219,11 @@ function widenHalves(bytes: Uint8Array, table: Uint32Array | undefined): Float32
   return out;
 }
 
+/** Little-endian IEEE binary16 values as float32, exactly (TF.js's float16-quantised weights too). */
+export function float16ToFloat32(bytes: Uint8Array): Float32Array {
+  return widenHalves(bytes, halfToFloatTable());
+}
+
 let halfTable: Uint32Array | undefined;
 
 /** float32 bits of every IEEE binary16 value (256 KiB, built on first use). */

@@ -67,6 +67,8 @@ function declaredShape(c: Config): Shape | null {
 function activationFrom(value: unknown, keras3: boolean, where: string): GRUActivation | 'softmax' {
   const names: Record<string, GRUActivation | 'softmax'> = {
     tanh: 'tanh', sigmoid: 'sigmoid', relu: 'relu', linear: 'linear', softmax: 'softmax', hard_sigmoid: keras3 ? 'hardSigmoid' : 'hardSigmoidTfjs',
+    // This library's own names, which its checkpoints write.
+    hardSigmoid: 'hardSigmoid', hardSigmoidTfjs: 'hardSigmoidTfjs',
   };
   const name = value === null || value === undefined ? 'linear' : typeof value === 'string' ? value : (value as { class_name?: string }).class_name ?? '';
   if (!(name in names)) throw new ArgumentError(`${where}: activation ${describe(value)} is not supported (${Object.keys(names).join(', ')})`);
@@ -128,21 +130,25 @@ function regularizerJson(r: Regularizer | null): unknown {
   return r ? { class_name: 'L1L2', config: { l1: r.l1, l2: r.l2 } } : null;
 }
 
-function activationJson(name: string, where: string): string {
+function activationJson(name: string, target: Target, where: string): string {
+  if (target === 'native') return name;
   if (name === 'hardSigmoid') throw new ArgumentError(`${where}: TF.js has no Keras 3 hard sigmoid (relu6(x + 3) / 6); use 'hardSigmoidTfjs' or another activation to export to TF.js`);
   return name === 'hardSigmoidTfjs' ? 'hard_sigmoid' : name;
 }
 
-/** A layer's TF.js JSON (first: it carries the model's input shape). */
-export function layerToJson(layer: Layer, inputShape: Shape | null): LayerJson {
+/** Who reads the JSON: TF.js (its GRU is reset-before only), or this library (its checkpoints: every form, its own activation names). */
+export type Target = 'tfjs' | 'native';
+
+/** A layer's JSON (inputShape given for the first: it carries the model's input shape). */
+export function layerToJson(layer: Layer, inputShape: Shape | null, target: Target = 'tfjs'): LayerJson {
   const where = `${layer.name} (${layer.className})`;
   const base: Config = { name: layer.name, trainable: true, ...(inputShape ? { batch_input_shape: [null, ...inputShape] } : {}) };
   if (layer instanceof GRU) {
-    if (layer.resetAfter) {
+    if (layer.resetAfter && target === 'tfjs') {
       throw new ArgumentError(`${where}: TF.js cannot express a reset-after GRU (resetAfter: true, Keras 3's default): its GRU is reset-before only; build the model with resetAfter: false to export it to TF.js`);
     }
-    return { class_name: 'GRU', config: { ...base, units: layer.units, activation: activationJson(layer.activation, where), recurrent_activation: activationJson(layer.recurrentActivation, where),
-      use_bias: layer.useBias, dropout: layer.dropout, recurrent_dropout: layer.recurrentDropout, reset_after: false, return_sequences: layer.returnSequences,
+    return { class_name: 'GRU', config: { ...base, units: layer.units, activation: activationJson(layer.activation, target, where), recurrent_activation: activationJson(layer.recurrentActivation, target, where),
+      use_bias: layer.useBias, dropout: layer.dropout, recurrent_dropout: layer.recurrentDropout, reset_after: layer.resetAfter, return_sequences: layer.returnSequences,
       return_state: false, go_backwards: layer.goBackwards, stateful: layer.stateful, unroll: false, kernel_regularizer: regularizerJson(layer.regularizers.kernel),
       recurrent_regularizer: regularizerJson(layer.regularizers.recurrent), bias_regularizer: regularizerJson(layer.regularizers.bias) } };
   }
@@ -156,7 +162,7 @@ export function layerToJson(layer: Layer, inputShape: Shape | null): LayerJson {
   }
   if (layer instanceof Dropout) return { class_name: 'Dropout', config: { ...base, rate: layer.rate } };
   if (layer instanceof Masking) return { class_name: 'Masking', config: { ...base, mask_value: layer.maskValue } };
-  if (layer instanceof Bidirectional) return { class_name: 'Bidirectional', config: { ...base, merge_mode: layer.mergeMode, layer: layerToJson(layer.layer, null) } };
-  if (layer instanceof TimeDistributed) return { class_name: 'TimeDistributed', config: { ...base, layer: layerToJson(layer.layer, null) } };
+  if (layer instanceof Bidirectional) return { class_name: 'Bidirectional', config: { ...base, merge_mode: layer.mergeMode, layer: layerToJson(layer.layer, null, target) } };
+  if (layer instanceof TimeDistributed) return { class_name: 'TimeDistributed', config: { ...base, layer: layerToJson(layer.layer, null, target) } };
   throw new ArgumentError(`${where}: this layer has no TF.js form`);
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ArgumentError } from '../../errors';
 import { describe } from '../../format';
 import { fileError } from '../../weights/safetensors';
+import { float16ToFloat32 } from '../../weights/safetensors-format';
 
 export interface WeightSpec {
   name: string;
@@ -33,14 +34,6 @@ function checkSpec(spec: unknown, where: string): WeightSpec {
   if (s.dtype !== 'float32' && s.dtype !== 'int32') throw new ArgumentError(`${where} (${s.name}): dtype ${s.dtype} is not a weight dtype this library reads (float32, int32)`);
   if (s.quantization && !(s.quantization.dtype in BYTES) ) throw new ArgumentError(`${where} (${s.name}): unknown quantization dtype ${describe(s.quantization.dtype)}`);
   return s;
-}
-
-/** IEEE half to float. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1, exponent = (h >> 10) & 0x1f, fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? Number.NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 /** The weights of `manifest`, read from files beside model.json in `dir`, by name (float values). */
@@ -69,16 +62,17 @@ export function readManifestWeights(manifest: unknown, dir: string, source: stri
       const stored = spec.quantization?.dtype ?? spec.dtype;
       const size = count * BYTES[stored];
       if (at + size > bytes.length) throw new ArgumentError(`${source}: the weights files hold ${bytes.length} bytes, too few for ${spec.name} (it ends at byte ${at + size})`);
-      const values = new Float32Array(count);
       const { scale = 1, min = 0 } = spec.quantization ?? {};
-      for (let i = 0; i < count; i++) {
-        const offset = at + i * BYTES[stored];
-        switch (stored) {
-          case 'float32': values[i] = view.getFloat32(offset, true); break;
-          case 'int32': values[i] = view.getInt32(offset, true); break;
-          case 'uint8': values[i] = view.getUint8(offset) * scale + min; break;
-          case 'uint16': values[i] = view.getUint16(offset, true) * scale + min; break;
-          case 'float16': values[i] = halfToFloat(view.getUint16(offset, true)); break;
+      const values = stored === 'float16' ? float16ToFloat32(bytes.subarray(at, at + size)) : new Float32Array(count);
+      if (stored !== 'float16') {
+        for (let i = 0; i < count; i++) {
+          const offset = at + i * BYTES[stored];
+          switch (stored) {
+            case 'float32': values[i] = view.getFloat32(offset, true); break;
+            case 'int32': values[i] = view.getInt32(offset, true); break;
+            case 'uint8': values[i] = view.getUint8(offset) * scale + min; break;
+            case 'uint16': values[i] = view.getUint16(offset, true) * scale + min; break;
+          }
         }
       }
       if (out.has(spec.name)) throw new ArgumentError(`${source}: the weight ${spec.name} appears twice in the manifest`);
