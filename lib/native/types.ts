@@ -28,6 +28,7 @@ export interface NativeConstants {
   classLosses: Record<string, number>;
   optimizers: Record<string, number>;
   gruActivations: Record<string, number>;
+  gruGateSteps: Record<'resetAfter' | 'resetPass' | 'updatePass', number>;
   gruConfigFields: NativeGruConfigField[];
   napiVersion: number;
 }
@@ -155,12 +156,13 @@ export interface NativeBinding {
               lengths: Int32Array | null, reserve: TensorHandle, y: TensorHandle | null, dy: TensorHandle | null,
               dhN: TensorHandle | null, needDx: boolean, needDh0: boolean, dweights: TensorHandle | null,
               kernel: number): { dx: TensorHandle | null; dh0: TensorHandle | null };
-  /** One reset-after step's gates (native/ops/gru_gate_step.h): gi, gh [B, 3H], h [B, H] -> hNew [B, H], saved [B, 4H]. */
-  gruGates(activation: number, recurrentActivation: number, hNew: TensorHandle, saved: TensorHandle, gi: TensorHandle, gh: TensorHandle,
-           h: TensorHandle, batch: number, hidden: number): void;
-  /** Its backward: dgi, dgh [B, 3H] and the direct dh [B, H] from dhNew. */
-  gruGatesBackward(activation: number, recurrentActivation: number, dgi: TensorHandle, dgh: TensorHandle, dh: TensorHandle,
-                   saved: TensorHandle, h: TensorHandle, dhNew: TensorHandle, batch: number, hidden: number): void;
+  /** A pass of a GRU step's gates (native/ops/gru_gate_step.h; step: constants().gruGateSteps; widths in GruGatesRequest). */
+  gruGates(step: number, activation: number, recurrentActivation: number, out: TensorHandle, saved: TensorHandle | null, gi: TensorHandle,
+           gh: TensorHandle, h: TensorHandle, gates: TensorHandle | null, batch: number, hidden: number): void;
+  /** Its backward: dgi, dgh, dh (and dGates for the update pass) from dOut. */
+  gruGatesBackward(step: number, activation: number, recurrentActivation: number, dgi: TensorHandle, dgh: TensorHandle, dh: TensorHandle,
+                   dGates: TensorHandle | null, saved: TensorHandle, h: TensorHandle, dOut: TensorHandle, gates: TensorHandle | null,
+                   batch: number, hidden: number): void;
   /** The flat parameter count of a GRU (Note [GRU weight layout]). */
   gruWeightCount(config: Float64Array): number;
   /** Whether cuDNN reads the flat weights as they are ('direct') or through a packed copy; cuda only. */

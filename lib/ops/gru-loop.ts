@@ -1,7 +1,7 @@
 /**
  * One GRU direction run step by step from differentiable ops, recorded for autograd, on any
- * device: per step, one GEMM and the fused gate pass of gru-gates.ts (reset-after), or a GEMM
- * per gate group and the gate math as elementwise ops (reset-before, recurrent dropout). It runs what the
+ * device: per step, one GEMM and a fused gate pass of gru-gates.ts (reset-after; reset-before
+ * takes two of each), or with recurrent dropout a GEMM per gate and the gate math as elementwise ops. It runs what the
  * fused engine GRU cannot: every activation form on CUDA (gru-composed.ts), and for the Keras
  * face recurrent dropout (implementation 1: one mask per gate on the inputs and one on the state,
  * fixed over the sequence, the undropped state carried) and masks with holes. A masked step keeps
@@ -10,7 +10,7 @@
  * (PyTorch layout, gates r, z, n).
  */
 import { add, mul, scale, sub } from './arithmetic';
-import { gruGates } from './gru-gates';
+import { gruGates, gruResetPass, gruUpdatePass } from './gru-gates';
 import { cat, stack } from './layout';
 import { linear } from './matmul';
 import { clamp, relu, sigmoid, tanh } from './unary';
@@ -78,8 +78,9 @@ export function gruLoop(x: Tensor, w: LoopWeights, o: LoopOptions): { output: Te
       ? cat([0, 1, 2].map((g) => linear(mul(x, o.inputMasks![g].reshape([x.shape[0], 1, x.shape[2]])), gateRows(w.weightIh, g), bias(w.biasIh, g))), 2)
       : linear(x, w.weightIh, w.biasIh);
     const units = w.weightHh.shape[1];
-    // A reset-after step without state masks is one GEMM and the fused gate pass (gru-gates.ts).
-    const fused = o.resetAfter && !o.stateMasks;
+    // Without state masks a step is one GEMM and a fused gate pass (reset-after), or two of each
+    // (reset-before: the n block's GEMM needs r h first); see gru-gates.ts.
+    const fused = !o.stateMasks;
     const stepMask = o.stepMask ? o.stepMask.reshape([...o.stepMask.shape, 1]) : null;
     let h = o.h0;
     let previous: Tensor | null = null;
@@ -87,8 +88,12 @@ export function gruLoop(x: Tensor, w: LoopWeights, o: LoopOptions): { output: Te
     for (let t = 0; t < steps; t++) {
       const gi = all.select(1, t);
       let next: Tensor;
-      if (fused) {
+      if (fused && o.resetAfter) {
         next = gruGates(gi, linear(h, w.weightHh, w.biasHh), h, o.activation, o.recurrentActivation);
+      } else if (fused) {
+        const gates = gruResetPass(gi, linear(h, gateRows(w.weightHh, 0, 2), bias(w.biasHh, 0, 2)), h, o.recurrentActivation);
+        const ghN = linear(narrow(gates, 1, 2 * units, units), gateRows(w.weightHh, 2), bias(w.biasHh, 2));
+        next = gruUpdatePass(gi, ghN, gates, h, o.activation);
       } else {
         const [xr, xz, xn] = [0, 1, 2].map((g) => narrow(gi, 1, g * units, units));
         const hr = o.stateMasks ? mul(h, o.stateMasks[0]) : h;

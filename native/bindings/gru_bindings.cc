@@ -198,7 +198,16 @@ GruActivation activationArg(const Napi::CallbackInfo& info, size_t index, const 
   return static_cast<GruActivation>(intArg(info, index, name, 0, kGruActivationCount - 1));
 }
 
-// Every tensor of a gates call: gi's dtype (a float) and device, and its element count.
+GruGateStep gateStepArg(const Napi::CallbackInfo& info, size_t index) {
+  return static_cast<GruGateStep>(intArg(info, index, "step", 0, kGruGateStepCount - 1));
+}
+
+// The width (per batch row, in units of hidden) of gh for each pass.
+int64_t ghWidth(GruGateStep step) {
+  return step == GruGateStep::ResetAfter ? 3 : step == GruGateStep::ResetPass ? 2 : 1;
+}
+
+// Every tensor of a gates call: the first one's dtype (a float) and device, and its element count.
 void requireGateTensors(std::initializer_list<std::pair<const TensorRef*, std::pair<const char*, int64_t>>> tensors) {
   const TensorRef& first = *tensors.begin()->first;
   requireFloatDType(first.dtype, 2, tensors.begin()->second.first);
@@ -208,42 +217,61 @@ void requireGateTensors(std::initializer_list<std::pair<const TensorRef*, std::p
   }
 }
 
-// (activation, recurrentActivation, hNew, saved, gi, gh, h, batch, hidden): ops/gru_gate_step.h.
+void requirePresent(const std::optional<TensorRef>& t, bool wanted, size_t index, const char* name) {
+  if (t.has_value() != wanted) throw Error(ErrorKind::Argument, argLabel(index, name) + (wanted ? " is required for this pass" : " must be null for this pass"));
+}
+
+// (step, activation, recurrentActivation, out, saved | null, gi, gh, h, gates | null, batch, hidden):
+// ops/gru_gate_step.h and GruGatesRequest for the widths of each pass.
 GRU_BINDING(gruGates) {
   GruGatesRequest r;
-  r.activation = activationArg(info, 0, "activation");
-  r.recurrentActivation = activationArg(info, 1, "recurrentActivation");
-  r.hNew = tensorArg(info, 2, "hNew").ref();
-  r.saved = tensorArg(info, 3, "saved").ref();
-  r.gi = tensorArg(info, 4, "gi").ref();
-  r.gh = tensorArg(info, 5, "gh").ref();
-  r.h = tensorArg(info, 6, "h").ref();
-  r.batch = intArg(info, 7, "batch");
-  r.hidden = intArg(info, 8, "hidden");
+  r.step = gateStepArg(info, 0);
+  r.activation = activationArg(info, 1, "activation");
+  r.recurrentActivation = activationArg(info, 2, "recurrentActivation");
+  r.out = tensorArg(info, 3, "out").ref();
+  r.saved = optionalTensorArg(info, 4, "saved");
+  r.gi = tensorArg(info, 5, "gi").ref();
+  r.gh = tensorArg(info, 6, "gh").ref();
+  r.h = tensorArg(info, 7, "h").ref();
+  r.gates = optionalTensorArg(info, 8, "gates");
+  r.batch = intArg(info, 9, "batch");
+  r.hidden = intArg(info, 10, "hidden");
   const int64_t rows = r.batch, H = r.hidden;
-  requireGateTensors({{&r.gi, {"gi", rows * 3 * H}}, {&r.gh, {"gh", rows * 3 * H}}, {&r.h, {"h", rows * H}}, {&r.hNew, {"hNew", rows * H}},
-                      {&r.saved, {"saved", rows * 4 * H}}});
+  requirePresent(r.saved, r.step != GruGateStep::ResetPass, 4, "saved");
+  requirePresent(r.gates, r.step == GruGateStep::UpdatePass, 8, "gates");
+  requireGateTensors({{&r.gi, {"gi", rows * 3 * H}}, {&r.gh, {"gh", rows * ghWidth(r.step) * H}}, {&r.h, {"h", rows * H}},
+                      {&r.out, {"out", rows * (r.step == GruGateStep::ResetPass ? 3 : 1) * H}}});
+  if (r.saved) requireGateTensors({{&r.gi, {"gi", rows * 3 * H}}, {&*r.saved, {"saved", rows * (r.step == GruGateStep::ResetAfter ? 4 : 1) * H}}});
+  if (r.gates) requireGateTensors({{&r.gi, {"gi", rows * 3 * H}}, {&*r.gates, {"gates", rows * 3 * H}}});
   if (rows * H == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.gi.device()).gruGates(r);
   return info.Env().Undefined();
 }
 
-// (activation, recurrentActivation, dgi, dgh, dh, saved, h, dhNew, batch, hidden)
+// (step, activation, recurrentActivation, dgi, dgh, dh, dGates | null, saved, h, dOut, gates | null, batch, hidden)
 GRU_BINDING(gruGatesBackward) {
   GruGatesBackwardRequest r;
-  r.activation = activationArg(info, 0, "activation");
-  r.recurrentActivation = activationArg(info, 1, "recurrentActivation");
-  r.dgi = tensorArg(info, 2, "dgi").ref();
-  r.dgh = tensorArg(info, 3, "dgh").ref();
-  r.dh = tensorArg(info, 4, "dh").ref();
-  r.saved = tensorArg(info, 5, "saved").ref();
-  r.h = tensorArg(info, 6, "h").ref();
-  r.dhNew = tensorArg(info, 7, "dhNew").ref();
-  r.batch = intArg(info, 8, "batch");
-  r.hidden = intArg(info, 9, "hidden");
+  r.step = gateStepArg(info, 0);
+  r.activation = activationArg(info, 1, "activation");
+  r.recurrentActivation = activationArg(info, 2, "recurrentActivation");
+  r.dgi = tensorArg(info, 3, "dgi").ref();
+  r.dgh = tensorArg(info, 4, "dgh").ref();
+  r.dh = tensorArg(info, 5, "dh").ref();
+  r.dGates = optionalTensorArg(info, 6, "dGates");
+  r.saved = tensorArg(info, 7, "saved").ref();
+  r.h = tensorArg(info, 8, "h").ref();
+  r.dOut = tensorArg(info, 9, "dOut").ref();
+  r.gates = optionalTensorArg(info, 10, "gates");
+  r.batch = intArg(info, 11, "batch");
+  r.hidden = intArg(info, 12, "hidden");
   const int64_t rows = r.batch, H = r.hidden;
-  requireGateTensors({{&r.saved, {"saved", rows * 4 * H}}, {&r.h, {"h", rows * H}}, {&r.dhNew, {"dhNew", rows * H}},
-                      {&r.dgi, {"dgi", rows * 3 * H}}, {&r.dgh, {"dgh", rows * 3 * H}}, {&r.dh, {"dh", rows * H}}});
+  const bool update = r.step == GruGateStep::UpdatePass;
+  requirePresent(r.dGates, update, 6, "dGates");
+  requirePresent(r.gates, update, 10, "gates");
+  const int64_t savedWidth = r.step == GruGateStep::ResetAfter ? 4 : r.step == GruGateStep::ResetPass ? 3 : 1;
+  requireGateTensors({{&r.saved, {"saved", rows * savedWidth * H}}, {&r.h, {"h", rows * H}}, {&r.dOut, {"dOut", rows * (r.step == GruGateStep::ResetPass ? 3 : 1) * H}},
+                      {&r.dgi, {"dgi", rows * 3 * H}}, {&r.dgh, {"dgh", rows * ghWidth(r.step) * H}}, {&r.dh, {"dh", rows * H}}});
+  if (update) requireGateTensors({{&r.saved, {"saved", rows * H}}, {&*r.gates, {"gates", rows * 3 * H}}, {&*r.dGates, {"dGates", rows * 3 * H}}});
   if (rows * H == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.saved.device()).gruGatesBackward(r);
   return info.Env().Undefined();

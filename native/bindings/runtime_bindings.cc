@@ -38,6 +38,7 @@ GRU_BINDING(constants) {
   table("classLosses", [](Napi::Object& codes) { GRU_CLASS_LOSSES(GRU_CODE_ENTRY) });
   table("optimizers", [](Napi::Object& codes) { GRU_OPTIMIZERS(GRU_CODE_ENTRY) });
   table("gruActivations", [](Napi::Object& codes) { GRU_ACTIVATIONS(GRU_CODE_ENTRY) });
+  table("gruGateSteps", [](Napi::Object& codes) { GRU_GATE_STEPS(GRU_CODE_ENTRY) });
 #undef GRU_CODE_ENTRY
   result.Set("gruConfigFields", gruConfigFieldTable(env));
   result.Set("napiVersion", static_cast<double>(NAPI_VERSION));

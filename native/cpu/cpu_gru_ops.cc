@@ -108,10 +108,16 @@ void CpuBackend::gruGates(const GruGatesRequest& r) {
   stream_.enqueue([r] {
     withFloatType(r.gi.dtype, [&](auto tag) {
       using T = decltype(tag);
-      const T *gi = r.gi.data<T>(), *gh = r.gh.data<T>(), *h = r.h.data<T>();
-      T *hNew = r.hNew.data<T>(), *saved = r.saved.data<T>();
+      const T *gi = r.gi.data<T>(), *gh = r.gh.data<T>(), *h = r.h.data<T>(), *gates = dataOrNull<T>(r.gates);
+      T *out = r.out.data<T>(), *saved = dataOrNull<T>(r.saved);
       for (int64_t b = 0; b < r.batch; ++b) {
-        for (int64_t j = 0; j < r.hidden; ++j) gruGateStepForward(r.activation, r.recurrentActivation, r.hidden, b, j, gi, gh, h, hNew, saved);
+        for (int64_t j = 0; j < r.hidden; ++j) {
+          switch (r.step) {
+            case GruGateStep::ResetAfter: gruGateStepForward(r.activation, r.recurrentActivation, r.hidden, b, j, gi, gh, h, out, saved); break;
+            case GruGateStep::ResetPass: gruResetPassForward(r.recurrentActivation, r.hidden, b, j, gi, gh, h, out); break;
+            case GruGateStep::UpdatePass: gruUpdatePassForward(r.activation, r.hidden, b, j, gi, gh, gates, h, out, saved); break;
+          }
+        }
       }
     });
   });
@@ -122,10 +128,16 @@ void CpuBackend::gruGatesBackward(const GruGatesBackwardRequest& r) {
   stream_.enqueue([r] {
     withFloatType(r.saved.dtype, [&](auto tag) {
       using T = decltype(tag);
-      const T *saved = r.saved.data<T>(), *h = r.h.data<T>(), *dhNew = r.dhNew.data<T>();
-      T *dgi = r.dgi.data<T>(), *dgh = r.dgh.data<T>(), *dh = r.dh.data<T>();
+      const T *saved = r.saved.data<T>(), *h = r.h.data<T>(), *dOut = r.dOut.data<T>(), *gates = dataOrNull<T>(r.gates);
+      T *dgi = r.dgi.data<T>(), *dgh = r.dgh.data<T>(), *dh = r.dh.data<T>(), *dGates = dataOrNull<T>(r.dGates);
       for (int64_t b = 0; b < r.batch; ++b) {
-        for (int64_t j = 0; j < r.hidden; ++j) gruGateStepBackward(r.activation, r.recurrentActivation, r.hidden, b, j, saved, h, dhNew, dgi, dgh, dh);
+        for (int64_t j = 0; j < r.hidden; ++j) {
+          switch (r.step) {
+            case GruGateStep::ResetAfter: gruGateStepBackward(r.activation, r.recurrentActivation, r.hidden, b, j, saved, h, dOut, dgi, dgh, dh); break;
+            case GruGateStep::ResetPass: gruResetPassBackward(r.recurrentActivation, r.hidden, b, j, saved, h, dOut, dgi, dgh, dh); break;
+            case GruGateStep::UpdatePass: gruUpdatePassBackward(r.activation, r.hidden, b, j, gates, h, saved, dOut, dgi, dgh, dGates, dh); break;
+          }
+        }
       }
     });
   });

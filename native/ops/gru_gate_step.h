@@ -1,8 +1,14 @@
-// One reset-after GRU step's gates for one element (row b, unit j), given the step's projections:
-// gi = x W_ih^T + b_ih and gh = h W_hh^T + b_hh, both [B, 3H] in gate order r, z, n. Shared by the
-// CPU loop and the CUDA kernel of the gruGates op (the step loop lib/ops/gru-loop.ts runs it where
-// the whole-sequence kernels cannot: every activation form on CUDA). The forward saves r, z, n and
-// gh_n per element ([B, 4H]), all the backward needs besides h.
+// One GRU step's gates for one element (row b, unit j), shared by the CPU loops and the CUDA
+// kernels of the gruGates ops (the step loop lib/ops/gru-loop.ts runs them where the
+// whole-sequence kernels cannot: every activation form on CUDA). Projections are in gate order
+// r, z, n: gi = x W_ih^T + b_ih [B, 3H], and gh the recurrent one.
+//
+// Reset-after (one pass): gh = h W_hh^T + b_hh [B, 3H]; the forward saves r, z, n and gh_n per
+// element ([B, 4H]), all the backward needs besides h.
+//
+// Reset-before (two passes around the n block's GEMM): the reset pass turns ghRZ = h W_rz^T + b_rz
+// [B, 2H] into gates = [r, z, r h] [B, 3H]; the caller multiplies r h by W_n; the update pass turns
+// ghN [B, H] and gates into h', saving n [B, H].
 #pragma once
 #include <stdint.h>
 
@@ -52,6 +58,63 @@ GRU_HOST_DEVICE GRU_INLINE void gruGateStepBackward(GruActivation candidate, Gru
   dghRow[H + j] = daz;
   dgiRow[2 * H + j] = dan;
   dghRow[2 * H + j] = dan * r;
+  dh[b * H + j] = g * z;
+}
+
+template <typename T>
+GRU_HOST_DEVICE GRU_INLINE void gruResetPassForward(GruActivation gate, int64_t H, int64_t b, int64_t j, const T* gi, const T* ghRZ, const T* h,
+                                                    T* gates) {
+  const T r = activationValue(gate, gi[b * 3 * H + j] + ghRZ[b * 2 * H + j]);
+  const T z = activationValue(gate, gi[b * 3 * H + H + j] + ghRZ[b * 2 * H + H + j]);
+  T* g = gates + b * 3 * H;
+  g[j] = r;
+  g[H + j] = z;
+  g[2 * H + j] = r * h[b * H + j];
+}
+
+// dgi [B, 3H] (its n block zero: the update pass owns it), dghRZ [B, 2H] and the direct dh [B, H]
+// (r * d(r h)) from dGates [B, 3H] (the z block from the update pass, the r h block from the GEMM).
+template <typename T>
+GRU_HOST_DEVICE GRU_INLINE void gruResetPassBackward(GruActivation gate, int64_t H, int64_t b, int64_t j, const T* gates, const T* h,
+                                                     const T* dGates, T* dgi, T* dghRZ, T* dh) {
+  const T* g = gates + b * 3 * H;
+  const T* d = dGates + b * 3 * H;
+  const T r = g[j], z = g[H + j];
+  const T dr = d[j] + d[2 * H + j] * h[b * H + j];
+  const T dar = dr * activationSlope(gate, r);
+  const T daz = d[H + j] * activationSlope(gate, z);
+  dgi[b * 3 * H + j] = dar;
+  dgi[b * 3 * H + H + j] = daz;
+  dgi[b * 3 * H + 2 * H + j] = T(0);
+  dghRZ[b * 2 * H + j] = dar;
+  dghRZ[b * 2 * H + H + j] = daz;
+  dh[b * H + j] = d[2 * H + j] * r;
+}
+
+template <typename T>
+GRU_HOST_DEVICE GRU_INLINE void gruUpdatePassForward(GruActivation candidate, int64_t H, int64_t b, int64_t j, const T* gi, const T* ghN,
+                                                     const T* gates, const T* h, T* hNew, T* savedN) {
+  const T n = activationValue(candidate, gi[b * 3 * H + 2 * H + j] + ghN[b * H + j]);
+  const T z = gates[b * 3 * H + H + j];
+  hNew[b * H + j] = n + z * (h[b * H + j] - n);
+  savedN[b * H + j] = n;
+}
+
+// dgi [B, 3H] (only its n block: the reset pass owns the others), dghN [B, H], dGates [B, 3H]
+// (only its z block) and the direct dh [B, H] (z dh'), from dhNew.
+template <typename T>
+GRU_HOST_DEVICE GRU_INLINE void gruUpdatePassBackward(GruActivation candidate, int64_t H, int64_t b, int64_t j, const T* gates, const T* h,
+                                                      const T* savedN, const T* dhNew, T* dgi, T* dghN, T* dGates, T* dh) {
+  const T z = gates[b * 3 * H + H + j], n = savedN[b * H + j];
+  const T g = dhNew[b * H + j];
+  const T dan = g * (T(1) - z) * activationSlope(candidate, n);
+  dgi[b * 3 * H + j] = T(0);
+  dgi[b * 3 * H + H + j] = T(0);
+  dgi[b * 3 * H + 2 * H + j] = dan;
+  dghN[b * H + j] = dan;
+  dGates[b * 3 * H + j] = T(0);
+  dGates[b * 3 * H + H + j] = g * (h[b * H + j] - n);
+  dGates[b * 3 * H + 2 * H + j] = T(0);
   dh[b * H + j] = g * z;
 }
 

@@ -40,21 +40,30 @@ struct GruBackwardRequest : GruInputs {
   std::optional<TensorRef> dweights;  // ADDED to (gradients accumulate, like cuDNN's WGRAD_MODE_ADD)
 };
 
-// One reset-after step's gates (ops/gru_gate_step.h): gi, gh [batch, 3 hidden], h [batch, hidden]
-// in; hNew [batch, hidden] and saved [batch, 4 hidden] out.
+// A pass of a GRU step's gates (GRU_GATE_STEPS, ops/gru_gate_step.h), its tensors' widths (times batch):
+//   ResetAfter: gi 3H, gh 3H, h H -> out (h') H, saved 4H.
+//   ResetPass:  gi 3H, gh (ghRZ) 2H, h H -> out (gates r, z, r h) 3H.
+//   UpdatePass: gi 3H, gh (ghN) H, gates 3H, h H -> out (h') H, saved (n) H.
+
 struct GruGatesRequest {
+  GruGateStep step = GruGateStep::ResetAfter;
   GruActivation activation = GruActivation::Tanh;
   GruActivation recurrentActivation = GruActivation::Sigmoid;
   int64_t batch = 0, hidden = 0;
-  TensorRef gi, gh, h, hNew, saved;
+  TensorRef gi, gh, h, out;
+  std::optional<TensorRef> gates;  // UpdatePass
+  std::optional<TensorRef> saved;  // ResetAfter, UpdatePass
 };
 
-// Its backward: dgi, dgh [batch, 3 hidden] and dh [batch, hidden] (overwritten) from dhNew.
+// The backward, overwriting dgi (3H), dgh (gh's width) and dh (H), and dGates (3H, UpdatePass),
+// from dOut (out's width). `saved` is the forward's saved tensor, or for ResetPass its output.
 struct GruGatesBackwardRequest {
+  GruGateStep step = GruGateStep::ResetAfter;
   GruActivation activation = GruActivation::Tanh;
   GruActivation recurrentActivation = GruActivation::Sigmoid;
   int64_t batch = 0, hidden = 0;
-  TensorRef saved, h, dhNew, dgi, dgh, dh;
+  TensorRef saved, h, dOut, dgi, dgh, dh;
+  std::optional<TensorRef> gates, dGates;  // UpdatePass
 };
 
 }  // namespace gru

@@ -72,6 +72,13 @@ namespace gru {
   X(HardSigmoid, 4, "hardSigmoid")           \
   X(HardSigmoidTfjs, 5, "hardSigmoidTfjs")
 
+// The passes of a GRU step's fused gates (ops/gru_gate_step.h): the reset-after step, and the
+// reset-before step's two passes around its n-block GEMM.
+#define GRU_GATE_STEPS(X)                    \
+  X(ResetAfter, 0, "resetAfter")             \
+  X(ResetPass, 1, "resetPass")               \
+  X(UpdatePass, 2, "updatePass")
+
 // Update rules of the optimizers (AdamW is Adam with decoupled weight decay).
 #define GRU_OPTIMIZERS(X)  \
   X(Sgd, 0, "sgd")         \
@@ -99,6 +106,7 @@ enum class ElementLoss : int32_t { GRU_ELEMENT_LOSSES(GRU_ENUM_ENTRY) };
 enum class ClassLoss : int32_t { GRU_CLASS_LOSSES(GRU_ENUM_ENTRY) };
 enum class OptimizerKind : int32_t { GRU_OPTIMIZERS(GRU_ENUM_ENTRY) };
 enum class GruActivation : int32_t { GRU_ACTIVATIONS(GRU_ENUM_ENTRY) };
+enum class GruGateStep : int32_t { GRU_GATE_STEPS(GRU_ENUM_ENTRY) };
 #undef GRU_ENUM_ENTRY
 
 #define GRU_COUNT_ENTRY(name, value, js) +1
@@ -111,6 +119,7 @@ constexpr int32_t kElementLossCount = 0 GRU_ELEMENT_LOSSES(GRU_COUNT_ENTRY);
 constexpr int32_t kClassLossCount = 0 GRU_CLASS_LOSSES(GRU_COUNT_ENTRY);
 constexpr int32_t kOptimizerCount = 0 GRU_OPTIMIZERS(GRU_COUNT_ENTRY);
 constexpr int32_t kGruActivationCount = 0 GRU_ACTIVATIONS(GRU_COUNT_ENTRY);
+constexpr int32_t kGruGateStepCount = 0 GRU_GATE_STEPS(GRU_COUNT_ENTRY);
 #undef GRU_COUNT_ENTRY
 
 }  // namespace gru

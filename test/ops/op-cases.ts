@@ -9,12 +9,12 @@ import {
   ArgumentError, DTypeError, DeviceError, DisposedError, Generator, ShapeError, Tensor,
   abs, add, argmax, cat, clamp, div, exp, gather, gelu, indexSelect, linear, log, logSoftmax, losses, matmul, max, maximum, mean, min,
   minimum, mul, narrow, neg, noGrad, permute, pow, relu, reshape, scale, select, sigmoid, slice, softmax, sqrt, stack, sub, sum, tanh,
-  transpose, where, gt,
+  transpose, where, gt, scope,
 } from '../../lib/index';
 import { native } from '../../lib/native/binding';
 import { packGruConfig, type GruLayerConfig } from '../../lib/native/gru-config';
 import { gruOp, type Kernel } from '../../lib/ops/gru';
-import { gruGates } from '../../lib/ops/gru-gates';
+import { gruGates, gruResetPass, gruUpdatePass } from '../../lib/ops/gru-gates';
 
 export interface InputSpec {
   shape: number[];
@@ -273,18 +273,29 @@ export const opCases: OpCase[] = [
   ...gruGateRows(),
 ];
 
-/** The fused step gates, per activation pair; inputs away from relu's and the hard sigmoids' kinks. */
+/** The fused step gates, per activation pair and pass; inputs away from relu's and the hard sigmoids' kinks. */
 function gruGateRows(): OpCase[] {
   const pairs: [string, string][] = [['tanh', 'sigmoid'], ['relu', 'sigmoid'], ['linear', 'hardSigmoid'], ['sigmoid', 'hardSigmoidTfjs'], ['tanh', 'relu']];
-  const rows: OpCase[] = pairs.map(([activation, gate]) => ({
-    name: `gruGates (${activation}, ${gate})`, inputs: [{ shape: [3, 6], range: [0.3, 1.1] }, { shape: [3, 6], range: [0.2, 0.9] }, { shape: [3, 2] }],
-    run: ([gi, gh, h]) => [gruGates(gi, gh, h, activation, gate)],
-  }));
+  const rows: OpCase[] = pairs.flatMap(([activation, gate]): OpCase[] => [
+    { name: `gruGates (${activation}, ${gate})`, inputs: [{ shape: [3, 6], range: [0.3, 1.1] }, { shape: [3, 6], range: [0.2, 0.9] }, { shape: [3, 2] }],
+      run: ([gi, gh, h]) => [gruGates(gi, gh, h, activation, gate)] },
+    { name: `gruResetPass then gruUpdatePass (${activation}, ${gate})`,
+      inputs: [{ shape: [3, 6], range: [0.3, 1.1] }, { shape: [3, 4], range: [0.2, 0.9] }, { shape: [3, 2], range: [0.1, 0.8] }, { shape: [3, 2] }],
+      run: ([gi, ghRZ, ghN, h]) => scope(() => {
+        const gates = gruResetPass(gi, ghRZ, h, gate);
+        // ghN stands for the GEMM of r h; adding r h keeps the gates' third block on the path.
+        return [gruUpdatePass(gi, add(ghN, narrow(gates, 1, 4, 2)), gates, h, activation), gates];
+      }) },
+  ]);
   rows[0].bad = [
     { what: 'gh of the wrong width', make: () => [f32([3, 4])], call: ([gi, , h], [gh]) => gruGates(gi, gh, h), error: ShapeError, message: /gruGates\(\): gh must be \[3, 6\] \(3 gates of h's 2\), got \[3, 4\]/ },
     { what: 'h of another dtype', make: () => [Tensor.zeros([3, 2], { dtype: 'float64' })], call: ([gi, gh], [h]) => gruGates(gi, gh, h as never), error: DTypeError, message: /gruGates\(\): h must be float32 like gi, got float64/ },
     { what: 'an unknown activation', call: ([gi, gh, h]) => gruGates(gi, gh, h, 'swish'), error: ArgumentError, message: /gruGates\(\): activation must be one of 'tanh', 'sigmoid'.*got 'swish'/ },
     { what: 'an int32 h', make: () => [Tensor.zeros([3, 2], { dtype: 'int32' })], call: ([gi, gh], [h]) => gruGates(gi, gh, h as never), error: DTypeError, message: /gruGates\(\): h must be float32 or float64, got int32/ },
+  ];
+  rows[1].bad = [
+    { what: 'ghRZ of three gates', make: () => [f32([3, 6])], call: ([gi, , , h], [gh]) => gruResetPass(gi, gh, h), error: ShapeError, message: /gruResetPass\(\): gh must be \[3, 4\] \(2 gates of h's 2\), got \[3, 6\]/ },
+    { what: 'gates of the wrong width', make: () => [f32([3, 4])], call: ([gi, , ghN, h], [g]) => gruUpdatePass(gi, ghN, g, h), error: ShapeError, message: /gruUpdatePass\(\): gates must be \[3, 6\]/ },
   ];
   return rows;
 }
