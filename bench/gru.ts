@@ -10,7 +10,6 @@
  * torch run, so thread pools never mix. The parent validates numerics against torch on a tiny
  * case first, then collects the children's JSON into one table.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +19,7 @@ import type { DeviceWorkerConfig } from './gru-device-worker';
 import type { Op, Scenario, StepScenario, WorkerConfig, WorkerReport } from './gru-worker';
 import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
 import { gflops, gruForwardBackwardFlops, gruForwardFlops, type GruShape } from './lib/flops';
-import { hostInfo, type HostInfo } from './lib/machine';
+import { gitCommit, hostInfo, type HostInfo } from './lib/machine';
 import { probe, runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
 import { checkAgainstTorch } from './lib/torch-check';
@@ -139,15 +138,6 @@ function printReport(host: HostInfo, plan: Plan, { workers, torchRuns }: Collect
   if (leaks.length) console.log(`WARNING: tensors left alive by timed loops: ${leaks.map((r) => `${r.scenario}/${r.op}/${r.threads}t: ${r.leakedTensors}`).join(', ')}`);
 }
 
-/** The checkout's commit (with "+dirty" for local changes), or null outside a git checkout. */
-function gitCommit(): string | null {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : '');
-  } catch {
-    return null;
-  }
-}
 
 function main(): void {
   const { values } = parseArgs({

@@ -16,14 +16,13 @@
  * of the stream: the plain fit's epoch wall time (no per-batch callback) is reported beside it.
  * Every (framework, threads) runs in a fresh child process.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
 import { backends, type Device } from '../lib/index';
 import type { KerasPlan, KerasWorkerConfig, KerasWorkerReport, LoopDelay } from './keras-worker';
-import { hostInfo } from './lib/machine';
+import { gitCommit, hostInfo } from './lib/machine';
 import { runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
 import type { Stats } from './lib/timing';
@@ -51,15 +50,6 @@ function plan(quick: boolean): KerasPlan {
   };
 }
 
-/** The checkout's commit (with "+dirty" for local changes), or null outside a git checkout (as bench/gru.ts). */
-function gitCommit(): string | null {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : '');
-  } catch {
-    return null;
-  }
-}
 
 function spawnWorker(config: KerasWorkerConfig): KerasWorkerReport {
   return runJsonChild<KerasWorkerReport>(process.execPath, [...process.execArgv, __filename, '--worker', JSON.stringify(config)],

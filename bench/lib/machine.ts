@@ -1,4 +1,5 @@
 /** What the numbers were measured on: CPU, cores, OS, Node and (from a worker) the BLAS. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -51,4 +52,14 @@ export interface BlasInfo {
 export function blasInfo(list: readonly BackendInfo[]): BlasInfo {
   const cpu = list.find((b) => b.name === 'cpu');
   return { openblas: cpu?.version?.openblas ?? 'unknown', threads: cpu?.threads ?? 0 };
+}
+
+/** The checkout's commit (with "+dirty" for local changes), or null outside a git checkout. */
+export function gitCommit(): string | null {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : '');
+  } catch {
+    return null;
+  }
 }
