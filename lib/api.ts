@@ -38,4 +38,5 @@ export {
   type RawTensor,
 } from './weights/safetensors';
 export { saveCheckpoint, loadCheckpoint, type CheckpointParts } from './weights/checkpoint';
+export { exportOnnx, type ExportOnnxOptions } from './keras/io/onnx-export';
 export * as datasets from './datasets/index';

@@ -28,5 +28,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# onnxruntime-node (a devDependency, for the ONNX tests) would download CUDA files at install;
+# its CPU library ships in the package.
+export ONNXRUNTIME_NODE_INSTALL=skip
 npm ci
 npm run demo

@@ -40,6 +40,10 @@ export type GRUOptions = Pick<GruLayerConfig, 'inputSize' | 'hiddenSize'> &
 
 export type ResolvedGRUOptions = GruLayerConfig & { dtype: FloatDType; device: Device; generator: Generator };
 
+/** The options a GRU layer exposes as read-only properties: the activations by name (exposeOptions). */
+export type ExposedGRUOptions<K extends keyof ResolvedGRUOptions> = Omit<Pick<ResolvedGRUOptions, K>, 'activation' | 'recurrentActivation'>
+  & ('activation' extends K ? { activation: GRUActivation; recurrentActivation: GRUActivation } : unknown);
+
 /** Where a layer's parameters live, besides its config. */
 const PLACEMENT_KEYS = ['dtype', 'device', 'generator'] as const;
 /** The options GRU takes: every field of a layer's config, plus PLACEMENT_KEYS. */

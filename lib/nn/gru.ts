@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor';
 import { FlatGruModule } from './flat-gru-module';
 import { gruParameterBlocks } from '../ops/gru-params';
 import { checkInput, checkLengths, checkNotEmpty, checkState } from './gru-inputs';
-import { GRU_OPTION_KEYS, exposeOptions, resolveGRUOptions, type GRUOptions, type ResolvedGRUOptions } from './gru-options';
+import { GRU_OPTION_KEYS, exposeOptions, resolveGRUOptions, type ExposedGRUOptions, type GRUOptions, type ResolvedGRUOptions } from './gru-options';
 
 export interface GRUForwardOptions {
   /** Initial states [numLayers * D, batch, hiddenSize] (default zeros). */
@@ -39,7 +39,7 @@ export interface GRUStepOutput<D extends FloatDType = FloatDType> {
 /** The options a GRU exposes as read-only properties (PyTorch's `gru.hidden_size` is `gru.hiddenSize`). */
 const GRU_PROPERTIES = GRU_OPTION_KEYS.filter((k) => k !== 'generator');
 
-export interface GRU extends Readonly<Omit<ResolvedGRUOptions, 'generator'>> {}
+export interface GRU extends Readonly<ExposedGRUOptions<Exclude<keyof ResolvedGRUOptions, 'generator'>>> {}
 
 export class GRU extends FlatGruModule {
   /** The op config of sequence-first calls (step(), unbatched input); fixed, so gruOp can cache its packing. */

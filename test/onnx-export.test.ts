@@ -1,0 +1,116 @@
+/**
+ * ONNX export, run in onnxruntime-node 1.30 (CPU) on inputs of another batch size and sequence
+ * length than any the model saw: Keras-face models (embedding, bidirectional GRUs in every merge
+ * mode, relu and reset-before GRUs, dense, softmax) and PyTorch-face GRUs (layers, directions,
+ * batch-first or not, every activation form) predict what they predict here within 1e-5.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { ArgumentError, GRU, Tensor, exportOnnx, keras, manualSeed, noGrad } from '../lib/index';
+
+const dir = mkdtempSync(join(tmpdir(), 'gru-native-onnx-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])))) throw new Error(`[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+async function runOnnx(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    return await session.run(feeds);
+  } finally {
+    await session.release();
+  }
+}
+
+function values(n: number, seed: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.61 + seed));
+}
+
+describe('exportOnnx: Keras-face models in onnxruntime', () => {
+  for (const mergeMode of ['concat', 'sum', 'ave', 'mul'] as const) {
+    it(`embedding -> bidirectional GRU (${mergeMode}) -> relu GRU -> dense softmax`, async () => {
+      manualSeed(8);
+      const model = keras.sequential([
+        keras.layers.embedding({ inputDim: 9, outputDim: 4, inputShape: [6] }),
+        keras.layers.bidirectional({ layer: keras.layers.gru({ units: 5, returnSequences: true }), mergeMode }),
+        keras.layers.dropout({ rate: 0.3 }),
+        keras.layers.gru({ units: 3, activation: 'relu' }),
+        keras.layers.dense({ units: 4, activation: 'softmax' }),
+      ]);
+      const bytes = exportOnnx(model, join(dir, `keras-${mergeMode}.onnx`));
+      // Another batch size and length than the declared 6 steps.
+      const ids = Int32Array.from({ length: 3 * 8 }, (_, i) => (i * 5) % 9);
+      const x = Tensor.from(ids, [3, 8], { dtype: 'int32' });
+      const longer = keras.sequential([keras.layers.embedding({ inputDim: 9, outputDim: 4, inputShape: [8] }),
+        keras.layers.bidirectional({ layer: keras.layers.gru({ units: 5, returnSequences: true }), mergeMode }),
+        keras.layers.gru({ units: 3, activation: 'relu' }), keras.layers.dense({ units: 4, activation: 'softmax' })]);
+      longer.setWeights(model.getWeights());
+      const expected = longer.predict(x).dataSync();
+      const out = await runOnnx(bytes, { input: new ort.Tensor('int32', ids, [3, 8]) });
+      expect(out.output.dims).toEqual([3, 4]);
+      expectClose(out.output.data as Float32Array, expected, 1e-5);
+      x.dispose();
+      model.dispose();
+      longer.dispose();
+    });
+  }
+
+  it('a reset-before GRU with TF.js hard sigmoid gates, returning sequences, then timeDistributed dense', async () => {
+    manualSeed(9);
+    const model = keras.sequential([
+      keras.layers.gru({ units: 4, inputShape: [null, 3], returnSequences: true, resetAfter: false, recurrentActivation: 'hardSigmoidTfjs', activation: 'linear' }),
+      keras.layers.timeDistributed({ layer: keras.layers.dense({ units: 2, activation: 'tanh' }) }),
+    ]);
+    const bytes = exportOnnx(model, join(dir, 'reset-before.onnx'), { opset: 14 });
+    const xs = values(2 * 7 * 3, 1);
+    const x = Tensor.from(xs, [2, 7, 3]);
+    const expected = model.predict(x).dataSync();
+    const out = await runOnnx(bytes, { input: new ort.Tensor('float32', xs, [2, 7, 3]) });
+    expect(out.output.dims).toEqual([2, 7, 2]);
+    expectClose(out.output.data as Float32Array, expected, 1e-5);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('refuses what it cannot export, with typed errors', () => {
+    const masked = keras.sequential([keras.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: true, inputShape: [4] }), keras.layers.gru({ units: 2 })]);
+    expect(() => exportOnnx(masked, join(dir, 'x.onnx'))).toThrow(/maskZero/);
+    const backwards = keras.sequential([keras.layers.gru({ units: 2, inputShape: [3, 2], goBackwards: true })]);
+    expect(() => exportOnnx(backwards, join(dir, 'x.onnx'))).toThrow(/goBackwards/);
+    expect(() => exportOnnx(backwards, join(dir, 'x.onnx'), { opset: 13 })).toThrow(/opset must be an integer in \[14, 17\]/);
+    expect(() => exportOnnx({} as never, join(dir, 'x.onnx'))).toThrow(ArgumentError);
+    for (const m of [masked, backwards]) m.dispose();
+  });
+});
+
+describe('exportOnnx: PyTorch-face GRUs in onnxruntime', () => {
+  const forms = [
+    { numLayers: 2, bidirectional: true, batchFirst: true },
+    { numLayers: 1, bidirectional: false, batchFirst: false, activation: 'relu' as const },
+    { numLayers: 2, bidirectional: false, batchFirst: true, resetAfter: false, recurrentActivation: 'hardSigmoid' as const },
+  ];
+  for (const form of forms) {
+    it(`output and h_n: ${JSON.stringify(form)}`, async () => {
+      const gru = new GRU({ inputSize: 3, hiddenSize: 4, ...form });
+      const bytes = exportOnnx(gru, join(dir, 'gru.onnx'));
+      const shape = form.batchFirst ? [2, 5, 3] : [5, 2, 3];
+      const xs = values(30, 2);
+      const x = Tensor.from(xs, shape);
+      const { output, hN } = noGrad(() => gru.forward(x));
+      const out = await runOnnx(bytes, { input: new ort.Tensor('float32', xs, shape) });
+      expectClose(out.output.data as Float32Array, output.dataSync(), 1e-5);
+      expectClose(out.h_n.data as Float32Array, hN.dataSync(), 1e-5);
+      for (const t of [x, output, hN]) t.dispose();
+      gru.dispose();
+    });
+  }
+});
