@@ -140,8 +140,8 @@ describe('serializeSafetensors / parseSafetensors', () => {
     expect(fromBuffer.d.data.buffer.byteLength).toBe(8);
   });
 
-  it('accepts whitespace around the header JSON and gaps between tensors', () => {
-    const file = makeFile('\n {\n  "a" : { "shape": [2], "dtype": "I32", "data_offsets": [4, 12] }\n}\t', bytesOf(Int32Array.from([99, 1, 2])));
+  it('accepts whitespace around the header JSON', () => {
+    const file = makeFile('\n {\n  "a" : { "shape": [2], "dtype": "I32", "data_offsets": [0, 8] }\n}\t', bytesOf(Int32Array.from([1, 2])));
     expect(Array.from(parseSafetensors(file).entries.a.data)).toEqual([1, 2]);
   });
 });
@@ -179,6 +179,49 @@ describe('parseSafetensors conversions', () => {
       expect(() => parseSafetensors(badFile)).toThrow(DTypeError);
       expect(() => parseSafetensors(badFile)).toThrow(new RegExp(`"steps".*\\[1\\] = ${bad} does not fit in int32`));
     }
+  });
+});
+
+describe('parseSafetensors: the integer, boolean and 8-bit float dtypes', () => {
+  const tensor = (dtype: string, shape: number[], offsets: [number, number]) => ({ dtype, shape, data_offsets: offsets });
+  it('load as int32 or float32, exactly', () => {
+    const parts: [string, string, number[], Uint8Array][] = [
+      ['b', 'BOOL', [3], Uint8Array.from([1, 0, 1])],
+      ['u8', 'U8', [2], Uint8Array.from([0, 255])],
+      ['i8', 'I8', [2], Uint8Array.from([0x80, 0x7f])],
+      ['i16', 'I16', [2], new Uint8Array(Int16Array.from([-32768, 123]).buffer)],
+      ['u16', 'U16', [1], new Uint8Array(Uint16Array.from([65535]).buffer)],
+      ['u32', 'U32', [1], new Uint8Array(Uint32Array.from([2147483647]).buffer)],
+      ['u64', 'U64', [1], new Uint8Array(BigUint64Array.from([7n]).buffer)],
+      // E4M3: 1 (0x38), -0.5 (0xB0), 448 the largest (0x7E), NaN (0x7F), the smallest subnormal 2^-9 (0x01).
+      ['e4', 'F8_E4M3', [5], Uint8Array.from([0x38, 0xb0, 0x7e, 0x7f, 0x01])],
+      // E5M2: 1 (0x3C), 57344 the largest (0x7B), inf (0x7C), NaN (0x7D), 2^-16 (0x01).
+      ['e5', 'F8_E5M2', [5], Uint8Array.from([0x3c, 0x7b, 0x7c, 0x7d, 0x01])],
+    ];
+    let at = 0;
+    const header: Record<string, unknown> = {};
+    for (const [name, dtype, shape, bytes] of parts) {
+      header[name] = tensor(dtype, shape, [at, at + bytes.length]);
+      at += bytes.length;
+    }
+    const data = new Uint8Array(at);
+    at = 0;
+    for (const [, , , bytes] of parts) { data.set(bytes, at); at += bytes.length; }
+    const { entries } = parseSafetensors(makeFile(JSON.stringify(header), data));
+    const values = (name: string) => Array.from(entries[name].data);
+    expect(values('b')).toEqual([1, 0, 1]);
+    expect(values('u8')).toEqual([0, 255]);
+    expect(values('i8')).toEqual([-128, 127]);
+    expect(values('i16')).toEqual([-32768, 123]);
+    expect(values('u16')).toEqual([65535]);
+    expect(values('u32')).toEqual([2147483647]);
+    expect(values('u64')).toEqual([7]);
+    expect(values('e4')).toEqual([1, -0.5, 448, Number.NaN, 2 ** -9]);
+    expect(values('e5')).toEqual([1, 57344, Infinity, Number.NaN, 2 ** -16]);
+    expect(entries.e4.dtype).toBe('float32');
+    expect(entries.u8.dtype).toBe('int32');
+    const big = makeFile(JSON.stringify({ u: tensor('U32', [1], [0, 4]) }), new Uint8Array(Uint32Array.from([2 ** 31]).buffer));
+    expect(() => parseSafetensors(big)).toThrow(/U32 element \[0\] = 2147483648 does not fit in int32/);
   });
 });
 
@@ -239,10 +282,18 @@ describe('parseSafetensors on malformed files', () => {
     }
   });
 
-  it('rejects overlapping tensors, naming both', () => {
-    const file = makeFile({ a: tensor('F32', [2], [0, 8]), b: tensor('F32', [2], [4, 12]), empty: tensor('F32', [0], [4, 4]) }, 12);
-    expect(() => parseSafetensors(file)).toThrow(ArgumentError);
-    expect(() => parseSafetensors(file)).toThrow(/tensors "a" \[0, 8\] and "b" \[4, 12\] overlap/);
+  it('rejects overlapping tensors, gaps and trailing bytes (the tensors tile the data section, as the reference requires)', () => {
+    const overlap = makeFile({ a: tensor('F32', [2], [0, 8]), b: tensor('F32', [2], [4, 12]) }, 12);
+    expect(() => parseSafetensors(overlap)).toThrow(ArgumentError);
+    expect(() => parseSafetensors(overlap)).toThrow(/"a" \[0, 8\] and "b" \[4, 12\] overlap/);
+    const gap = makeFile({ a: tensor('F32', [1], [0, 4]), b: tensor('F32', [1], [8, 12]) }, 12);
+    expect(() => parseSafetensors(gap)).toThrow(/"a" \[0, 4\] and "b" \[8, 12\] leave a gap/);
+    const late = makeFile({ a: tensor('F32', [1], [4, 8]) }, 8);
+    expect(() => parseSafetensors(late)).toThrow(/the start of the data section and "a" \[4, 8\] leave a gap/);
+    const trailing = makeFile({ a: tensor('F32', [1], [0, 4]) }, 8);
+    expect(() => parseSafetensors(trailing)).toThrow(/4 bytes after the last tensor/);
+    // Empty tensors sit anywhere the tiling allows.
+    expect(Object.keys(parseSafetensors(makeFile({ a: tensor('F32', [1], [0, 4]), e: tensor('F32', [0], [4, 4]) }, 4)).entries)).toEqual(['a', 'e']);
   });
 
   it('rejects a size that does not match shape and dtype with ShapeError', () => {
@@ -252,10 +303,10 @@ describe('parseSafetensors on malformed files', () => {
   });
 
   it('rejects unsupported and unknown dtypes with DTypeError', () => {
-    for (const dtype of ['U8', 'BOOL', 'I16', 'U64', 'F8_E4M3']) {
-      const file = makeFile({ mask: tensor(dtype, [2], [0, 2 * (dtype === 'U64' ? 8 : dtype === 'I16' ? 2 : 1)]) }, 16);
+    for (const [dtype, bytes] of [['F4', 1], ['F6_E2M3', 2], ['F8_E8M0', 2], ['F8_E5M2FNUZ', 2], ['C64', 16]] as const) {
+      const file = makeFile({ mask: tensor(dtype, [dtype === 'F6_E2M3' ? 8 : 2], [0, dtype === 'F6_E2M3' ? 6 : bytes]) }, dtype === 'F6_E2M3' ? 6 : bytes);
       expect(() => parseSafetensors(file), dtype).toThrow(DTypeError);
-      expect(() => parseSafetensors(file), dtype).toThrow(new RegExp(`tensor "mask": dtype ${dtype} is not supported`));
+      expect(() => parseSafetensors(file), dtype).toThrow(new RegExp(`tensor "mask": dtype ${dtype} is not supported \\(these load: `));
     }
     expect(() => parseSafetensors(makeFile({ q: tensor('Q7', [1], [0, 1]) }, 1))).toThrow(/tensor "q": unknown dtype "Q7"/);
   });

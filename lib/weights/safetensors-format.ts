@@ -29,23 +29,34 @@ const METADATA_KEY = '__metadata__';
 /** The reference implementation refuses larger headers; so do we, before decoding anything. */
 const MAX_HEADER_BYTES = 100_000_000;
 
-/** Bytes per element of every dtype the format defines; `loadsAs` marks the ones we read. */
-const FILE_DTYPES: Readonly<Record<string, { itemSize: number; loadsAs?: DType }>> = {
-  BOOL: { itemSize: 1 },
-  U8: { itemSize: 1 },
-  I8: { itemSize: 1 },
-  F8_E5M2: { itemSize: 1 },
-  F8_E4M3: { itemSize: 1 },
-  I16: { itemSize: 2 },
-  U16: { itemSize: 2 },
-  F16: { itemSize: 2, loadsAs: 'float32' },
-  BF16: { itemSize: 2, loadsAs: 'float32' },
-  I32: { itemSize: 4, loadsAs: 'int32' },
-  U32: { itemSize: 4 },
-  F32: { itemSize: 4, loadsAs: 'float32' },
-  F64: { itemSize: 8, loadsAs: 'float64' },
-  I64: { itemSize: 8, loadsAs: 'int32' },
-  U64: { itemSize: 8 },
+/**
+ * Bits per element of every dtype the format defines; `loadsAs` marks the ones we read. Integers
+ * and booleans load as int32 (refusing values it cannot hold), the small floats as float32
+ * (exactly); the 4- and 6-bit floats, the power-of-two F8_E8M0, complex and FNUZ floats do not load.
+ */
+const FILE_DTYPES: Readonly<Record<string, { bits: number; loadsAs?: DType }>> = {
+  BOOL: { bits: 8, loadsAs: 'int32' },
+  U8: { bits: 8, loadsAs: 'int32' },
+  I8: { bits: 8, loadsAs: 'int32' },
+  F8_E5M2: { bits: 8, loadsAs: 'float32' },
+  F8_E4M3: { bits: 8, loadsAs: 'float32' },
+  F8_E8M0: { bits: 8 },
+  F8_E4M3FNUZ: { bits: 8 },
+  F8_E5M2FNUZ: { bits: 8 },
+  F4: { bits: 4 },
+  F6_E2M3: { bits: 6 },
+  F6_E3M2: { bits: 6 },
+  I16: { bits: 16, loadsAs: 'int32' },
+  U16: { bits: 16, loadsAs: 'int32' },
+  F16: { bits: 16, loadsAs: 'float32' },
+  BF16: { bits: 16, loadsAs: 'float32' },
+  I32: { bits: 32, loadsAs: 'int32' },
+  U32: { bits: 32, loadsAs: 'int32' },
+  F32: { bits: 32, loadsAs: 'float32' },
+  C64: { bits: 64 },
+  F64: { bits: 64, loadsAs: 'float64' },
+  I64: { bits: 64, loadsAs: 'int32' },
+  U64: { bits: 64, loadsAs: 'int32' },
 };
 
 /** What we write for each of our dtypes, and its rank in the Rust writer's dtype order. */
@@ -82,7 +93,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
     if (name === METADATA_KEY) metadata = checkMetadata(value, `${source}: __metadata__`);
     else specs.push(readTensorSpec(name, value, dataLength, source));
   }
-  checkNoOverlap(specs, source);
+  checkTiling(specs, dataLength, source);
   const data = bytes.subarray(dataStart);
   const entries = specs.map((spec): [string, RawTensor] => [spec.name, decodeTensor(spec, data, source)]);
   // fromEntries defines own properties, so a tensor named "__proto__" stays a tensor.
@@ -134,13 +145,14 @@ function readTensorSpec(name: string, value: unknown, dataLength: number, source
   const info = Object.hasOwn(FILE_DTYPES, dtype) ? FILE_DTYPES[dtype] : undefined;
   if (info === undefined) throw new DTypeError(`${where}: unknown dtype ${JSON.stringify(dtype)}`);
   if (info.loadsAs === undefined) {
-    throw new DTypeError(`${where}: dtype ${dtype} is not supported (supported: F32, F64, I32, and F16, BF16, I64 converted on load)`);
+    const loadable = Object.entries(FILE_DTYPES).filter(([, d]) => d.loadsAs).map(([n]) => n).join(', ');
+    throw new DTypeError(`${where}: dtype ${dtype} is not supported (these load: ${loadable})`);
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new ArgumentError(`${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   }
   const numel = numelOf(shape);
-  if (!Number.isSafeInteger(numel * info.itemSize)) throw new ArgumentError(`${where}: shape ${formatShape(shape)} is too large`);
+  if (!Number.isSafeInteger(numel * info.bits)) throw new ArgumentError(`${where}: shape ${formatShape(shape)} is too large`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
     throw new ArgumentError(`${where}: data_offsets must be [begin, end] with non-negative integers, got ${JSON.stringify(offsets)}`);
   }
@@ -148,24 +160,27 @@ function readTensorSpec(name: string, value: unknown, dataLength: number, source
   if (begin > end || end > dataLength) {
     throw new ArgumentError(`${where}: data_offsets [${begin}, ${end}] are out of range: the data section has ${dataLength} bytes (need begin <= end <= ${dataLength}); the file may be truncated`);
   }
-  const expectedBytes = numel * info.itemSize;
+  const expectedBytes = (numel * info.bits) / 8;
   if (end - begin !== expectedBytes) {
     throw new ShapeError(`${where}: shape ${formatShape(shape)} of ${dtype} needs ${expectedBytes} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`);
   }
   return { name, fileDType: dtype, shape: [...shape], begin, end };
 }
 
-function checkNoOverlap(specs: readonly TensorSpec[], source: string): void {
-  const ranges = specs.filter((s) => s.end > s.begin).sort((a, b) => a.begin - b.begin);
-  for (let i = 1; i < ranges.length; i++) {
-    const [previous, current] = [ranges[i - 1], ranges[i]];
-    if (current.begin < previous.end) {
-      throw new ArgumentError(
-        `${source}: tensors ${JSON.stringify(previous.name)} [${previous.begin}, ${previous.end}] and ` +
-          `${JSON.stringify(current.name)} [${current.begin}, ${current.end}] overlap`,
-      );
+/** The reference's rule: sorted by offset, the tensors tile the data section exactly (no gap, no overlap, nothing after). */
+function checkTiling(specs: readonly TensorSpec[], dataLength: number, source: string): void {
+  const ranges = [...specs].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let previous: TensorSpec | null = null;
+  for (const current of ranges) {
+    if (current.begin !== at) {
+      const before = previous ? `${JSON.stringify(previous.name)} [${previous.begin}, ${previous.end}] and ` : 'the start of the data section and ';
+      throw new ArgumentError(`${source}: ${before}${JSON.stringify(current.name)} [${current.begin}, ${current.end}] ${current.begin < at ? 'overlap' : 'leave a gap'}; tensors must tile the data section`);
     }
+    at = current.end;
+    previous = current;
   }
+  if (at !== dataLength) throw new ArgumentError(`${source}: ${dataLength - at} bytes after the last tensor (the data section has ${dataLength}, the tensors end at ${at})`);
 }
 
 function decodeTensor(spec: TensorSpec, data: Uint8Array, source: string): RawTensor {
@@ -184,6 +199,22 @@ function decodeTensor(spec: TensorSpec, data: Uint8Array, source: string): RawTe
       return { dtype: 'float32', shape, data: widenHalves(bytes, undefined) };
     case 'I64':
       return { dtype: 'int32', shape, data: int64ToInt32(new BigInt64Array(nativeOrderCopy(bytes, 8)), `${source}: tensor ${JSON.stringify(spec.name)}`) };
+    case 'U64':
+      return { dtype: 'int32', shape, data: int64ToInt32(new BigUint64Array(nativeOrderCopy(bytes, 8)), `${source}: tensor ${JSON.stringify(spec.name)}`, 'U64') };
+    case 'U32':
+      return { dtype: 'int32', shape, data: int64ToInt32(new Uint32Array(nativeOrderCopy(bytes, 4)), `${source}: tensor ${JSON.stringify(spec.name)}`, 'U32') };
+    case 'BOOL': case 'U8':
+      return { dtype: 'int32', shape, data: Int32Array.from(bytes) };
+    case 'I8':
+      return { dtype: 'int32', shape, data: Int32Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length)) };
+    case 'I16':
+      return { dtype: 'int32', shape, data: Int32Array.from(new Int16Array(nativeOrderCopy(bytes, 2))) };
+    case 'U16':
+      return { dtype: 'int32', shape, data: Int32Array.from(new Uint16Array(nativeOrderCopy(bytes, 2))) };
+    case 'F8_E4M3': case 'F8_E5M2': {
+      const table = float8Table(spec.fileDType);
+      return { dtype: 'float32', shape, data: Float32Array.from(bytes, (b) => table[b]) };
+    }
     default:
       throw new DTypeError(`${source}: tensor ${JSON.stringify(spec.name)}: no decoder for ${spec.fileDType}`);
   }
@@ -256,16 +287,39 @@ function halfBitsToFloatBits(h: number): number {
   return (sign | (e << 23) | ((fraction & 0x3ff) << 13)) >>> 0;
 }
 
-function int64ToInt32(values: BigInt64Array, where: string): Int32Array {
+function int64ToInt32(values: BigInt64Array | BigUint64Array | Uint32Array, where: string, fileDType = 'I64'): Int32Array {
   const out = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v < -2147483648n || v > 2147483647n) {
-      throw new DTypeError(`${where}: I64 element [${i}] = ${v} does not fit in int32 (I64 tensors load as int32)`);
+    if (v < -2147483648 || v > 2147483647) {
+      throw new DTypeError(`${where}: ${fileDType} element [${i}] = ${v} does not fit in int32 (${fileDType} tensors load as int32)`);
     }
     out[i] = Number(v);
   }
   return out;
+}
+
+const float8Tables = new Map<string, Float32Array>();
+
+/**
+ * Every value of an 8-bit float: F8_E4M3 is torch's float8_e4m3fn (bias 7, no infinities, NaN
+ * only at S.1111.111), F8_E5M2 IEEE-like (bias 15, infinities and NaNs at exponent 31).
+ */
+function float8Table(dtype: 'F8_E4M3' | 'F8_E5M2'): Float32Array {
+  const cached = float8Tables.get(dtype);
+  if (cached) return cached;
+  const [exponentBits, mantissaBits] = dtype === 'F8_E4M3' ? [4, 3] : [5, 2];
+  const bias = 2 ** (exponentBits - 1) - 1, top = 2 ** exponentBits - 1, steps = 2 ** mantissaBits;
+  const table = new Float32Array(256);
+  for (let b = 0; b < 256; b++) {
+    const sign = b & 0x80 ? -1 : 1, exponent = (b >> mantissaBits) & top, mantissa = b & (steps - 1);
+    if (dtype === 'F8_E5M2' && exponent === top) table[b] = mantissa === 0 ? sign * Infinity : Number.NaN;
+    else if (dtype === 'F8_E4M3' && exponent === top && mantissa === steps - 1) table[b] = Number.NaN;
+    else if (exponent === 0) table[b] = sign * (mantissa / steps) * 2 ** (1 - bias);
+    else table[b] = sign * (1 + mantissa / steps) * 2 ** (exponent - bias);
+  }
+  float8Tables.set(dtype, table);
+  return table;
 }
 
 // ---- writing -------------------------------------------------------------------------
