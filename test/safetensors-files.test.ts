@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -6,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { FileError, GruError, Tensor } from '../lib/index';
+import { FileError, GRU, GruError, Tensor, noGrad } from '../lib/index';
 import { readSafetensors, readSafetensorsWithMetadata, writeSafetensors } from '../lib/weights/safetensors';
 import { writeVersion, type WorkerJob, type WorkerReport } from './helpers/safetensors-concurrent-worker';
 
@@ -118,5 +119,27 @@ describe('writeSafetensors from several worker threads', () => {
     const last = readSafetensorsWithMetadata(path);
     expect(Number(last.metadata.iteration)).toBe(writes - 1);
     for (const t of Object.values(last.tensors)) t.dispose();
+  });
+});
+
+describe('a file written here, loaded into torch.nn.GRU by Debian\'s python3-torch', () => {
+  const torchReason = (() => {
+    const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
+    return probe.status === 0 ? '' : 'torch is not importable by /usr/bin/python3 (apt-get install -y python3-torch)';
+  })();
+  it.skipIf(torchReason !== '')(`reproduces our outputs in torch${torchReason ? ` [${torchReason}]` : ''}`, () => {
+    const options = { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, batchFirst: true };
+    const gru = new GRU({ ...options, dtype: 'float64' });
+    const x = Tensor.randn([2, 5, 3], { dtype: 'float64' });
+    const { output, hN } = noGrad(() => gru.forward(x));
+    const path = join(dir, 'for-torch.safetensors');
+    writeSafetensors(path, { ...gru.stateDict(), x, output, h_n: hN });
+    const torchOptions = { input_size: 3, hidden_size: 4, num_layers: 2, bidirectional: true, batch_first: true };
+    const result = spawnSync('/usr/bin/python3', [join(__dirname, '..', 'scripts', 'torch_check_safetensors.py'), path, JSON.stringify(torchOptions), '1e-12'], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^largest difference/);
+    expect(result.status).toBe(0);
+    for (const t of [x, output, hN]) t.dispose();
+    gru.dispose();
   });
 });
