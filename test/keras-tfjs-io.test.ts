@@ -117,10 +117,10 @@ describe('TF.js model.json', () => {
   it('refuses what TF.js cannot hold, and bad files, with typed errors', async () => {
     const resetAfter = keras.sequential([keras.layers.gru({ units: 2, inputShape: [3, 2] })]);
     await expect(resetAfter.save(folder('bad'), { format: 'tfjs' })).rejects.toThrow(/cannot express a reset-after GRU/);
-    await expect(resetAfter.save(folder('bad'), {} as never)).rejects.toThrow(/format must be 'checkpoint' or 'tfjs'/);
+    await expect(resetAfter.save(folder('bad'), {} as never)).rejects.toThrow(/format must be 'checkpoint', 'keras' or 'tfjs'/);
     resetAfter.dispose();
     await expect(keras.loadModel(join(dir, 'missing', 'model.json'))).rejects.toThrow(FileError);
-    await expect(keras.loadModel(join(dir, 'model.keras'))).rejects.toThrow(/TF.js model.json files and checkpoints \(.safetensors\) load so far/);
+    await expect(keras.loadModel(join(dir, 'model.onnx'))).rejects.toThrow(/Keras files \(.keras, .h5\), TF.js model.json files and checkpoints \(.safetensors\) load, not this kind/);
     const bad = folder('corrupt');
     writeFileSync(join(bad, 'model.json'), '{ not json');
     await expect(keras.loadModel(join(bad, 'model.json'))).rejects.toThrow(/not a TF.js model.json/);

@@ -4,6 +4,7 @@
  * mode, relu and reset-before GRUs, dense, softmax) and PyTorch-face GRUs (layers, directions,
  * batch-first or not, every activation form) predict what they predict here within 1e-5.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,4 +114,25 @@ describe('exportOnnx: PyTorch-face GRUs in onnxruntime', () => {
       gru.dispose();
     });
   }
+});
+
+describe("exportOnnx: Debian's onnx checker", () => {
+  const reason = (() => {
+    const probe = spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { encoding: 'utf8' });
+    return probe.status === 0 ? '' : 'onnx is not importable by /usr/bin/python3 (apt-get install -y python3-onnx)';
+  })();
+  it.skipIf(reason !== '')(`passes onnx.checker.check_model(full_check=True) for both faces${reason ? ` [${reason}]` : ''}`, () => {
+    const model = keras.sequential([keras.layers.embedding({ inputDim: 5, outputDim: 3, inputShape: [4] }),
+      keras.layers.bidirectional({ layer: keras.layers.gru({ units: 2, returnSequences: true }), mergeMode: 'sum' }),
+      keras.layers.gru({ units: 2, activation: 'relu', resetAfter: false }), keras.layers.dense({ units: 2, activation: 'softmax' })]);
+    const gru = new GRU({ inputSize: 3, hiddenSize: 2, numLayers: 2, bidirectional: true, batchFirst: true });
+    const paths = [join(dir, 'check-keras.onnx'), join(dir, 'check-gru.onnx')];
+    exportOnnx(model, paths[0]);
+    exportOnnx(gru, paths[1], { opset: 14 });
+    const result = spawnSync('/usr/bin/python3', ['-c', 'import sys, onnx\nfor p in sys.argv[1:]: onnx.checker.check_model(onnx.load(p), full_check=True)\nprint("ok")', ...paths], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('ok');
+    model.dispose();
+    gru.dispose();
+  });
 });

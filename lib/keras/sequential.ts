@@ -27,6 +27,7 @@ import { add } from '../ops/arithmetic';
 import { reduceLoss } from './reduction';
 import { buildOptimizer, checkOptimizer, type KerasOptimizerSpec, type OptimizerInput } from './optimizers';
 import { saveModelCheckpoint } from './io/checkpoint-model';
+import { saveKerasFile } from './io/keras-file';
 import { saveTfjsModel } from './io/tfjs-model';
 import { summaryLines } from './summary';
 import { loadModelWeights, saveModelWeights } from './weights-file';
@@ -380,20 +381,22 @@ export class Sequential {
   }
 
   /**
-   * Saves the model. A path ending in `.safetensors` (or `{ format: 'checkpoint' }`) writes a
+   * Saves the model. A path ending in `.keras` (or `{ format: 'keras' }`) writes Keras 3's archive;
+   * a path ending in `.safetensors` (or `{ format: 'checkpoint' }`) writes a
    * training checkpoint: the weights, the optimizer's state, the generator's position, the
    * topology and compile()'s arguments, which keras.loadModel(path) restores from the file alone.
    * `{ format: 'tfjs' }` writes `path/model.json` and `path/weights.bin`, the TF.js layers format
    * (`tf.loadLayersModel` reads it; a reset-after GRU, Keras 3's default, cannot be expressed
    * there and is an error). Async, as TF.js's save is.
    */
-  async save(path: string, options: { format?: 'tfjs' | 'checkpoint' } = {}): Promise<void> {
+  async save(path: string, options: { format?: 'tfjs' | 'checkpoint' | 'keras' } = {}): Promise<void> {
     const o = checkOptions(options, ['format'], `${this.name}.save options`);
     if (typeof path !== 'string') throw new ArgumentError(`${this.name}.save: path must be a string, got ${describe(path)}`);
-    const format = o.format ?? (path.endsWith('.safetensors') ? 'checkpoint' : undefined);
+    const format = o.format ?? (path.endsWith('.safetensors') ? 'checkpoint' : path.endsWith('.keras') ? 'keras' : undefined);
     if (format === 'tfjs') saveTfjsModel(this, path);
     else if (format === 'checkpoint') saveModelCheckpoint(this, path);
-    else throw new ArgumentError(`${this.name}.save options.format must be 'checkpoint' or 'tfjs' (or the path end in .safetensors), got ${describe(o.format)}`);
+    else if (format === 'keras') await saveKerasFile(this, path);
+    else throw new ArgumentError(`${this.name}.save options.format must be 'checkpoint', 'keras' or 'tfjs' (or the path end in .safetensors or .keras), got ${describe(o.format)}`);
   }
 
   /** Frees every layer's weights and the optimizer's state. */

@@ -132,12 +132,16 @@ function regularizerJson(r: Regularizer | null): unknown {
 
 function activationJson(name: string, target: Target, where: string): string {
   if (target === 'native') return name;
+  if (target === 'keras3') {
+    if (name === 'hardSigmoidTfjs') throw new ArgumentError(`${where}: Keras 3 has no TF.js hard sigmoid (clip(0.2 x + 0.5, 0, 1)); its 'hard_sigmoid' is relu6(x + 3) / 6`);
+    return name === 'hardSigmoid' ? 'hard_sigmoid' : name;
+  }
   if (name === 'hardSigmoid') throw new ArgumentError(`${where}: TF.js has no Keras 3 hard sigmoid (relu6(x + 3) / 6); use 'hardSigmoidTfjs' or another activation to export to TF.js`);
   return name === 'hardSigmoidTfjs' ? 'hard_sigmoid' : name;
 }
 
-/** Who reads the JSON: TF.js (its GRU is reset-before only), or this library (its checkpoints: every form, its own activation names). */
-export type Target = 'tfjs' | 'native';
+/** Who reads the JSON: TF.js (its GRU is reset-before only), Keras 3 (its hard sigmoid), or this library (its checkpoints: every form, its own activation names). */
+export type Target = 'tfjs' | 'keras3' | 'native';
 
 /** A layer's JSON (inputShape given for the first: it carries the model's input shape). */
 export function layerToJson(layer: Layer, inputShape: Shape | null, target: Target = 'tfjs'): LayerJson {
