@@ -116,6 +116,23 @@ describe('exportOnnx: PyTorch-face GRUs in onnxruntime', () => {
   }
 });
 
+describe('exportOnnx: lengths as sequence_lens', () => {
+  it('a bidirectional two-layer GRU with lengths gives our packed-sequence outputs (padding zero, h_n at each last step)', async () => {
+    const gru = new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, batchFirst: true, activation: 'relu' });
+    const bytes = exportOnnx(gru, join(dir, 'lengths.onnx'), { lengths: true });
+    const xs = values(3 * 6 * 3, 4);
+    const x = Tensor.from(xs, [3, 6, 3]);
+    const lengths = [6, 2, 4];
+    const { output, hN } = noGrad(() => gru.forward(x, { lengths }));
+    const out = await runOnnx(bytes, { input: new ort.Tensor('float32', xs, [3, 6, 3]), lengths: new ort.Tensor('int32', Int32Array.from(lengths), [3]) });
+    expectClose(out.output.data as Float32Array, output.dataSync(), 1e-5);
+    expectClose(out.h_n.data as Float32Array, hN.dataSync(), 1e-5);
+    for (const t of [x, output, hN]) t.dispose();
+    expect(() => exportOnnx(keras.sequential([keras.layers.dense({ units: 1, inputShape: [2] })]), join(dir, 'x.onnx'), { lengths: true })).toThrow(/lengths is for a GRU/);
+    gru.dispose();
+  });
+});
+
 describe("exportOnnx: Debian's onnx checker", () => {
   const reason = (() => {
     const probe = spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { encoding: 'utf8' });

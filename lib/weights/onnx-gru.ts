@@ -25,6 +25,8 @@ export interface OnnxGruLayer {
   resetAfter: boolean;
   activation: string;
   recurrentActivation: string;
+  /** An int32 [batch] value of each sequence's length (ONNX's sequence_lens), or none. */
+  sequenceLens?: string;
 }
 
 /** ONNX's spelling of an activation, with its alpha and beta. */
@@ -70,6 +72,7 @@ export function emitGru(graph: OnnxGraph, x: string, layer: OnnxGruLayer): { y: 
     attributes.activation_alpha = { floats: all.map((a) => a.alpha) };
     attributes.activation_beta = { floats: all.map((a) => a.beta) };
   }
-  const [y, yh] = graph.node('GRU', [x, W, R, B], attributes, graph.unique(`${layer.name}_Y`), graph.unique(`${layer.name}_Y_h`));
+  const inputs = layer.sequenceLens ? [x, W, R, B, layer.sequenceLens] : [x, W, R, B];
+  const [y, yh] = graph.node('GRU', inputs, attributes, graph.unique(`${layer.name}_Y`), graph.unique(`${layer.name}_Y_h`));
   return { y, yh };
 }

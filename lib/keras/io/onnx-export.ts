@@ -25,6 +25,8 @@ import { Sequential } from '../sequential';
 export interface ExportOnnxOptions {
   /** 14 to 17 (default 17): GRU-14 with layout, what Debian's onnx checker (IR 8) knows. */
   opset?: number;
+  /** A GRU's model also takes `lengths` (int32 [batch], each in [1, time]) as every layer's sequence_lens, PyTorch's packed semantics. */
+  lengths?: boolean;
 }
 
 const PRODUCER = 'gru-native';
@@ -114,16 +116,17 @@ function sequentialGraph(model: Sequential): OnnxGraph {
   return g;
 }
 
-function gruGraph(gru: GruModule): OnnxGraph {
+function gruGraph(gru: GruModule, lengths: boolean): OnnxGraph {
   const g = new OnnxGraph('gru');
   const D = gru.bidirectional ? 2 : 1;
   const dims: Dim[] = gru.batchFirst ? ['batch', 'time', gru.inputSize] : ['time', 'batch', gru.inputSize];
   let x = g.input('input', 'float32', dims);
+  const sequenceLens = lengths ? g.input('lengths', 'int32', ['batch']) : undefined;
   if (gru.batchFirst) x = g.node('Transpose', [x], { perm: { ints: [1, 0, 2] } })[0];
   const states: string[] = [];
   for (let l = 0; l < gru.numLayers; l++) {
     const { y, yh } = emitGru(g, x, { name: `gru_l${l}`, hidden: gru.hiddenSize, directions: directionsOf(gru, l), resetAfter: gru.resetAfter,
-      activation: gru.activation, recurrentActivation: gru.recurrentActivation });
+      activation: gru.activation, recurrentActivation: gru.recurrentActivation, sequenceLens });
     states.push(yh);
     // [T, D, B, H] as [T, B, D*H], the next layer's input.
     const [t] = g.node('Transpose', [y], { perm: { ints: [0, 2, 1, 3] } });
@@ -138,12 +141,16 @@ function gruGraph(gru: GruModule): OnnxGraph {
 
 /** Writes `model` to `path` as ONNX (atomically); returns the bytes written. */
 export function exportOnnx(model: Sequential | GruModule, path: string, options: ExportOnnxOptions = {}): Uint8Array {
-  const o = checkOptions(options, ['opset'], 'exportOnnx options');
+  const o = checkOptions(options, ['opset', 'lengths'], 'exportOnnx options');
+  const lengths = o.lengths ?? false;
+  if (typeof lengths !== 'boolean') throw new ArgumentError(`exportOnnx options.lengths must be a boolean, got ${describe(lengths)}`);
   const opset = checkOpset(o.opset);
   if (typeof path !== 'string') throw new ArgumentError(`exportOnnx: path must be a string, got ${describe(path)}`);
   let graph: OnnxGraph;
-  if (model instanceof Sequential) graph = sequentialGraph(model);
-  else if (model instanceof GruModule) graph = gruGraph(model);
+  if (model instanceof Sequential) {
+    if (lengths) throw new ArgumentError('exportOnnx options.lengths: a Keras model takes masks, which are not exported yet; lengths is for a GRU');
+    graph = sequentialGraph(model);
+  } else if (model instanceof GruModule) graph = gruGraph(model, lengths);
   else throw new ArgumentError(`exportOnnx: model must be a keras Sequential (or keras.model) or a GRU, got ${describe(model)}`);
   const bytes = graph.encode(opset, PRODUCER);
   writeFileAtomically(path, bytes, 'exportOnnx');
