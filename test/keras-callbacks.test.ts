@@ -226,7 +226,7 @@ describe('keras.callbacks.modelCheckpoint', () => {
     const run = (options: Partial<keras.ModelCheckpointOptions>, values: number[], monitor = 'val_loss') => {
       const saved: string[] = [];
       const cb = keras.callbacks.modelCheckpoint({ filepath: 'e{epoch}', saveBestOnly: true, monitor, ...options });
-      cb.setModel({ saveWeights: (path) => saved.push(path) });
+      cb.setModel({ saveWeights: (path) => saved.push(path), save: async () => {} });
       values.forEach((v, epoch) => cb.onEpochEnd(epoch, { loss: 1, [monitor]: v }));
       return saved;
     };
@@ -280,7 +280,7 @@ describe('keras.callbacks.modelCheckpoint', () => {
     const make = (o: object) => () => keras.callbacks.modelCheckpoint(o as keras.ModelCheckpointOptions);
     expect(make({})).toThrow(/modelCheckpoint options.filepath must be a non-empty string, got undefined/);
     expect(make({ filepath: 'w', saveBestonly: true })).toThrow(/unknown option "saveBestonly"; did you mean "saveBestOnly"\?/);
-    expect(make({ filepath: 'w', saveWeightsOnly: false })).toThrow(/full-model saving lands with weight interop/);
+    expect(make({ filepath: 'w', saveWeightsOnly: false })).toThrow(/filepath must end in .keras or .safetensors to save the whole model/);
     expect(make({ filepath: 'w', saveBestOnly: 1 })).toThrow(/options.saveBestOnly must be a boolean, got/);
     expect(make({ filepath: 'w', saveFreq: 0 })).toThrow(/options.saveFreq must be an integer >= 1/);
     expect(make({ filepath: 'w', saveFreq: 'batch' })).toThrow(ArgumentError);
@@ -307,6 +307,27 @@ describe('keras.callbacks.modelCheckpoint', () => {
     expect(fill('{{literal}}-{e}', { e: 3 })).toBe('{literal}-3');
     expect(() => fill('{loss:d}', { loss: 0.5 })).toThrow(/\{loss:d\} needs an integer, got 0.5/);
     expect(() => fill('a}b', {})).toThrow(/a single '\}'/);
+  });
+});
+
+describe('modelCheckpoint({ saveWeightsOnly: false })', () => {
+  it('saves the whole model each epoch, as a .keras archive or a .safetensors checkpoint, which keras.loadModel reads', async () => {
+    const model = keras.sequential([keras.layers.gru({ units: 3, inputShape: [4, 2] }), keras.layers.dense({ units: 1 })]);
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    const x = Tensor.from(Float32Array.from({ length: 8 * 4 * 2 }, (_, i) => Math.sin(i)), [8, 4, 2]);
+    const y = Tensor.from(Float32Array.from({ length: 8 }, (_, i) => Math.cos(i)), [8, 1]);
+    const callbacks = [keras.callbacks.modelCheckpoint({ filepath: join(dir, 'whole-{epoch}.keras'), saveWeightsOnly: false }),
+      keras.callbacks.modelCheckpoint({ filepath: join(dir, 'whole-{epoch}.safetensors'), saveWeightsOnly: false })];
+    await model.fit(x, y, { epochs: 2, verbose: 0, callbacks });
+    for (const path of [join(dir, 'whole-2.keras'), join(dir, 'whole-2.safetensors')]) {
+      const loaded = await keras.loadModel(path);
+      const a = model.predict(x), b = loaded.predict(x);
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      for (const t of [a, b]) t.dispose();
+      loaded.dispose();
+    }
+    for (const t of [x, y]) t.dispose();
+    model.dispose();
   });
 });
 

@@ -93,6 +93,12 @@ print(json.dumps({'classes': [l['class_name'] for l in config['config']['layers'
     writeFileSync(broken, 'not a zip');
     await expect(keras.loadModel(broken)).rejects.toThrow(/not a .keras file/);
     await expect(keras.loadModel(join(dir, 'missing.keras'))).rejects.toThrow(FileError);
+    const garbage = join(dir, 'garbage.h5');
+    writeFileSync(garbage, 'not hdf5 at all');
+    await expect(keras.loadModel(garbage)).rejects.toThrow(/the HDF5 data cannot be read: not an HDF5 file, truncated or corrupt/);
+    const truncated = join(dir, 'truncated.h5');
+    writeFileSync(truncated, readFileSync(join(fixtures, 'legacy-keras2.h5')).subarray(0, 3000));
+    await expect(keras.loadModel(truncated)).rejects.toThrow(ArgumentError);
     const tfjsHard = keras.sequential([keras.layers.gru({ units: 2, inputShape: [3, 2], recurrentActivation: 'hardSigmoidTfjs' })]);
     await expect(tfjsHard.save(join(dir, 'x.keras'))).rejects.toThrow(/Keras 3 has no TF.js hard sigmoid/);
     await expect(keras.loadModel(join(fixtures, 'keras3.keras'), { device: 'cpu' })).rejects.toThrow(ArgumentError);

@@ -23,7 +23,11 @@ export interface ModelCheckpointOptions {
   /** The log saveBestOnly compares (default 'val_loss'). */
   monitor?: string;
   saveBestOnly?: boolean;
-  /** Only true (the default) for now: full-model saving lands with weight interop. */
+  /**
+   * true (the default here; Keras 3's is false): saveWeights(); false: the whole model through
+   * model.save(), to a filepath ending in `.keras` (Keras 3's archive) or `.safetensors` (a
+   * training checkpoint with the optimizer's state).
+   */
   saveWeightsOnly?: boolean;
   mode?: 'auto' | 'min' | 'max';
   /** 'epoch' (default), or a number of batches between saves. */
@@ -37,6 +41,7 @@ const OPTIONS = ['filepath', 'monitor', 'saveBestOnly', 'saveWeightsOnly', 'mode
 /** What the callback saves through (keras.sequential's Sequential). */
 export interface CheckpointModel {
   saveWeights(path: string): void;
+  save(path: string): Promise<void>;
 }
 
 export class ModelCheckpoint implements Callback {
@@ -44,6 +49,7 @@ export class ModelCheckpoint implements Callback {
   readonly monitor: string;
   readonly saveBestOnly: boolean;
   readonly saveFreq: 'epoch' | number;
+  readonly saveWeightsOnly: boolean;
   /** The best monitored value saved so far (saveBestOnly). */
   best: number;
   private readonly direction: Direction;
@@ -68,8 +74,9 @@ export class ModelCheckpoint implements Callback {
     if (typeof monitor !== 'string' || monitor.length === 0) throw new ArgumentError(`${where}.monitor must be a log name such as 'val_loss', got ${describe(monitor)}`);
     this.monitor = monitor;
     this.saveBestOnly = optionalBoolean(o.saveBestOnly, false, `${where}.saveBestOnly`);
-    if (!optionalBoolean(o.saveWeightsOnly, true, `${where}.saveWeightsOnly`)) {
-      throw new ArgumentError(`${where}.saveWeightsOnly: false (saving the whole model) is not supported yet: full-model saving lands with weight interop; leave it true`);
+    this.saveWeightsOnly = optionalBoolean(o.saveWeightsOnly, true, `${where}.saveWeightsOnly`);
+    if (!this.saveWeightsOnly && !/\.(keras|safetensors)$/.test(o.filepath)) {
+      throw new ArgumentError(`${where}.filepath must end in .keras or .safetensors to save the whole model (saveWeightsOnly: false), got ${JSON.stringify(o.filepath)}`);
     }
     this.direction = monitorDirection(o.mode, monitor, `${where}.mode`);
     const freq = o.saveFreq ?? 'epoch';
@@ -94,17 +101,17 @@ export class ModelCheckpoint implements Callback {
     this.epoch = epoch;
   }
 
-  onEpochEnd(epoch: number, logs: Logs): void {
-    if (this.saveFreq === 'epoch') this.save({ ...logs, epoch: epoch + 1 }, logs);
+  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    if (this.saveFreq === 'epoch') await this.save({ ...logs, epoch: epoch + 1 }, logs);
   }
 
-  private batchEnded(batch: number, logs: Logs): void {
+  private async batchEnded(batch: number, logs: Logs): Promise<void> {
     if (++this.batchesSinceSave < (this.saveFreq as number)) return;
     this.batchesSinceSave = 0;
-    this.save({ ...logs, epoch: this.epoch + 1, batch: batch + 1 }, logs);
+    await this.save({ ...logs, epoch: this.epoch + 1, batch: batch + 1 }, logs);
   }
 
-  private save(values: Logs, logs: Logs): void {
+  private async save(values: Logs, logs: Logs): Promise<void> {
     // Keras fills the path first: a placeholder naming no log fails even on epochs it would skip.
     const path = this.template.format(values);
     if (this.saveBestOnly) {
@@ -127,6 +134,7 @@ export class ModelCheckpoint implements Callback {
     } catch (err) {
       throw fileError(err, `modelCheckpoint: cannot make the folder for ${JSON.stringify(path)}`, path, 'write');
     }
-    model.saveWeights(path);
+    if (this.saveWeightsOnly) model.saveWeights(path);
+    else await model.save(path);
   }
 }

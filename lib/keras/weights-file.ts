@@ -14,17 +14,13 @@ import type { Tensor } from '../tensor';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors';
 import { Bidirectional } from './layers/bidirectional';
 import type { KerasWeight, Layer } from './layers/layer';
+import { layerKeys, snakeCase } from './keras-names';
 
 /** What the file functions need of a model (keras.sequential's Sequential). */
 export interface WeightsModel {
   readonly name: string;
   readonly layers: readonly Layer[];
   readonly built: boolean;
-}
-
-/** Keras's to_snake_case: `GRU` -> `gru`, `TimeDistributed` -> `time_distributed`. */
-function snakeCase(name: string): string {
-  return name.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 /** A layer's weights with their file names under `key`; the caller disposes the tensors. */
@@ -51,14 +47,9 @@ function namedWeights(layer: Layer, key: string): KerasWeight[] {
 function modelWeights(model: WeightsModel, where: string): KerasWeight[][] {
   if (!model.built) throw new ArgumentError(`${where}: the model is not built yet: give the first layer an inputShape, or call the model once`);
   const perLayer: KerasWeight[][] = [];
-  const used = new Map<string, number>();
+  const keys = layerKeys(model.layers);
   try {
-    for (const layer of model.layers) {
-      const base = snakeCase(layer.className);
-      const count = used.get(base) ?? 0;
-      used.set(base, count + 1);
-      perLayer.push(namedWeights(layer, count === 0 ? base : `${base}_${count}`));
-    }
+    model.layers.forEach((layer, i) => perLayer.push(namedWeights(layer, keys[i])));
     return perLayer;
   } catch (err) {
     for (const w of perLayer.flat()) w.tensor.dispose();

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { ArgumentError } from '../errors';
+import { ArgumentError, GruError } from '../errors';
 
 export interface H5Dataset {
   readonly shape: number[];
@@ -65,6 +65,25 @@ async function load(): Promise<H5Module> {
 export function hdf5(): Promise<H5Module> {
   loading ??= load();
   return loading;
+}
+
+/**
+ * Opens an HDF5 file; libhdf5's own failures (not HDF5, truncated) become ArgumentErrors naming
+ * `what`. Reads from the file go through readH5 for the same reason.
+ */
+export async function openH5(path: string, mode: 'r' | 'w', what: string): Promise<H5File> {
+  const h5 = await hdf5();
+  return readH5(what, () => new h5.File(path, mode));
+}
+
+/** Runs `fn`, turning libhdf5's errors into ArgumentErrors naming `what` (the library's own pass through). */
+export function readH5<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof GruError) throw err;
+    throw new ArgumentError(`${what}: the HDF5 data cannot be read: not an HDF5 file, truncated or corrupt (${(err as Error)?.message ?? String(err)})`);
+  }
 }
 
 export function isDataset(node: H5Group | H5Dataset | null): node is H5Dataset {

@@ -15,18 +15,14 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { ArgumentError, ShapeError } from '../../errors';
 import { formatShape } from '../../format';
 import { Tensor } from '../../tensor';
-import { hdf5, isDataset, type H5Group } from '../../weights/hdf5';
+import { isDataset, openH5, readH5, type H5Group } from '../../weights/hdf5';
 import { fileError, writeFileAtomically } from '../../weights/safetensors';
 import { Bidirectional } from '../layers/bidirectional';
 import type { Layer } from '../layers/layer';
 import { TimeDistributed } from '../layers/time-distributed';
 import type { Sequential, SequentialOptions } from '../sequential';
+import { layerKeys } from '../keras-names';
 import { layersFromTopology, layerToJson, type LayerJson } from './tfjs-topology';
-
-/** Keras's snake_case of a class name (to_snake_case): GRU -> gru, TimeDistributed -> time_distributed. */
-function snakeCase(name: string): string {
-  return name.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-}
 
 /** The HDF5 groups holding each layer's variables, in getWeights() order, under Keras 3's key for it. */
 function keras3Groups(layer: Layer, key: string): string[] {
@@ -36,15 +32,9 @@ function keras3Groups(layer: Layer, key: string): string[] {
   return [`${key}/vars`];
 }
 
-/** Keras 3's list keys: snake_case(class), then _1, _2, ... for repeats. */
+/** Keras 3's HDF5 key of each layer of a Sequential. */
 function keras3Keys(layers: readonly Layer[]): string[] {
-  const seen = new Map<string, number>();
-  return layers.map((l) => {
-    const base = snakeCase(l.className);
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    return `layers/${n === 0 ? base : `${base}_${n}`}`;
-  });
+  return layerKeys(layers).map((key) => `layers/${key}`);
 }
 
 function datasetValues(root: H5Group, path: string, where: string): { shape: number[]; values: ArrayLike<number> } {
@@ -122,16 +112,16 @@ async function loadKeras3(bytes: Uint8Array, make: (o: SequentialOptions) => Seq
     model.build(inputShape);
     const keys = keras3Keys(model.layers);
     await withTemporaryFile(entries['model.weights.h5'], async (h5path) => {
-      const file = new (await hdf5()).File(h5path, 'r');
+      const file = await openH5(h5path, 'r', `${where}: model.weights.h5`);
       try {
-        assignWeights(model, model.layers.map((layer, i) => keras3Groups(layer, keys[i]).flatMap((group) => {
+        readH5(`${where}: model.weights.h5`, () => assignWeights(model, model.layers.map((layer, i) => keras3Groups(layer, keys[i]).flatMap((group) => {
           const node = file.get(group);
           if (node === null || isDataset(node)) {
             if (layer.getWeights().length === 0) return [];
             throw new ArgumentError(`${where}: no weights group ${group} for layer ${layer.name}`);
           }
           return node.keys().sort((a, b) => Number(a) - Number(b)).map((k) => datasetValues(file, `${group}/${k}`, where));
-        })), where);
+        })), where));
       } finally {
         file.close();
       }
@@ -144,35 +134,40 @@ async function loadKeras3(bytes: Uint8Array, make: (o: SequentialOptions) => Seq
 }
 
 async function loadLegacyH5(path: string, make: (o: SequentialOptions) => Sequential, where: string): Promise<Sequential> {
-  const file = new (await hdf5()).File(path, 'r');
+  const file = await openH5(path, 'r', where);
   try {
-    const configText = file.attrs.model_config?.value;
-    if (typeof configText !== 'string') throw new ArgumentError(`${where}: no model_config attribute (a weights-only .h5 needs the model built first; use model.loadWeights)`);
-    const version = typeof file.attrs.keras_version?.value === 'string' ? file.attrs.keras_version.value : '2';
-    const { name, layers, inputShape } = layersFromTopology({ ...parseJson(configText, `${where}: model_config`), keras_version: version }, where);
-    const model = make({ name, layers });
-    try {
-      if (!inputShape) throw new ArgumentError(`${where}: model_config declares no input shape`);
-      model.build(inputShape);
-      const weights = file.get('model_weights');
-      if (weights === null || isDataset(weights)) throw new ArgumentError(`${where}: no model_weights group`);
-      assignWeights(model, model.layers.map((layer) => {
-        const group = weights.get(layer.name);
-        if (group === null || isDataset(group)) {
-          if (layer.getWeights().length === 0) return [];
-          throw new ArgumentError(`${where}: no model_weights/${layer.name} group`);
-        }
-        const names = group.attrs.weight_names?.value;
-        const list = Array.isArray(names) ? names.map(String) : typeof names === 'string' ? [names] : [];
-        return list.map((n) => datasetValues(group, n, where));
-      }), where);
-      return model;
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
+    return readH5(where, () => legacyModel(file, make, where));
   } finally {
     file.close();
+  }
+}
+
+/** The model a legacy .h5's model_config describes, with its weights. */
+function legacyModel(file: H5Group, make: (o: SequentialOptions) => Sequential, where: string): Sequential {
+  const configText = file.attrs.model_config?.value;
+  if (typeof configText !== 'string') throw new ArgumentError(`${where}: no model_config attribute (a weights-only .h5 needs the model built first; use model.loadWeights)`);
+  const version = typeof file.attrs.keras_version?.value === 'string' ? file.attrs.keras_version.value : '2';
+  const { name, layers, inputShape } = layersFromTopology({ ...parseJson(configText, `${where}: model_config`), keras_version: version }, where);
+  const model = make({ name, layers });
+  try {
+    if (!inputShape) throw new ArgumentError(`${where}: model_config declares no input shape`);
+    model.build(inputShape);
+    const weights = file.get('model_weights');
+    if (weights === null || isDataset(weights)) throw new ArgumentError(`${where}: no model_weights group`);
+    assignWeights(model, model.layers.map((layer) => {
+      const group = weights.get(layer.name);
+      if (group === null || isDataset(group)) {
+        if (layer.getWeights().length === 0) return [];
+        throw new ArgumentError(`${where}: no model_weights/${layer.name} group`);
+      }
+      const names = group.attrs.weight_names?.value;
+      const list = Array.isArray(names) ? names.map(String) : typeof names === 'string' ? [names] : [];
+      return list.map((n) => datasetValues(group, n, where));
+    }), where);
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
   }
 }
 
@@ -207,7 +202,7 @@ export async function saveKerasFile(model: Sequential, path: string): Promise<vo
     build_config: { input_shape: [null, ...inputShape] } };
   const keys = keras3Keys(model.layers);
   const weightsBytes = await withTemporaryFile(null, async (h5path) => {
-    const file = new (await hdf5()).File(h5path, 'w');
+    const file = await openH5(h5path, 'w', where);
     try {
       const ensure = (path: string): H5Group => {
         let group: H5Group = file;
