@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { ArgumentError, FileError, Tensor, keras } from '../lib/index';
+import { ArgumentError, FileError, ShapeError, Tensor, keras } from '../lib/index';
 
 const fixtures = join(__dirname, 'fixtures', 'keras');
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8')) as Record<string, { x: number[]; xShape: number[]; y: number[]; yShape: number[] }>;
@@ -86,6 +86,36 @@ print(json.dumps({'classes': [l['class_name'] for l in config['config']['layers'
     expect(JSON.parse(result.stdout)).toEqual({ classes: ['InputLayer', 'GRU', 'Dense'],
       shapes: { 'layers/gru/cell/vars/0': [2, 12], 'layers/gru/cell/vars/1': [4, 12], 'layers/gru/cell/vars/2': [2, 12], 'layers/dense/vars/0': [4, 1], 'layers/dense/vars/1': [1] } });
     model.dispose();
+  });
+
+  it('loadWeights reads a Keras 3 .weights.h5 into a model built here; saveWeights writes one that loads back', async () => {
+    const { unzipSync } = await import('fflate');
+    const h5 = join(dir, 'fixture.weights.h5');
+    writeFileSync(h5, unzipSync(readFileSync(join(fixtures, 'keras3.keras')))['model.weights.h5']);
+    const model = keras.sequential([
+      keras.layers.gru({ units: 5, inputShape: [7, 3], returnSequences: true }),
+      keras.layers.gru({ units: 4, activation: 'relu', recurrentActivation: 'hardSigmoid' }),
+      keras.layers.dense({ units: 3, activation: 'softmax' }),
+    ]);
+    await model.loadWeights(h5);
+    const e = expected['keras3.keras'];
+    const x = Tensor.from(Float32Array.from(e.x), e.xShape);
+    const y = model.predict(x);
+    expectClose(y.dataSync(), e.y, 1e-5);
+    const mine = join(dir, 'mine.weights.h5');
+    await model.saveWeights(mine);
+    const fresh = keras.sequential([
+      keras.layers.gru({ units: 5, inputShape: [7, 3], returnSequences: true }),
+      keras.layers.gru({ units: 4, activation: 'relu', recurrentActivation: 'hardSigmoid' }),
+      keras.layers.dense({ units: 3, activation: 'softmax' }),
+    ]);
+    await fresh.loadWeights(mine);
+    const y2 = fresh.predict(x);
+    expect(Array.from(y2.dataSync())).toEqual(Array.from(y.dataSync()));
+    const wrong = keras.sequential([keras.layers.gru({ units: 6, inputShape: [7, 3] })]);
+    await expect(wrong.loadWeights(mine)).rejects.toThrow(ShapeError);
+    for (const t of [x, y, y2]) t.dispose();
+    for (const m of [model, fresh, wrong]) m.dispose();
   });
 
   it('refuses broken files and what Keras cannot hold, with typed errors', async () => {

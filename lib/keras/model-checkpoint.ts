@@ -40,7 +40,7 @@ const OPTIONS = ['filepath', 'monitor', 'saveBestOnly', 'saveWeightsOnly', 'mode
 
 /** What the callback saves through (keras.sequential's Sequential). */
 export interface CheckpointModel {
-  saveWeights(path: string): void;
+  saveWeights(path: string): unknown;
   save(path: string): Promise<void>;
 }
 
@@ -134,7 +134,7 @@ export class ModelCheckpoint implements Callback {
     } catch (err) {
       throw fileError(err, `modelCheckpoint: cannot make the folder for ${JSON.stringify(path)}`, path, 'write');
     }
-    if (this.saveWeightsOnly) model.saveWeights(path);
+    if (this.saveWeightsOnly) await model.saveWeights(path);
     else await model.save(path);
   }
 }

@@ -27,7 +27,7 @@ import { add } from '../ops/arithmetic';
 import { reduceLoss } from './reduction';
 import { buildOptimizer, checkOptimizer, type KerasOptimizerSpec, type OptimizerInput } from './optimizers';
 import { saveModelCheckpoint } from './io/checkpoint-model';
-import { saveKerasFile } from './io/keras-file';
+import { loadKerasWeights, saveKerasFile, saveKerasWeights } from './io/keras-file';
 import { saveTfjsModel } from './io/tfjs-model';
 import { summaryLines } from './summary';
 import { loadModelWeights, saveModelWeights } from './weights-file';
@@ -370,14 +370,22 @@ export class Sequential {
     });
   }
 
-  /** Writes the weights to a safetensors file, each under `<layer>/<weight>` in Keras's layout (lib/keras/weights-file.ts). */
-  saveWeights(path: string): void {
+  /**
+   * Writes the weights: to a safetensors file, each under `<layer>/<weight>` in Keras's layout
+   * (lib/keras/weights-file.ts), at once; or, for a path ending in `.weights.h5`, to Keras 3's
+   * weights-only HDF5 file, when the returned promise resolves.
+   */
+  saveWeights(path: string): Promise<void> {
+    if (typeof path === 'string' && path.endsWith('.h5')) return saveKerasWeights(this, path);
     saveModelWeights(this, path);
+    return Promise.resolve();
   }
 
-  /** Reads weights written by saveWeights() into the layers, after checking every name and shape. */
-  loadWeights(path: string): void {
+  /** Reads weights written by saveWeights() (or Keras 3's `.weights.h5`) into the layers, after checking every name and shape. */
+  loadWeights(path: string): Promise<void> {
+    if (typeof path === 'string' && path.endsWith('.h5')) return loadKerasWeights(this, path);
     loadModelWeights(this, path);
+    return Promise.resolve();
   }
 
   /**

@@ -110,27 +110,81 @@ async function loadKeras3(bytes: Uint8Array, make: (o: SequentialOptions) => Seq
   try {
     if (!inputShape) throw new ArgumentError(`${where}: the config declares no input shape`);
     model.build(inputShape);
-    const keys = keras3Keys(model.layers);
-    await withTemporaryFile(entries['model.weights.h5'], async (h5path) => {
-      const file = await openH5(h5path, 'r', `${where}: model.weights.h5`);
-      try {
-        readH5(`${where}: model.weights.h5`, () => assignWeights(model, model.layers.map((layer, i) => keras3Groups(layer, keys[i]).flatMap((group) => {
-          const node = file.get(group);
-          if (node === null || isDataset(node)) {
-            if (layer.getWeights().length === 0) return [];
-            throw new ArgumentError(`${where}: no weights group ${group} for layer ${layer.name}`);
-          }
-          return node.keys().sort((a, b) => Number(a) - Number(b)).map((k) => datasetValues(file, `${group}/${k}`, where));
-        })), where));
-      } finally {
-        file.close();
-      }
-    });
+    await withTemporaryFile(entries['model.weights.h5'], (h5path) => readKeras3Weights(model, h5path, `${where}: model.weights.h5`));
     return model;
   } catch (error) {
     model.dispose();
     throw error;
   }
+}
+
+/** Keras 3's weight tree (a .keras's model.weights.h5, or a .weights.h5 file) at `path` into the built model. */
+async function readKeras3Weights(model: Sequential, path: string, where: string): Promise<void> {
+  const keys = keras3Keys(model.layers);
+  const file = await openH5(path, 'r', where);
+  try {
+    readH5(where, () => assignWeights(model, model.layers.map((layer, i) => keras3Groups(layer, keys[i]).flatMap((group) => {
+      const node = file.get(group);
+      if (node === null || isDataset(node)) {
+        if (layer.getWeights().length === 0) return [];
+        throw new ArgumentError(`${where}: no weights group ${group} for layer ${layer.name}`);
+      }
+      return node.keys().sort((a, b) => Number(a) - Number(b)).map((k) => datasetValues(file, `${group}/${k}`, where));
+    })), where));
+  } finally {
+    file.close();
+  }
+}
+
+/** Writes the model's weights as Keras 3's tree (`layers/<key>/.../vars/<i>`, float32) to a new HDF5 file at `path`. */
+async function writeKeras3Weights(model: Sequential, path: string, where: string): Promise<void> {
+  const keys = keras3Keys(model.layers);
+  const file = await openH5(path, 'w', where);
+  try {
+    const ensure = (groupPath: string): H5Group => {
+      let group: H5Group = file;
+      for (const part of groupPath.split('/')) {
+        const next = group.get(part);
+        group = next !== null && !isDataset(next) ? next : group.create_group(part);
+      }
+      return group;
+    };
+    ensure('vars');
+    model.layers.forEach((layer, i) => {
+      const weights = layer.getWeights();
+      const groups = keras3Groups(layer, keys[i]);
+      const per = weights.length / groups.length;
+      ensure(`${keys[i]}/vars`);
+      groups.forEach((g, d) => {
+        const group = ensure(g);
+        weights.slice(d * per, (d + 1) * per).forEach((w, k) => {
+          group.create_dataset({ name: String(k), data: Float32Array.from(w.tensor.dataSync()), shape: [...w.tensor.shape], dtype: '<f' });
+        });
+      });
+      for (const w of weights) w.tensor.dispose();
+    });
+  } finally {
+    file.close();
+  }
+}
+
+/** model.saveWeights('x.weights.h5'): Keras 3's weights-only file (written beside, then renamed over the target). */
+export async function saveKerasWeights(model: Sequential, path: string): Promise<void> {
+  const where = `${model.name}.saveWeights(${JSON.stringify(path)})`;
+  if (!model.built) throw new ArgumentError(`${where}: the model is not built yet`);
+  const bytes = await withTemporaryFile(null, async (h5path) => {
+    await writeKeras3Weights(model, h5path, where);
+    return readFileSync(h5path);
+  });
+  writeFileAtomically(path, bytes, where);
+}
+
+/** model.loadWeights('x.weights.h5'): a Keras 3 weights-only file into the built model, by Keras 3's paths. */
+export async function loadKerasWeights(model: Sequential, path: string): Promise<void> {
+  const where = `${model.name}.loadWeights(${JSON.stringify(path)})`;
+  if (!model.built) throw new ArgumentError(`${where}: the model is not built yet`);
+  readBytes(path, where);  // a missing file is a FileError, not libhdf5's message
+  await readKeras3Weights(model, path, where);
 }
 
 async function loadLegacyH5(path: string, make: (o: SequentialOptions) => Sequential, where: string): Promise<Sequential> {
@@ -200,35 +254,8 @@ export async function saveKerasFile(model: Sequential, path: string): Promise<vo
   ];
   const config = { module: 'keras', class_name: 'Sequential', config: { name: model.name, trainable: true, dtype: 'float32', layers }, registered_name: null,
     build_config: { input_shape: [null, ...inputShape] } };
-  const keys = keras3Keys(model.layers);
   const weightsBytes = await withTemporaryFile(null, async (h5path) => {
-    const file = await openH5(h5path, 'w', where);
-    try {
-      const ensure = (path: string): H5Group => {
-        let group: H5Group = file;
-        for (const part of path.split('/')) {
-          const next = group.get(part);
-          group = next !== null && !isDataset(next) ? next : group.create_group(part);
-        }
-        return group;
-      };
-      ensure('vars');
-      model.layers.forEach((layer, i) => {
-        const weights = layer.getWeights();
-        const groups = keras3Groups(layer, keys[i]);
-        const per = weights.length / groups.length;
-        ensure(`${keys[i]}/vars`);
-        groups.forEach((g, d) => {
-          const group = ensure(g);
-          weights.slice(d * per, (d + 1) * per).forEach((w, k) => {
-            group.create_dataset({ name: String(k), data: Float32Array.from(w.tensor.dataSync()), shape: [...w.tensor.shape], dtype: '<f' });
-          });
-        });
-        for (const w of weights) w.tensor.dispose();
-      });
-    } finally {
-      file.close();
-    }
+    await writeKeras3Weights(model, h5path, where);
     return readFileSync(h5path);
   });
   const archive = zipSync({
