@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { ArgumentError, GRU, Tensor, exportOnnx, keras, manualSeed, noGrad } from '../lib/index';
+import { ArgumentError, Embedding, GELU, GRU, Linear, LogSoftmax, Sequential, Tensor, exportOnnx, keras, logSoftmax, manualSeed, noGrad, scope } from '../lib/index';
 
 const dir = mkdtempSync(join(tmpdir(), 'gru-native-onnx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,6 +114,26 @@ describe('exportOnnx: PyTorch-face GRUs in onnxruntime', () => {
       gru.dispose();
     });
   }
+});
+
+describe('exportOnnx: a PyTorch-face nn.Sequential chain', () => {
+  it('Embedding -> GRU -> Linear -> LogSoftmax (the word LM, a GRU passing its output on) runs in onnxruntime', async () => {
+    manualSeed(10);
+    const embedding = new Embedding({ numEmbeddings: 11, embeddingDim: 4 });
+    const gru = new GRU({ inputSize: 4, hiddenSize: 5, numLayers: 2, batchFirst: true });
+    const linear = new Linear({ inFeatures: 5, outFeatures: 11 });
+    const chain = new Sequential(embedding, gru, linear, new LogSoftmax({ dim: -1 }));
+    const bytes = exportOnnx(chain, join(dir, 'chain.onnx'));
+    const ids = Int32Array.from({ length: 3 * 7 }, (_, i) => (i * 4) % 11);
+    const x = Tensor.from(ids, [3, 7], { dtype: 'int32' });
+    const expected = noGrad(() => scope(() => logSoftmax(linear.forward(gru.forward(embedding.forward(x)).output), -1)));
+    const out = await runOnnx(bytes, { input: new ort.Tensor('int32', ids, [3, 7]) });
+    expect(out.output.dims).toEqual([3, 7, 11]);
+    expectClose(out.output.data as Float32Array, expected.dataSync(), 1e-5);
+    for (const t of [x, expected]) t.dispose();
+    chain.dispose();
+    expect(() => exportOnnx(new Sequential(new GELU()), join(dir, 'x.onnx'))).toThrow(/starts with Embedding, GRU or Linear/);
+  });
 });
 
 describe('exportOnnx: lengths as sequence_lens', () => {

@@ -7,7 +7,12 @@
 import { checkOptions } from '../../arguments';
 import { ArgumentError } from '../../errors';
 import { describe } from '../../format';
+import { ReLU, Sigmoid, Softmax, LogSoftmax, Tanh, Dropout as NnDropout } from '../../nn/activations';
+import { Sequential as ModuleSequential } from '../../nn/containers';
+import { Embedding as NnEmbedding } from '../../nn/embedding';
 import { GRU as GruModule } from '../../nn/gru';
+import { Linear } from '../../nn/linear';
+import type { Module } from '../../nn/module';
 import { transpose } from '../../ops/layout';
 import { scope } from '../../scope';
 import { OnnxGraph, type Dim } from '../../weights/onnx-graph';
@@ -123,6 +128,16 @@ function gruGraph(gru: GruModule, lengths: boolean): OnnxGraph {
   let x = g.input('input', 'float32', dims);
   const sequenceLens = lengths ? g.input('lengths', 'int32', ['batch']) : undefined;
   if (gru.batchFirst) x = g.node('Transpose', [x], { perm: { ints: [1, 0, 2] } })[0];
+  const { sequence, states } = emitGruLayers(g, x, gru, sequenceLens);
+  const output = gru.batchFirst ? g.node('Transpose', [sequence], { perm: { ints: [1, 0, 2] } })[0] : sequence;
+  g.output(output, 'output', 'float32', gru.batchFirst ? ['batch', 'time', D * gru.hiddenSize] : ['time', 'batch', D * gru.hiddenSize]);
+  const hN = states.length === 1 ? states[0] : g.node('Concat', states, { axis: 0 })[0];
+  g.output(hN, 'h_n', 'float32', [gru.numLayers * D, 'batch', gru.hiddenSize]);
+  return g;
+}
+
+/** A GRU's layers on a time-major x [T, B, I]: the output sequence [T, B, D*H] and each layer's Y_h. */
+function emitGruLayers(g: OnnxGraph, x: string, gru: GruModule, sequenceLens?: string): { sequence: string; states: string[] } {
   const states: string[] = [];
   for (let l = 0; l < gru.numLayers; l++) {
     const { y, yh } = emitGru(g, x, { name: `gru_l${l}`, hidden: gru.hiddenSize, directions: directionsOf(gru, l), resetAfter: gru.resetAfter,
@@ -132,15 +147,57 @@ function gruGraph(gru: GruModule, lengths: boolean): OnnxGraph {
     const [t] = g.node('Transpose', [y], { perm: { ints: [0, 2, 1, 3] } });
     x = g.node('Reshape', [t, g.int64s('shape_tb_flat', [0, 0, -1])])[0];
   }
-  const output = gru.batchFirst ? g.node('Transpose', [x], { perm: { ints: [1, 0, 2] } })[0] : x;
-  g.output(output, 'output', 'float32', gru.batchFirst ? ['batch', 'time', D * gru.hiddenSize] : ['time', 'batch', D * gru.hiddenSize]);
-  const hN = states.length === 1 ? states[0] : g.node('Concat', states, { axis: 0 })[0];
-  g.output(hN, 'h_n', 'float32', [gru.numLayers * D, 'batch', gru.hiddenSize]);
+  return { sequence: x, states };
+}
+
+/**
+ * A PyTorch-face nn.Sequential chain (Embedding, GRU, Linear, ReLU, Tanh, Sigmoid, Softmax,
+ * LogSoftmax, Dropout), a GRU passing on its output sequence as torch users' models do.
+ */
+function moduleChainGraph(chain: ModuleSequential): OnnxGraph {
+  const g = new OnnxGraph('sequential');
+  const modules = [...chain] as Module[];
+  const firstGru = modules.find((m): m is GruModule => m instanceof GruModule);
+  const batchFirst = firstGru?.batchFirst ?? true;
+  const seq: Dim[] = batchFirst ? ['batch', 'time'] : ['time', 'batch'];
+  const first = modules[0];
+  let x: string;
+  if (first instanceof NnEmbedding) x = g.input('input', 'int32', seq);
+  else if (first instanceof GruModule) x = g.input('input', 'float32', [...seq, first.inputSize]);
+  else if (first instanceof Linear) x = g.input('input', 'float32', ['batch', first.inFeatures]);
+  else throw new ArgumentError(`exportOnnx: a module chain starts with Embedding, GRU or Linear, got ${describe(first)}`);
+  let width = 0;
+  for (const [i, m] of modules.entries()) {
+    const where = `exportOnnx: module ${i}`;
+    if (m instanceof NnEmbedding) {
+      x = g.node('Gather', [g.constant(`embedding_${i}`, m.weight.dataSync(), m.weight.shape), x], { axis: 0 })[0];
+      width = m.embeddingDim;
+    } else if (m instanceof GruModule) {
+      if (m.batchFirst !== batchFirst) throw new ArgumentError(`${where}: every GRU of a chain must agree on batchFirst`);
+      const timeMajor = batchFirst ? g.node('Transpose', [x], { perm: { ints: [1, 0, 2] } })[0] : x;
+      const { sequence } = emitGruLayers(g, timeMajor, m);
+      x = batchFirst ? g.node('Transpose', [sequence], { perm: { ints: [1, 0, 2] } })[0] : sequence;
+      width = (m.bidirectional ? 2 : 1) * m.hiddenSize;
+    } else if (m instanceof Linear) {
+      const kernel = scope(() => transpose(m.weight, 0, 1).dataSync());
+      x = g.node('MatMul', [x, g.constant(`linear_${i}_weight`, kernel, [m.inFeatures, m.outFeatures])])[0];
+      if (m.bias) x = g.node('Add', [x, g.constant(`linear_${i}_bias`, m.bias.dataSync(), [m.outFeatures])])[0];
+      width = m.outFeatures;
+    } else if (m instanceof ReLU || m instanceof Tanh || m instanceof Sigmoid) {
+      x = g.node(m instanceof ReLU ? 'Relu' : m instanceof Tanh ? 'Tanh' : 'Sigmoid', [x])[0];
+    } else if (m instanceof Softmax || m instanceof LogSoftmax) {
+      x = g.node(m instanceof Softmax ? 'Softmax' : 'LogSoftmax', [x], { axis: m.dim })[0];
+    } else if (!(m instanceof NnDropout)) {
+      throw new ArgumentError(`${where}: ${m.constructor.name} has no ONNX export yet (Embedding, GRU, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Dropout)`);
+    }
+  }
+  const sequenceOut = modules.some((m) => m instanceof GruModule || m instanceof NnEmbedding);
+  g.output(x, 'output', 'float32', sequenceOut ? [...seq, width] : ['batch', width]);
   return g;
 }
 
 /** Writes `model` to `path` as ONNX (atomically); returns the bytes written. */
-export function exportOnnx(model: Sequential | GruModule, path: string, options: ExportOnnxOptions = {}): Uint8Array {
+export function exportOnnx(model: Sequential | GruModule | ModuleSequential, path: string, options: ExportOnnxOptions = {}): Uint8Array {
   const o = checkOptions(options, ['opset', 'lengths'], 'exportOnnx options');
   const lengths = o.lengths ?? false;
   if (typeof lengths !== 'boolean') throw new ArgumentError(`exportOnnx options.lengths must be a boolean, got ${describe(lengths)}`);
@@ -151,7 +208,10 @@ export function exportOnnx(model: Sequential | GruModule, path: string, options:
     if (lengths) throw new ArgumentError('exportOnnx options.lengths: a Keras model takes masks, which are not exported yet; lengths is for a GRU');
     graph = sequentialGraph(model);
   } else if (model instanceof GruModule) graph = gruGraph(model, lengths);
-  else throw new ArgumentError(`exportOnnx: model must be a keras Sequential (or keras.model) or a GRU, got ${describe(model)}`);
+  else if (model instanceof ModuleSequential) {
+    if (lengths) throw new ArgumentError('exportOnnx options.lengths is for a GRU on its own');
+    graph = moduleChainGraph(model);
+  } else throw new ArgumentError(`exportOnnx: model must be a keras Sequential (or keras.model), a GRU or an nn.Sequential chain, got ${describe(model)}`);
   const bytes = graph.encode(opset, PRODUCER);
   writeFileAtomically(path, bytes, 'exportOnnx');
   return bytes;
