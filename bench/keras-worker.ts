@@ -10,6 +10,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 import type { Device } from '../lib/dtype';
 import { median, stats, type Stats } from './lib/timing';
+import { mulberry32 } from '../lib/train/shuffle';
 
 /** Shapes and repeats, decided by the parent (--quick shrinks the repeats only). */
 export interface KerasPlan {
@@ -76,17 +77,8 @@ export interface KerasWorkerReport {
   peakRssMiB: number;
 }
 
-/** mulberry32: the same inputs for both JS frameworks, without either's generator. */
-function uniforms(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same inputs for both JS frameworks, without either's generator. */
+const uniforms = mulberry32;
 
 /** x ~ N(0, 1) [rows, seq, features] and one-hot labels [rows, classes], from a fixed seed. */
 function classifierData(rows: number, seq: number, features: number, classes: number): { x: Float32Array; y: Float32Array } {

@@ -13,6 +13,7 @@ import { native, nativeConstants } from '../lib/native/binding';
 import { GRU_CONFIG_KINDS, packGruConfig, type NativeGruConfig } from '../lib/native/gru-config';
 import type { TensorHandle } from '../lib/native/types';
 import { Tensor } from '../lib/tensor';
+import { mulberry32 } from '../lib/train/shuffle';
 
 type FloatDType = 'float32' | 'float64';
 const FAST = nativeConstants.kernels.fast;
@@ -21,17 +22,8 @@ const CONFIG_FIELDS = Object.keys(GRU_CONFIG_KINDS).length;
 
 // ---- problem construction ----------------------------------------------------------------
 
-/** Small deterministic generator (mulberry32), so every case is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small deterministic generator, so every case is reproducible. */
+const rng = mulberry32;
 
 function uniform(n: number, next: () => number, scale = 1): number[] {
   return Array.from({ length: n }, () => (2 * next() - 1) * scale);

@@ -7,17 +7,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { GruError, parseSafetensors, serializeSafetensors } from '../lib/index';
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../lib/train/shuffle';
 
 const base = serializeSafetensors({
   weight: { dtype: 'float32', shape: [3, 4], data: Float32Array.from({ length: 12 }, (_, i) => i / 3) },
@@ -59,7 +49,7 @@ function mutate(next: () => number): Uint8Array {
 
 describe('parseSafetensors fuzzing', () => {
   it('parses or throws a typed error on 4,000 corrupted files', () => {
-    const next = random(20261201);
+    const next = mulberry32(20261201);
     const outcomes = { parsed: 0, refused: 0 };
     for (let i = 0; i < 4000; i++) {
       const file = mutate(next);

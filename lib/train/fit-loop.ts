@@ -14,6 +14,7 @@ import { scope } from '../scope';
 import type { Tensor } from '../tensor';
 import { TensorBatches, type BatchSource } from './batches';
 import { dataSource, splitData } from './data';
+import { shuffler } from './shuffle';
 import { DeviceTotals, lossSums, type BatchSums, type Logs } from './totals';
 import { checkClassWeight, classSampleWeights, type ClassWeight } from './class-weight';
 import { checkVerbose, progressDisplay } from './progress';
@@ -87,26 +88,6 @@ export interface Trainee {
   }[];
   optimizer(): Optimizer;
   stopTraining: boolean;
-}
-
-/** A small seeded generator for shuffling (mulberry32). */
-function shuffler(seed: number): (n: number) => Int32Array {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return (n) => {
-    const order = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    return order;
-  };
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
