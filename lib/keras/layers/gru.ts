@@ -21,7 +21,6 @@ import { gruLoop, type LoopWeights } from '../../ops/gru-loop';
 import { fillInPlace, copyInPlace } from '../../ops/inplace';
 import { cat, permute, stack } from '../../ops/layout';
 import { gatherSteps, reverseSteps } from '../../ops/sequence-steps';
-import { narrow } from '../../ops/views';
 import { defaultGenerator, type Generator } from '../../random';
 import { keep, scope } from '../../scope';
 import { Tensor } from '../../tensor';
@@ -310,10 +309,9 @@ export class GRU extends Layer {
       if (!this.returnSequences) return { output: lastOutput(hN, batch, this.directions, this.units), last: hN };
       // Keras returns a backward GRU's steps in its own (reversed) order, the masked ones first.
       if (this.goBackwards && lengths) output = alignReversedOutputs(output, lengths);
-      // Keras's masked steps repeat the last output; the engine's are zeros. Only the forward
-      // direction has padding after real steps (the backward one's comes before them: zeros).
-      else if (lengths) output = this.directions === 1 ? repeatLastReal(output, lengths)
-        : cat([repeatLastReal(narrow(output, 2, 0, this.units), lengths), narrow(output, 2, this.units, this.units)], 2);
+      // Keras's masked steps repeat the last output; the engine's are zeros, which is what Keras 3's
+      // Bidirectional asks of both its GRUs (zero_output_for_mask = return_sequences).
+      else if (lengths && this.directions === 1) output = repeatLastReal(output, lengths);
       return { output, last: hN };
     });
   }
@@ -342,7 +340,9 @@ export class GRU extends Layer {
           biasIh: p.get(`bias_ih${suffix}`) ?? null, biasHh: p.get(`bias_hh${suffix}`) ?? null };
         const start = h0 ? h0.select(0, d) : Tensor.zeros([batch, U], { dtype: x.dtype, device: x.device });
         const { output, last } = gruLoop(input, weights, { activation: this.activation, recurrentActivation: this.recurrentActivation,
-          resetAfter: this.resetAfter, h0: start, inputMasks, stateMasks, stepMask: steps });
+          resetAfter: this.resetAfter, h0: start, inputMasks, stateMasks, stepMask: steps,
+          // Keras 3's Bidirectional sets zero_output_for_mask on both its layers when returning sequences.
+          maskedOutput: this.directions === 2 ? 'zero' : 'previous' });
         // Bidirectional aligns the backward steps back in time.
         outputs.push(d === 1 && this.returnSequences ? reverseSteps(output, null) : output);
         lasts.push(last);
