@@ -75,7 +75,7 @@ fi
 
 section "tests: CUDA backend, op-case table, GRU and training fixtures, training errors, Keras optimizers, word LM on cuda"
 "$vitest" run test/cuda.test.ts test/ops/op-table.test.ts test/gru-fixtures.test.ts test/training-fixtures.test.ts \
-  test/training-errors.test.ts test/keras-optimizers.test.ts test/keras-gru-options.test.ts test/word-lm.test.ts \
+  test/training-errors.test.ts test/keras-optimizers.test.ts test/keras-gru-options.test.ts test/gru-composed.test.ts test/word-lm.test.ts \
   --reporter=default --reporter=json --outputFile.json="$results/gpu-tests.json" 2>&1 | tee "$results/gpu-tests.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
