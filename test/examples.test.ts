@@ -12,6 +12,7 @@ import { parseExampleArgs, type ExampleOptions } from '../examples/lib/example';
 import { sequenceClassification } from '../examples/sequence-classification';
 import { sine } from '../examples/sine';
 import { stackedBinary } from '../examples/stacked-binary';
+import { wordLm } from '../examples/word-lm';
 
 const dir = mkdtempSync(join(tmpdir(), 'gru-native-examples-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,9 +52,18 @@ describe('tutorial examples (quick size)', () => {
     expect(JSON.parse(readFileSync(join(dir, 'sine', 'summary.json'), 'utf8')).sunspots.heldOut).toBe('1950-2008');
   });
 
+  it('5 word-lm (character level at the quick size) learns Moby-Dick and writes text', async () => {
+    const { perplexities, text } = await wordLm(options('lm'));
+    expect(perplexities.at(-1)!).toBeLessThan(perplexities[0] / 3);
+    expect(text.length).toBeGreaterThan(60);
+    expect(text.startsWith('Call me')).toBe(true);
+    expect(existsSync(join(dir, 'lm', 'checkpoint.safetensors'))).toBe(true);
+  });
+
   it('refuse bad command lines', () => {
     expect(() => parseExampleArgs('x', ['--device', 'gpu'])).toThrow(/--device must be cpu or cuda, got gpu/);
     expect(() => parseExampleArgs('x', ['--seed', 'one'])).toThrow(/--seed must be an integer/);
+    expect(() => parseExampleArgs('x', ['--level', 'byte'])).toThrow(/--level must be word or char, got byte/);
     expect(() => parseExampleArgs('x', ['--epochs', '3'])).toThrow(/Unknown option '--epochs'/);
     expect(parseExampleArgs('x', ['--quick', '--out', '/tmp/o'])).toMatchObject({ quick: true, out: '/tmp/o', device: 'cpu' });
   });

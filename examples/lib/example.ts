@@ -18,23 +18,26 @@ export interface ExampleOptions {
   seed: number;
   /** 0 silent, else Keras's progress (default 1). */
   verbose: 0 | 1 | 2;
+  /** The language model's tokens (`--level word|char`); the other examples ignore it. */
+  level?: 'word' | 'char';
 }
 
 export function parseExampleArgs(name: string, argv = process.argv.slice(2)): ExampleOptions {
   const { values } = parseArgs({
     args: argv,
     options: { device: { type: 'string', default: 'cpu' }, out: { type: 'string', default: join('out', name) }, quick: { type: 'boolean', default: false },
-      seed: { type: 'string', default: '1' }, help: { type: 'boolean', default: false } },
+      seed: { type: 'string', default: '1' }, level: { type: 'string' }, help: { type: 'boolean', default: false } },
     strict: true,
   });
   if (values.help) {
-    console.log(`npx tsx examples/${name}.ts [--device cpu|cuda] [--out DIR] [--quick] [--seed N]`);
+    console.log(`npx tsx examples/${name}.ts [--device cpu|cuda] [--out DIR] [--quick] [--seed N]${name === 'word-lm' ? ' [--level word|char]' : ''}`);
     process.exit(0);
   }
   if (values.device !== 'cpu' && values.device !== 'cuda') throw new Error(`--device must be cpu or cuda, got ${values.device}`);
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
-  return { device: values.device, out: values.out!, quick: values.quick!, seed, verbose: 1 };
+  if (values.level !== undefined && values.level !== 'word' && values.level !== 'char') throw new Error(`--level must be word or char, got ${values.level}`);
+  return { device: values.device, out: values.out!, quick: values.quick!, seed, verbose: 1, level: values.level as 'word' | 'char' | undefined };
 }
 
 /** Seeds the generator, makes the output folder, and says where the example runs. */
