@@ -7,8 +7,11 @@
  *
  *   npx tsx examples/sine.ts [--device cuda] [--quick] [--out DIR]
  */
+import { join } from 'node:path';
+
 import { Tensor, datasets, keras, type Device } from '../lib/index';
 import { begin, finish, runIfMain, type ExampleOptions } from './lib/example';
+import { curvesPlot, predictionPlot } from './lib/plots';
 
 const WINDOW = 24;
 const SCALE = 100;  // sunspot numbers run 0..~250; the net sees value / 100
@@ -53,6 +56,13 @@ export async function sine(o: ExampleOptions): Promise<{ testScore: number; sine
     baselineError += (test.last[i] - actual[i]) ** 2;
   }
   const gruRmse = Math.sqrt(gruError / actual.length) * SCALE, baselineRmse = Math.sqrt(baselineError / actual.length) * SCALE;
+  await curvesPlot({ loss: history.history.loss }, 'tutorial 4: y = x^2, loss', 'mse', join(o.out, 'loss.svg'));
+  const fitted = model.predict(x);
+  await predictionPlot(Float32Array.from({ length: 100 }, (_, i) => i), { truth: y.dataSync(), prediction: fitted.dataSync() }, 'tutorial 4: y = x^2', 'point', join(o.out, 'sine.svg'));
+  fitted.dispose();
+  const heldOutYears = Float32Array.from({ length: actual.length }, (_, i) => 1950 + i);
+  const scaled = (v: ArrayLike<number>) => Float32Array.from(v, (u) => u * SCALE);
+  await predictionPlot(heldOutYears, { actual: scaled(actual), GRU: scaled(predicted), 'same as last year': scaled(test.last) }, 'sunspots, held out', 'year', join(o.out, 'sunspots.svg'));
   finish(o, { example: 'sine', device: o.device, testScore, sineLoss: history.history.loss, sunspots: { heldOut: '1950-2008', gruRmse, baselineRmse } });
   for (const t of [x, y, ...first, train.x, train.y, test.x, test.y, forecast]) t.dispose();
   model.dispose();

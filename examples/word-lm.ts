@@ -15,6 +15,7 @@ import {
 } from '../lib/index';
 import { mulberry32 } from '../lib/train/shuffle';
 import { begin, finish, runIfMain, type ExampleOptions } from './lib/example';
+import { curvesPlot } from './lib/plots';
 import { buildCorpus, detokenize, mobyDick, tokenize } from './lib/text';
 
 interface Sizes {
@@ -162,6 +163,7 @@ export async function wordLm(o: ExampleOptions): Promise<{ perplexities: number[
   const generated = await sample(model, prompt, o.quick ? 80 : 60, 0.8, o.seed, o.device);
   const text = detokenize([...prompt, ...generated].map((id) => corpus.vocabulary[id]), level);
   if (o.verbose > 0) console.log(`sample (temperature 0.8): ${text}`);
+  await curvesPlot({ 'held-out perplexity': perplexities }, 'language model: held-out perplexity (epoch 1 = before training)', 'perplexity', join(o.out, 'perplexity.svg'));
   finish(o, { example: 'word-lm', device: o.device, level, perplexities, sample: text });
   optimizer.dispose();
   model.dispose();

@@ -19,6 +19,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const options = (name: string): ExampleOptions => ({ device: 'cpu', out: join(dir, name), quick: true, seed: 1, verbose: 0 });
 
+/** A plot: an SVG document whose tags balance, naming each of `series` (its legend). */
+function expectPlot(path: string, series: string[]): void {
+  const svg = readFileSync(path, 'utf8');
+  expect(svg.startsWith('<svg')).toBe(true);
+  const open: string[] = [];
+  for (const [, closing, name, selfClosing] of svg.matchAll(/<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g)) {
+    if (closing) expect(open.pop(), `${path}: </${name}>`).toBe(name);
+    else if (!selfClosing) open.push(name);
+  }
+  expect(open).toEqual([]);
+  for (const name of series) expect(svg, `${path}: ${name}`).toContain(`>${name}<`);
+}
+
 function logLines(name: string): Record<string, number>[] {
   return readFileSync(join(dir, name, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 }
@@ -30,6 +43,8 @@ describe('tutorial examples (quick size)', () => {
     expect(logLines('seq')).toHaveLength(history.loss.length);
     expect(logLines('seq')[0]).toHaveProperty('val_accuracy');
     expect(existsSync(join(dir, 'seq', 'summary.json'))).toBe(true);
+    expectPlot(join(dir, 'seq', 'loss.svg'), ['loss', 'val_loss']);
+    expectPlot(join(dir, 'seq', 'accuracy.svg'), ['accuracy', 'val_accuracy']);
   });
 
   it('2 binary-relu integrates over the sequence with relu GRUs', async () => {
@@ -50,6 +65,8 @@ describe('tutorial examples (quick size)', () => {
     // Even at the quick size the forecast is in the baseline's range.
     expect(gruRmse).toBeLessThan(baselineRmse * 1.5);
     expect(JSON.parse(readFileSync(join(dir, 'sine', 'summary.json'), 'utf8')).sunspots.heldOut).toBe('1950-2008');
+    expectPlot(join(dir, 'sine', 'sine.svg'), ['truth', 'prediction']);
+    expectPlot(join(dir, 'sine', 'sunspots.svg'), ['actual', 'GRU', 'same as last year']);
   });
 
   it('5 word-lm (character level at the quick size) learns Moby-Dick and writes text', async () => {
@@ -58,6 +75,7 @@ describe('tutorial examples (quick size)', () => {
     expect(text.length).toBeGreaterThan(60);
     expect(text.startsWith('Call me')).toBe(true);
     expect(existsSync(join(dir, 'lm', 'checkpoint.safetensors'))).toBe(true);
+    expectPlot(join(dir, 'lm', 'perplexity.svg'), ['held-out perplexity']);
   });
 
   it('refuse bad command lines', () => {
