@@ -6,11 +6,9 @@
  *
  *   npx tsx examples/sequence-classification.ts [--device cuda] [--quick] [--out DIR]
  */
-import { join } from 'node:path';
-
 import { keras } from '../lib/index';
 import { begin, finish, runIfMain, type ExampleOptions } from './lib/example';
-import { curvesPlot } from './lib/plots';
+import { classifierPlots } from './lib/plots';
 import { disposeSplits, patternTask } from './lib/tasks';
 
 export async function sequenceClassification(o: ExampleOptions): Promise<{ heldOutAccuracy: number; history: Record<string, number[]> }> {
@@ -28,8 +26,7 @@ export async function sequenceClassification(o: ExampleOptions): Promise<{ heldO
   model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
   const history = await model.fit(train.x, train.y, { batchSize: 64, epochs, validationData: [val.x, val.y], callbacks: [log], verbose: o.verbose, seed: o.seed });
   const [, heldOutAccuracy] = await model.evaluate(test.x, test.y) as number[];
-  await curvesPlot({ loss: history.history.loss, val_loss: history.history.val_loss }, 'sequence-classification: loss', 'loss', join(o.out, 'loss.svg'));
-  await curvesPlot({ accuracy: history.history.accuracy, val_accuracy: history.history.val_accuracy }, 'sequence-classification: accuracy', 'accuracy', join(o.out, 'accuracy.svg'));
+  await classifierPlots('sequence-classification', history.history, o.out);
   finish(o, { example: 'sequence-classification', device: o.device, epochs, heldOutAccuracy, lastLoss: history.history.loss.at(-1) });
   disposeSplits(train, val, test);
   model.dispose();

@@ -5,11 +5,9 @@
  *
  *   npx tsx examples/stacked-binary.ts [--device cuda] [--quick] [--out DIR]
  */
-import { join } from 'node:path';
-
 import { keras } from '../lib/index';
 import { begin, finish, runIfMain, type ExampleOptions } from './lib/example';
-import { curvesPlot } from './lib/plots';
+import { classifierPlots } from './lib/plots';
 import { disposeSplits, spikeTask } from './lib/tasks';
 
 export async function stackedBinary(o: ExampleOptions): Promise<{ heldOutAccuracy: number; history: Record<string, number[]> }> {
@@ -25,8 +23,7 @@ export async function stackedBinary(o: ExampleOptions): Promise<{ heldOutAccurac
   model.compile({ optimizer: 'adam', loss: 'binary_crossentropy', metrics: ['accuracy'] });
   const history = await model.fit(train.x, train.y, { epochs, batchSize: 32, validationData: [val.x, val.y], callbacks: [log], verbose: o.verbose, seed: o.seed });
   const heldOutAccuracy = history.history.val_accuracy.at(-1)!;
-  await curvesPlot({ loss: history.history.loss, val_loss: history.history.val_loss }, 'stacked-binary: loss', 'loss', join(o.out, 'loss.svg'));
-  await curvesPlot({ accuracy: history.history.accuracy, val_accuracy: history.history.val_accuracy }, 'stacked-binary: accuracy', 'accuracy', join(o.out, 'accuracy.svg'));
+  await classifierPlots('stacked-binary', history.history, o.out);
   finish(o, { example: 'stacked-binary', device: o.device, epochs, heldOutAccuracy, lastLoss: history.history.loss.at(-1) });
   disposeSplits(train, val);
   model.dispose();

@@ -4,6 +4,7 @@
  * truth.
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface Point {
   x: number;
@@ -34,4 +35,10 @@ export function curvesPlot(series: Record<string, number[]>, title: string, yTit
 export function predictionPlot(xs: ArrayLike<number>, series: Record<string, ArrayLike<number>>, title: string, xTitle: string, path: string): Promise<void> {
   const points = Object.entries(series).flatMap(([name, values]) => Array.from(values, (value, i) => ({ x: xs[i], value, series: name })));
   return render(points, title, xTitle, 'value', path);
+}
+
+/** A classifier's loss and accuracy curves, with validation, as `<out>/loss.svg` and `<out>/accuracy.svg`. */
+export async function classifierPlots(name: string, history: Record<string, number[]>, out: string): Promise<void> {
+  await curvesPlot({ loss: history.loss, val_loss: history.val_loss }, `${name}: loss`, 'loss', join(out, 'loss.svg'));
+  await curvesPlot({ accuracy: history.accuracy, val_accuracy: history.val_accuracy }, `${name}: accuracy`, 'accuracy', join(out, 'accuracy.svg'));
 }
