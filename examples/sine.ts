@@ -1,7 +1,8 @@
 /**
  * Tutorial 4 exactly: x = sin over [0, 4 pi] at 100 points, y = x^2, each point a length-1
  * sequence; GRU(64) -> Dense(1), Adam, MSE, batch 1, 100 epochs; evaluate on the first sample
- * ("Test Score"). Then the same model forecasting the yearly sunspot series (1700-2008, shipped
+ * ("Test Score"), in the Sequential form and then the functional one (keras.input, keras.model).
+ * Then the same model forecasting the yearly sunspot series (1700-2008, shipped
  * with the library) from the previous 24 years, against the "same as last year" baseline on the
  * held-out years 1950-2008.
  *
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 
 import { Tensor, datasets, keras, type Device } from '../lib/index';
 import { begin, finish, runIfMain, type ExampleOptions } from './lib/example';
-import { curvesPlot, predictionPlot } from './lib/plots';
+import { curvesPlot, predictionPlot } from '../lib/plots/svg-charts';
 
 const WINDOW = 24;
 const SCALE = 100;  // sunspot numbers run 0..~250; the net sees value / 100
@@ -27,7 +28,7 @@ function sunspotWindows(values: Float32Array, from: number, to: number, device: 
   return { x: Tensor.from(x, [count, WINDOW, 1], { device }), y: Tensor.from(y, [count, 1], { device }), last };
 }
 
-export async function sine(o: ExampleOptions): Promise<{ testScore: number; sineLoss: number[]; gruRmse: number; baselineRmse: number }> {
+export async function sine(o: ExampleOptions): Promise<{ testScore: number; functionalScore: number; sineLoss: number[]; gruRmse: number; baselineRmse: number }> {
   const { log } = begin('sine', o);
   // The tutorial, line for line.
   const points = Float32Array.from({ length: 100 }, (_, i) => Math.sin((4 * Math.PI * i) / 99));
@@ -39,6 +40,16 @@ export async function sine(o: ExampleOptions): Promise<{ testScore: number; sine
   const first = [x.narrow(0, 0, 1), y.narrow(0, 0, 1)];
   const testScore = await model.evaluate(first[0], first[1]) as number;
   if (o.verbose > 0) console.log(`Test Score: ${testScore}`);
+
+  // The tutorial's second form, the functional API: inputs = Input([None, 1]); Model(inputs, Dense(1)(GRU(64)(inputs))).
+  const inputs = keras.input({ shape: [null, 1] });
+  const outputs = keras.layers.dense({ units: 1 }).apply(keras.layers.gru({ units: 64 }).apply(inputs));
+  const functional = keras.model({ inputs, outputs, device: o.device });
+  functional.compile({ optimizer: 'adam', loss: 'mse' });
+  await functional.fit(x, y, { epochs: o.quick ? 3 : 100, batchSize: 1, verbose: 0, seed: o.seed });
+  const functionalScore = await functional.evaluate(first[0], first[1]) as number;
+  if (o.verbose > 0) console.log(`Test Score (functional API): ${functionalScore}`);
+  functional.dispose();
 
   // The same model on the sunspots, against last year's value as the forecast.
   const { years, values } = datasets.sunspots();
@@ -63,11 +74,11 @@ export async function sine(o: ExampleOptions): Promise<{ testScore: number; sine
   const heldOutYears = Float32Array.from({ length: actual.length }, (_, i) => 1950 + i);
   const scaled = (v: ArrayLike<number>) => Float32Array.from(v, (u) => u * SCALE);
   await predictionPlot(heldOutYears, { actual: scaled(actual), GRU: scaled(predicted), 'same as last year': scaled(test.last) }, 'sunspots, held out', 'year', join(o.out, 'sunspots.svg'));
-  finish(o, { example: 'sine', device: o.device, testScore, sineLoss: history.history.loss, sunspots: { heldOut: '1950-2008', gruRmse, baselineRmse } });
+  finish(o, { example: 'sine', device: o.device, testScore, functionalScore, sineLoss: history.history.loss, sunspots: { heldOut: '1950-2008', gruRmse, baselineRmse } });
   for (const t of [x, y, ...first, train.x, train.y, test.x, test.y, forecast]) t.dispose();
   model.dispose();
   forecaster.dispose();
-  return { testScore, sineLoss: history.history.loss, gruRmse, baselineRmse };
+  return { testScore, functionalScore, sineLoss: history.history.loss, gruRmse, baselineRmse };
 }
 
 runIfMain(module, 'sine', sine);

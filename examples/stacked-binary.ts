@@ -7,7 +7,7 @@
  */
 import { keras } from '../lib/index';
 import { begin, finish, runIfMain, type ExampleOptions } from './lib/example';
-import { classifierPlots } from './lib/plots';
+import { classifierPlots } from '../lib/plots/svg-charts';
 import { disposeSplits, spikeTask } from './lib/tasks';
 
 export async function stackedBinary(o: ExampleOptions): Promise<{ heldOutAccuracy: number; history: Record<string, number[]> }> {

@@ -11,12 +11,13 @@
 import { join } from 'node:path';
 
 import {
-  Embedding, GRU, Linear, Module, Tensor, clipGradNorm, losses, noGrad, optim, saveCheckpoint, scope, softmax, type Device,
+  Embedding, GRU, Linear, Module, Tensor, clipGradNorm, datasets, losses, noGrad, optim, saveCheckpoint, scope, type Device,
 } from '../lib/index';
-import { mulberry32 } from '../lib/train/shuffle';
+import { curvesPlot } from '../lib/plots/svg-charts';
+import { streams, window, windowStarts, type Streams } from '../lib/text/bptt';
+import { buildCorpus, detokenize, tokenize } from '../lib/text/corpus';
+import { sampleTokens } from '../lib/text/sample-text';
 import { begin, finish, runIfMain, type ExampleOptions } from './lib/example';
-import { curvesPlot } from './lib/plots';
-import { buildCorpus, detokenize, mobyDick, tokenize } from './lib/text';
 
 interface Sizes {
   vocabulary: number;
@@ -52,30 +53,20 @@ class LanguageModel extends Module {
   }
 }
 
-/** ids as `batch` parallel streams, each a contiguous stretch of the text ([batch, length]). */
-function streams(ids: Int32Array, batch: number): { data: Int32Array; length: number } {
-  const length = Math.floor(ids.length / batch);
-  const data = new Int32Array(batch * length);
-  for (let b = 0; b < batch; b++) data.set(ids.subarray(b * length, (b + 1) * length), b * length);
-  return { data, length };
-}
-
-/** Mean cross-entropy over one pass of `data` (no gradients). */
-async function evaluate(model: LanguageModel, ids: Int32Array, s: Sizes, device: Device): Promise<number> {
+/** Mean cross-entropy over one pass of the held-out streams (no gradients). */
+async function evaluate(model: LanguageModel, held: Streams, s: Sizes, device: Device): Promise<number> {
   model.eval();
-  const { data, length } = streams(ids, s.batch);
   let hidden: Tensor | undefined, total = 0, count = 0;
-  for (let start = 0; start + 1 < length; start += s.seq) {
-    const len = Math.min(s.seq, length - 1 - start);
-    const { x, y } = window(data, length, start, len, s.batch, device);
+  for (const start of windowStarts(held, s.seq)) {
+    const { x, y, steps } = window(held, start, s.seq, device);
     const { loss, next } = scope(() => noGrad(() => {
       const { logits, hidden: h } = model.forward(x, hidden);
       return { loss: losses.crossEntropy(logits.reshape([-1, s.vocabulary]), y.reshape([-1])), next: h };
     }));
     hidden?.dispose();
     hidden = next;
-    total += (await loss.item()) * len;
-    count += len;
+    total += (await loss.item()) * steps;
+    count += steps;
     for (const t of [x, y, loss]) t.dispose();
   }
   hidden?.dispose();
@@ -83,61 +74,23 @@ async function evaluate(model: LanguageModel, ids: Int32Array, s: Sizes, device:
   return total / count;
 }
 
-function window(data: Int32Array, length: number, start: number, len: number, batch: number, device: Device): { x: Tensor; y: Tensor } {
-  const x = new Int32Array(batch * len), y = new Int32Array(batch * len);
-  for (let b = 0; b < batch; b++) {
-    x.set(data.subarray(b * length + start, b * length + start + len), b * len);
-    y.set(data.subarray(b * length + start + 1, b * length + start + 1 + len), b * len);
-  }
-  return { x: Tensor.from(x, [batch, len], { dtype: 'int32', device }), y: Tensor.from(y, [batch, len], { dtype: 'int32', device }) };
-}
-
-/** `count` tokens after `prompt`, each drawn from softmax(logits / temperature). */
-async function sample(model: LanguageModel, prompt: number[], count: number, temperature: number, seed: number, device: Device): Promise<number[]> {
-  model.eval();
-  const next = mulberry32(seed);
-  const out: number[] = [];
-  let hidden: Tensor | undefined;
-  let input = prompt;
-  for (let i = 0; i < count; i++) {
-    const { probabilities, h } = scope(() => noGrad(() => {
-      const { logits, hidden: state } = model.forward(Tensor.from(Int32Array.from(input), [1, input.length], { dtype: 'int32', device }), hidden);
-      const last = logits.narrow(1, input.length - 1, 1).reshape([-1]);
-      return { probabilities: softmax(last.div(temperature), 0), h: state };
-    }));
-    hidden?.dispose();
-    hidden = h;
-    const p = await probabilities.data();
-    probabilities.dispose();
-    let u = next(), token = 0;
-    while (token < p.length - 1 && (u -= p[token]) > 0) token++;
-    out.push(token);
-    input = [token];
-  }
-  hidden?.dispose();
-  model.train();
-  return out;
-}
-
 export async function wordLm(o: ExampleOptions): Promise<{ perplexities: number[]; text: string }> {
   const level = o.level ?? (o.quick ? 'char' : 'word');
   const s = SIZES[o.quick ? 'quick' : level === 'char' ? 'char' : 'full'];
   begin('word-lm', o);
-  const tokens = tokenize(mobyDick(), level);
+  const tokens = tokenize(datasets.mobyDick(), level);
   const corpus = buildCorpus(s.tokens > 0 ? tokens.slice(0, s.tokens) : tokens, s.vocabulary, level);
   const split = Math.floor(corpus.ids.length * 0.9);
-  const trainIds = corpus.ids.subarray(0, split), heldOut = corpus.ids.subarray(split);
+  const train = streams(corpus.ids.subarray(0, split), s.batch), heldOut = streams(corpus.ids.subarray(split), s.batch);
   const model = new LanguageModel(s, o.device);
   const optimizer = new optim.Adam(model.parameters(), { lr: o.quick ? 0.01 : 0.002 });
   const scheduler = new optim.ReduceLROnPlateau(optimizer, { factor: 0.5, patience: 0 });
-  const { data, length } = streams(trainIds, s.batch);
   const perplexities = [Math.exp(await evaluate(model, heldOut, s, o.device))];
   if (o.verbose > 0) console.log(`${corpus.ids.length} ${level} tokens, vocabulary ${corpus.vocabulary.length}; held-out perplexity before training ${perplexities[0].toFixed(1)}`);
   for (let epoch = 0; epoch < s.epochs; epoch++) {
     let hidden: Tensor | undefined;
-    for (let start = 0; start + 1 < length; start += s.seq) {
-      const len = Math.min(s.seq, length - 1 - start);
-      const { x, y } = window(data, length, start, len, s.batch, o.device);
+    for (const start of windowStarts(train, s.seq)) {
+      const { x, y } = window(train, start, s.seq, o.device);
       const { loss, next } = scope(() => {
         const { logits, hidden: h } = model.forward(x, hidden);
         const l = losses.crossEntropy(logits.reshape([-1, s.vocabulary]), y.reshape([-1]));
@@ -160,7 +113,7 @@ export async function wordLm(o: ExampleOptions): Promise<{ perplexities: number[
     if (o.verbose > 0) console.log(`epoch ${epoch + 1}/${s.epochs}: held-out perplexity ${perplexities.at(-1)!.toFixed(1)}, lr ${optimizer.paramGroups[0].lr}`);
   }
   const prompt = Array.from(corpus.ids.subarray(0, 8));
-  const generated = await sample(model, prompt, o.quick ? 80 : 60, 0.8, o.seed, o.device);
+  const generated = await sampleTokens(model, prompt, { length: o.quick ? 80 : 60, temperature: 0.8, seed: o.seed });
   const text = detokenize([...prompt, ...generated].map((id) => corpus.vocabulary[id]), level);
   if (o.verbose > 0) console.log(`sample (temperature 0.8): ${text}`);
   await curvesPlot({ 'held-out perplexity': perplexities }, 'language model: held-out perplexity (epoch 1 = before training)', 'perplexity', join(o.out, 'perplexity.svg'));

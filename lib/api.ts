@@ -40,3 +40,5 @@ export {
 export { saveCheckpoint, loadCheckpoint, type CheckpointParts } from './weights/checkpoint';
 export { exportOnnx, type ExportOnnxOptions } from './keras/io/onnx-export';
 export * as datasets from './datasets/index';
+export * as series from './series/index';
+export * as text from './text/index';

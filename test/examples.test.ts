@@ -13,24 +13,12 @@ import { sequenceClassification } from '../examples/sequence-classification';
 import { sine } from '../examples/sine';
 import { stackedBinary } from '../examples/stacked-binary';
 import { wordLm } from '../examples/word-lm';
+import { expectPlot } from './helpers/svg';
 
 const dir = mkdtempSync(join(tmpdir(), 'gru-native-examples-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const options = (name: string): ExampleOptions => ({ device: 'cpu', out: join(dir, name), quick: true, seed: 1, verbose: 0 });
-
-/** A plot: an SVG document whose tags balance, naming each of `series` (its legend). */
-function expectPlot(path: string, series: string[]): void {
-  const svg = readFileSync(path, 'utf8');
-  expect(svg.startsWith('<svg')).toBe(true);
-  const open: string[] = [];
-  for (const [, closing, name, selfClosing] of svg.matchAll(/<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g)) {
-    if (closing) expect(open.pop(), `${path}: </${name}>`).toBe(name);
-    else if (!selfClosing) open.push(name);
-  }
-  expect(open).toEqual([]);
-  for (const name of series) expect(svg, `${path}: ${name}`).toContain(`>${name}<`);
-}
 
 function logLines(name: string): Record<string, number>[] {
   return readFileSync(join(dir, name, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -59,9 +47,11 @@ describe('tutorial examples (quick size)', () => {
   });
 
   it('4 sine fits y = x^2 and forecasts the sunspots', async () => {
-    const { sineLoss, testScore, gruRmse, baselineRmse } = await sine(options('sine'));
+    const { sineLoss, testScore, functionalScore, gruRmse, baselineRmse } = await sine(options('sine'));
     expect(sineLoss.at(-1)!).toBeLessThan(sineLoss[0]);
     expect(Number.isFinite(testScore)).toBe(true);
+    // The functional form trains as well (its first point's error is of the same order).
+    expect(functionalScore).toBeLessThan(Math.max(testScore * 10, 0.05));
     // Even at the quick size the forecast is in the baseline's range.
     expect(gruRmse).toBeLessThan(baselineRmse * 1.5);
     expect(JSON.parse(readFileSync(join(dir, 'sine', 'summary.json'), 'utf8')).sunspots.heldOut).toBe('1950-2008');

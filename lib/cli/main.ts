@@ -1,77 +1,62 @@
 #!/usr/bin/env node
 /**
- * The `gru-native` command. `info` prints what this installation runs on: the package and Node
- * versions, the addon file and its kernels, OpenBLAS and its threads, and CUDA (devices, or why
- * it is unavailable). Arguments are parsed with Node's util.parseArgs.
+ * The `gru-native` command: demo, train, sample, bench and info, each with --help. A mistake on
+ * the command line exits with 2 and says what was wrong; a failure while running exits with 1.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
+// The Tensor methods (t.reshape(), ...) are installed by this import, as the package entry does.
+import '../tensor-methods';
+import { ArgumentError } from '../errors';
+import { UsageError } from './args';
+import { bench } from './commands/bench';
+import { demo } from './commands/demo';
+import { info } from './commands/info';
+import { sample } from './commands/sample';
+import { train } from './commands/train';
 
-import { backends } from '../backends';
+const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<number>; summary: string }> = {
+  demo: { run: demo, summary: 'the quick-start demo: a character model of Moby-Dick that writes text as it learns (~2 min)' },
+  train: { run: train, summary: 'train a language model on a text file, or a forecaster on a CSV column; --resume' },
+  sample: { run: sample, summary: 'write text with a trained language model, or forecast with a series model' },
+  bench: { run: bench, summary: 'run the benchmarks against PyTorch and TF.js (from a clone of the repository)' },
+  info: { run: info, summary: 'versions, the loaded addon and its kernels, OpenBLAS threads, CUDA devices' },
+};
 
-const USAGE = `usage: gru-native <command> [options]
+const USAGE = [
+  'usage: gru-native <command> [options]',
+  '',
+  'commands:',
+  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`),
+  '',
+  'gru-native --help, gru-native <command> --help',
+].join('\n');
 
-commands:
-  info     versions, the loaded addon and its kernels, OpenBLAS threads, CUDA devices
-           --json   print it as JSON
-
-gru-native --help, gru-native <command> --help`;
-
-/** The package's version, from the nearest package.json named gru-native above this file (dist/ or lib/). */
-function version(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'gru-native' && pkg.version) return pkg.version;
-    } catch {
-      // not here: look further up
-    }
-  }
-  return 'unknown';
-}
-
-function info(argv: string[]): void {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, strict: true });
-  if (values.help) {
-    console.log('usage: gru-native info [--json]');
-    return;
-  }
-  const all = backends();
-  const report = { gruNative: version(), node: process.version, platform: `${process.platform}-${process.arch}`, backends: all };
-  if (values.json) {
-    console.log(JSON.stringify(report, null, 2));
-    return;
-  }
-  const cpu = all.find((b) => b.name === 'cpu')!, cuda = all.find((b) => b.name === 'cuda')!;
-  const lines = [
-    `gru-native ${report.gruNative} on Node ${report.node} (${report.platform})`,
-    `addon:  ${cpu.binary?.path ?? 'unknown'}${cpu.binary?.prebuilt ? ' (prebuilt)' : ''}`,
-    `cpu:    ${cpu.version?.openblas ?? 'OpenBLAS'}; ${cpu.threads} threads; GRU kernels ${cpu.kernels?.gru ?? '?'}, OpenBLAS kernels ${cpu.kernels?.openblas ?? '?'}`,
-    cuda.available
-      ? `cuda:   ${(cuda.devices ?? []).map((d) => JSON.stringify(d)).join(', ')}; ${JSON.stringify(cuda.version)}`
-      : `cuda:   unavailable: ${cuda.reason}`,
-  ];
-  console.log(lines.join('\n'));
-}
-
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  try {
-    if (command === undefined || command === '--help' || command === '-h') {
-      console.log(USAGE);
-      return command === undefined ? 2 : 0;
-    }
-    if (command === 'info') {
-      info(rest);
-      return 0;
-    }
+  if (command === undefined || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
     console.error(`gru-native: unknown command '${command}'\n\n${USAGE}`);
     return 2;
+  }
+  try {
+    return await entry.run(rest);
   } catch (error) {
-    console.error(`gru-native ${command}: ${error instanceof Error ? error.message : String(error)}`);
-    return 2;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) {
+      console.error(`gru-native ${command}: ${message}\n(see gru-native ${command} --help)`);
+      return 2;
+    }
+    // The library's typed errors are the user's to fix too (a wrong file, an option a checkpoint fixes).
+    console.error(`gru-native ${command}: ${message}`);
+    return error instanceof ArgumentError ? 2 : 1;
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

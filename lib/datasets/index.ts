@@ -1,1 +1,2 @@
+export { mobyDick } from './moby-dick';
 export { sunspots, type YearlySeries } from './sunspots';
