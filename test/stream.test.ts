@@ -40,4 +40,21 @@ describe('the CPU stream', () => {
     values.forEach((v, i) => expect(v[9]).toBe(i));
     tensors.forEach((t) => t.dispose());
   });
+
+  it('bounds the memory a loop that never reads holds in queued ops (backpressure)', () => {
+    // Each step queues a 4 MiB result and disposes it at once: the queued task holds it until it
+    // runs. Without a bound on the queue, JS runs about all 1500 steps (6 GiB) ahead.
+    const a = Tensor.rand([1 << 20], { generator: new Generator(2) });
+    let peak = 0;
+    for (let i = 0; i < 1500; i++) {
+      a.mul(2).dispose();
+      peak = Math.max(peak, memory().hostBytes);
+    }
+    a.dataSync();
+    // 256 queued tasks and the running one, plus the input.
+    expect(peak).toBeLessThanOrEqual((256 + 2) * 4 * 2 ** 20);
+    expect(peak).toBeGreaterThan(16 * 4 * 2 ** 20); // it did run ahead: the bound was what held it
+    a.dispose();
+    expect(memory().hostBytes).toBe(0);
+  });
 });

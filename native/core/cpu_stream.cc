@@ -70,6 +70,8 @@ void CpuStream::enqueue(Task task, bool inlineWhenIdle) {
       return;
     }
     if (!worker_.joinable()) worker_ = std::thread([this] { workerLoop(); });
+    waitForRoom(lock);
+    if (exited_) return;
     queue_.push_back(std::move(task));
     ++enqueued_;
   }
@@ -80,6 +82,7 @@ void CpuStream::runFront(std::unique_lock<std::mutex>& lock) {
   Task task = std::move(queue_.front());
   queue_.pop_front();
   executing_ = true;
+  executingThread_ = std::this_thread::get_id();
   lock.unlock();
   std::exception_ptr failure;
   try {
@@ -94,6 +97,18 @@ void CpuStream::runFront(std::unique_lock<std::mutex>& lock) {
   ++completed_;
   taskDone_.notify_all();
   if (!queue_.empty()) workAvailable_.notify_one();
+}
+
+void CpuStream::waitForRoom(std::unique_lock<std::mutex>& lock) {
+  // A task that queues another (none does today) must not wait for itself.
+  if (executing_ && executingThread_ == std::this_thread::get_id()) return;
+  while (queue_.size() >= kMaxQueuedTasks && !exited_) {
+    if (!executing_) {
+      runFront(lock);  // the worker is between tasks: run one here
+    } else {
+      taskDone_.wait(lock);
+    }
+  }
 }
 
 void CpuStream::workerLoop() {

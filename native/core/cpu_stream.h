@@ -3,6 +3,13 @@
 // (dataSync) runs queued tasks itself while the worker is idle, so a blocking read of a small op
 // costs no thread hand-off.
 //
+// Note [CPU stream backpressure]
+// A queued task holds the storages it captured, so what JS has disposed stays allocated until
+// the task runs. A loop that queues work faster than the worker runs it (a training loop that
+// never reads a value, as PyTorch programs are written) would grow the queue, and memory,
+// without bound. enqueue() therefore waits, helping to run tasks as synchronize() does, while
+// kMaxQueuedTasks are queued: a run-ahead of a few training steps, as CUDA's launch queue allows.
+//
 // Note [CPU stream at process exit]
 // process.exit() runs the C library's exit handlers while the worker may still be inside
 // OpenBLAS; OpenBLAS's own destructor then joins its idle threads and can deadlock against the
@@ -44,16 +51,22 @@ class CpuStream {
   // Note [CPU stream at process exit]: drops what is queued, waits for the running task, joins.
   void shutdownForExit();
 
+  // Note [CPU stream backpressure].
+  static constexpr size_t kMaxQueuedTasks = 256;
+
  private:
   void workerLoop();
   // Runs the front task; called with `lock` held, returns with it held.
   void runFront(std::unique_lock<std::mutex>& lock);
+  // Runs or waits for queued tasks until fewer than kMaxQueuedTasks are queued; `lock` held.
+  void waitForRoom(std::unique_lock<std::mutex>& lock);
 
   std::mutex mutex_;
   std::condition_variable workAvailable_;
   std::condition_variable taskDone_;
   std::deque<Task> queue_;
   bool executing_ = false;
+  std::thread::id executingThread_;  // who runs the task while executing_
   bool stopping_ = false;
   bool exited_ = false;  // shutdownForExit ran: tasks are dropped
   uint64_t enqueued_ = 0;
