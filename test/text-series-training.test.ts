@@ -27,9 +27,12 @@ function phrases(words: number): string {
 
 const SMALL = { level: 'char' as const, embedding: 8, hidden: 24, layers: 2, batch: 4, seq: 16, lr: 0.01, clip: 1, verbose: 0 as const };
 
-async function weightsOf(model: { stateDict(): Record<string, { data(): Promise<ArrayLike<number>> }> }): Promise<number[]> {
+async function weightsOf(model: { stateDict(): Record<string, { data(): Promise<ArrayLike<number>>; dispose(): void }> }): Promise<number[]> {
   const out: number[] = [];
-  for (const t of Object.values(model.stateDict())) out.push(...Array.from(await t.data()));
+  for (const t of Object.values(model.stateDict())) {
+    out.push(...Array.from(await t.data()));
+    t.dispose();
+  }
   return out;
 }
 
@@ -143,7 +146,7 @@ describe('trainSeriesModel', () => {
   it('leaves no tensors behind, also when an option is refused after the model is built', async () => {
     const before = memory().tensors;
     await expect(text.trainTextModel({ ...SMALL, text: 'tiny', batch: 4 })).rejects.toThrow(/too few/);
-    const r = await series.trainSeriesModel({ values: values.subarray(0, 80), window: 8, hidden: 4, epochs: 2, verbose: 0 });
+    const r = await series.trainSeriesModel({ values: values.subarray(0, 80), window: 8, hidden: 4, epochs: 2, verbose: 0, checkpoint: join(dir, 'leak.safetensors') });
     r.model.dispose();
     expect(memory().tensors).toBe(before);
   });

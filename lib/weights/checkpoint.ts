@@ -11,7 +11,7 @@ import { defaultGenerator, type Generator } from '../random';
 import { Tensor } from '../tensor';
 import { readSafetensorsWithMetadata, writeSafetensors } from './safetensors';
 
-/** What holds tensors by name: a Module (torch's state_dict). */
+/** What holds tensors by name: a Module (torch's state_dict); stateDict() gives views the caller disposes. */
 export interface HasStateDict {
   stateDict(): Record<string, Tensor>;
   loadStateDict(dict: Record<string, Tensor>): void;
@@ -65,27 +65,32 @@ export function saveCheckpoint(path: string, parts: CheckpointParts): void {
   const where = `saveCheckpoint(${JSON.stringify(path)})`;
   const p = checkParts(parts, where);
   const tensors: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(p.model.stateDict())) tensors[`model.${name}`] = t;
-  let optimizer: Manifest['optimizer'] = null;
-  if (p.optimizer) {
-    const dict = p.optimizer.stateDict();
-    const steps: Record<number, number> = {};
-    for (const [index, s] of Object.entries(dict.state)) {
-      steps[Number(index)] = s.step;
-      for (const [key, t] of Object.entries(s.tensors)) tensors[`optimizer.${index}.${key}`] = t;
-    }
-    optimizer = { steps, paramGroups: dict.paramGroups };
-  }
-  let extra: string;
   try {
-    extra = JSON.stringify(p.extra ?? {});
-  } catch (err) {
-    throw new ArgumentError(`${where}: extra must be JSON-able (${(err as Error).message})`);
+    for (const [name, t] of Object.entries(p.model.stateDict())) tensors[`model.${name}`] = t;
+    let optimizer: Manifest['optimizer'] = null;
+    if (p.optimizer) {
+      const dict = p.optimizer.stateDict();
+      const steps: Record<number, number> = {};
+      for (const [index, s] of Object.entries(dict.state)) {
+        steps[Number(index)] = s.step;
+        for (const [key, t] of Object.entries(s.tensors)) tensors[`optimizer.${index}.${key}`] = t;
+      }
+      optimizer = { steps, paramGroups: dict.paramGroups };
+    }
+    let extra: string;
+    try {
+      extra = JSON.stringify(p.extra ?? {});
+    } catch (err) {
+      throw new ArgumentError(`${where}: extra must be JSON-able (${(err as Error).message})`);
+    }
+    const generator = (p.generator ?? defaultGenerator).getState();
+    const manifest: Manifest = { version: VERSION, optimizer, scheduler: p.scheduler ? p.scheduler.stateDict() : null,
+      generator: { seed: generator.seed.toString(), offset: generator.offset }, extra: JSON.parse(extra) };
+    writeSafetensors(path, tensors, { [METADATA_KEY]: JSON.stringify(manifest) });
+  } finally {
+    // stateDict() views (the model's and the optimizer's), not the tensors themselves.
+    for (const t of Object.values(tensors)) t.dispose();
   }
-  const generator = (p.generator ?? defaultGenerator).getState();
-  const manifest: Manifest = { version: VERSION, optimizer, scheduler: p.scheduler ? p.scheduler.stateDict() : null,
-    generator: { seed: generator.seed.toString(), offset: generator.offset }, extra: JSON.parse(extra) };
-  writeSafetensors(path, tensors, { [METADATA_KEY]: JSON.stringify(manifest) });
 }
 
 /**

@@ -84,6 +84,15 @@ GRU_NATIVE_CUDNN_PACK_WEIGHTS=1 "$vitest" run test/cuda.test.ts -t "GRU" \
   --reporter=default --reporter=json --outputFile.json="$results/gpu-tests-packed.json" 2>&1 | tee "$results/gpu-tests-packed.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+section "examples (quick sizes) and the CLI demo on cuda"
+examples_out=$(mktemp -d)
+for example in sequence-classification binary-relu stacked-binary sine word-lm; do
+  node --import tsx "examples/$example.ts" --device cuda --quick --out "$examples_out/$example" > "$examples_out/$example.log" 2>&1 \
+    && echo "$example: $(tail -n 1 "$examples_out/$example.log")" || { echo "$example failed:"; tail -n 20 "$examples_out/$example.log"; status=1; }
+done
+node dist/cjs/cli/main.js demo --device cuda --epochs 2 --chars 60000 --out "$examples_out/demo" 2>&1 | tee "$results/gpu-demo.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 section "benchmark: bench/gru.ts --device cuda"
 node --import tsx bench/gru.ts --device cuda ${GRU_BENCH_QUICK:+--quick} --out "$results/gru-cuda.json" 2>&1 | tee "$results/gru-cuda.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
