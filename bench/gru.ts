@@ -1,9 +1,10 @@
 /**
- * CPU benchmark: gru-native's GRU against PyTorch (optional peer), at 1 and 2 OpenBLAS threads.
+ * CPU benchmark: gru-native's GRU against PyTorch and oneDNN's lbr_gru (optional peers, the latter
+ * built from bench/peers/onednn_gru.cc when libdnnl-dev is installed), at 1 and 2 threads.
  *
  *   npm run bench                      # full run, writes bench/results/gru-cpu.json
  *   npm run bench -- --quick           # fewer repeats, for trying the harness
- *   npm run bench -- --threads 1 --no-torch --out /tmp/gru.json
+ *   npm run bench -- --threads 1 --no-torch --no-onednn --out /tmp/gru.json
  *   npm run bench -- --device cuda     # the GPU benchmark (bench/gru-cuda.ts), gru-cuda.json
  *
  * Each thread count runs in a fresh child process of this file (--worker), and so does each
@@ -20,6 +21,7 @@ import type { Op, Scenario, StepScenario, WorkerConfig, WorkerReport } from './g
 import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
 import { gflops, gruForwardBackwardFlops, gruForwardFlops, type GruShape } from './lib/flops';
 import { gitCommit, hostInfo, type HostInfo } from './lib/machine';
+import { buildOnednnPeer, runOnednn, type OnednnReport } from './lib/onednn';
 import { probe, runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
 import { checkAgainstTorch } from './lib/torch-check';
@@ -74,12 +76,14 @@ function spawnSelf<T>(threads: number, mode: string[], config?: WorkerConfig): T
 interface Collected {
   workers: WorkerReport[];
   torchRuns: Map<number, TorchReport>;
+  onednnRuns: Map<number, OnednnReport>;
 }
 
-/** Fresh children per thread count: gru-native, then torch (alternating keeps drift fair). */
-function collect(threadCounts: number[], plan: Plan, torch: boolean): Collected {
+/** Fresh children per thread count: gru-native, then torch, then oneDNN (alternating keeps drift fair). */
+function collect(threadCounts: number[], plan: Plan, torch: boolean, onednn: string | null): Collected {
   const workers: WorkerReport[] = [];
   const torchRuns = new Map<number, TorchReport>();
+  const onednnRuns = new Map<number, OnednnReport>();
   for (const threads of threadCounts) {
     console.error(`threads ${threads}: gru-native`);
     workers.push(spawnSelf<WorkerReport>(threads, ['--worker'], { threads, scenarios: plan.gru, step: plan.step, sgemm: plan.sgemm }));
@@ -87,18 +91,23 @@ function collect(threadCounts: number[], plan: Plan, torch: boolean): Collected 
       console.error(`threads ${threads}: torch`);
       torchRuns.set(threads, runJsonChild<TorchReport>(PYTHON, [TORCH_PEER, JSON.stringify({ threads, scenarios: plan.gru, step: plan.step })], { threads, env: TORCH_ENV }));
     }
+    if (onednn) {
+      console.error(`threads ${threads}: oneDNN`);
+      onednnRuns.set(threads, runOnednn(onednn, threads, plan.gru, plan.step));
+    }
   }
-  return { workers, torchRuns };
+  return { workers, torchRuns, onednnRuns };
 }
 
 /** One row per planned (threads, scenario, op); either side may be missing (no kernels, no torch). */
-function combine(threadCounts: number[], plan: Plan, { workers, torchRuns }: Collected) {
+function combine(threadCounts: number[], plan: Plan, { workers, torchRuns, onednnRuns }: Collected) {
   const planned: [Scenario | StepScenario, Op][] = [...plan.gru.flatMap((s) => [[s, 'forward'], [s, 'forwardBackward']] as [Scenario, Op][]), [plan.step, 'step']];
   return threadCounts.flatMap((threads) => planned.map(([s, op]) => {
     const shape = shapeOf(s);
     const worker = workers.find((w) => w.threads === threads);
     const ours = worker?.results.find((r) => r.scenario === s.name && r.op === op);
     const peer = torchRuns.get(threads)?.results.find((t) => t.scenario === s.name && t.op === op);
+    const dnnl = onednnRuns.get(threads)?.results.find((t) => t.scenario === s.name && t.op === op);
     const flops = op === 'forwardBackward' ? gruForwardBackwardFlops(shape) : gruForwardFlops(shape);
     const achieved = ours ? gflops(flops, ours.medianMs) : null;
     return {
@@ -107,6 +116,8 @@ function combine(threadCounts: number[], plan: Plan, { workers, torchRuns }: Col
       leakedTensors: ours?.leakedTensors ?? 0,
       torchMedianMs: peer?.medianMs ?? null, torchMinMs: peer?.minMs ?? null, torchP90Ms: peer?.p90Ms ?? null,
       ratioVsTorch: peer && ours ? peer.medianMs / ours.medianMs : null,
+      onednnMedianMs: dnnl?.medianMs ?? null, onednnP90Ms: dnnl?.p90Ms ?? null,
+      ratioVsOnednn: dnnl && ours ? dnnl.medianMs / ours.medianMs : null,
       gflops: achieved, fractionOfPeak: achieved !== null && worker ? achieved / worker.sgemmPeakGflops : null,
       torchGflops: peer ? gflops(flops, peer.medianMs) : null,
     };
@@ -115,16 +126,18 @@ function combine(threadCounts: number[], plan: Plan, { workers, torchRuns }: Col
 
 type Row = ReturnType<typeof combine>[number];
 
-function printReport(host: HostInfo, plan: Plan, { workers, torchRuns }: Collected, results: Row[], check: string, torchNote: string): void {
+function printReport(host: HostInfo, plan: Plan, { workers, torchRuns, onednnRuns }: Collected, results: Row[], check: string, torchNote: string, onednnNote: string): void {
   const ms = (v: number | null, op: Op) => fmt(v, op === 'step' ? 4 : 1);
-  const header = ['scenario', 'threads', 'op', 'gru-native ms', 'p90 ms', 'torch ms', 'torch/ours', 'GFLOP/s', '% sgemm peak', 'torch GFLOP/s'];
+  const header = ['scenario', 'threads', 'op', 'gru-native ms', 'p90 ms', 'torch ms', 'torch/ours', 'oneDNN ms', 'oneDNN/ours', 'GFLOP/s', '% sgemm peak', 'torch GFLOP/s'];
   const rows: Cell[][] = results.map((r) => [
     r.scenario, r.threads, r.op, ms(r.medianMs, r.op), ms(r.p90Ms, r.op), torchNote ? 'n/a' : ms(r.torchMedianMs, r.op),
-    fmt(r.ratioVsTorch), fmt(r.gflops, 1), fmt(r.fractionOfPeak === null ? null : 100 * r.fractionOfPeak, 1), fmt(r.torchGflops, 1),
+    fmt(r.ratioVsTorch), onednnNote ? 'n/a' : ms(r.onednnMedianMs, r.op), fmt(r.ratioVsOnednn),
+    fmt(r.gflops, 1), fmt(r.fractionOfPeak === null ? null : 100 * r.fractionOfPeak, 1), fmt(r.torchGflops, 1),
   ]);
   const torchVersion = [...torchRuns.values()][0]?.torch;
+  const onednnVersion = [...onednnRuns.values()][0]?.onednn;
   console.log(`\nGRU CPU benchmark: ${host.cpu}, ${host.availableCores} cores, ${host.os}, Node ${host.node}, load ${host.loadAtStart} at start`);
-  console.log(`${workers[0]?.blas.openblas}${torchVersion ? `; torch ${torchVersion}` : ''}`);
+  console.log(`${workers[0]?.blas.openblas}${torchVersion ? `; torch ${torchVersion}` : ''}${onednnVersion ? `; oneDNN ${onednnVersion} (lbr_gru)` : ''}`);
   console.log(`float32, seq-first. ${[...plan.gru, plan.step].map((s) => `${s.name}: ${describeShape(shapeOf(s))}`).join('; ')}`);
   for (const w of workers) {
     console.log(`sgemm peak, ${w.threads} thread(s): ${fmt(w.sgemmPeakGflops, 1)} GFLOP/s, best rep (${w.sgemm.map((g) => `${g.shape}: ${fmt(g.gflops, 1)}, median ${fmt(g.medianGflops, 1)}`).join('; ')})`);
@@ -134,6 +147,7 @@ function printReport(host: HostInfo, plan: Plan, { workers, torchRuns }: Collect
   console.log(`\n${formatTable(header, rows)}\n`);
   console.log('ms are medians; torch/ours > 1 means gru-native is faster. GFLOP/s counts the GEMMs only (forward+backward = 3x forward);\n% sgemm peak = median GRU GFLOP/s over the best sgemm rep at the same thread count.');
   console.log(torchNote ? `torch: ${torchNote}` : `torch runs with ${Object.entries(TORCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} (see TORCH_ENV).`);
+  console.log(onednnNote ? `oneDNN: ${onednnNote}` : 'oneDNN: lbr_gru with weights reordered once into the layout it picks; its forward+backward also computes the input gradients (ours and torch\'s do not), about 11% more GEMM work on S.');
   const leaks = results.filter((r) => r.leakedTensors !== 0);
   if (leaks.length) console.log(`WARNING: tensors left alive by timed loops: ${leaks.map((r) => `${r.scenario}/${r.op}/${r.threads}t: ${r.leakedTensors}`).join(', ')}`);
 }
@@ -143,7 +157,7 @@ function main(): void {
   const { values } = parseArgs({
     options: {
       worker: { type: 'boolean' }, 'check-case': { type: 'boolean' }, threads: { type: 'string', default: '1,2' },
-      quick: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, out: { type: 'string' },
+      quick: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, 'no-onednn': { type: 'boolean' }, out: { type: 'string' },
       device: { type: 'string', default: 'cpu' }, 'device-worker': { type: 'boolean' },
     },
   });
@@ -181,17 +195,20 @@ function main(): void {
   const check = torch ? checkAgainstTorch(PYTHON, 'cpu') : 'skipped (no torch)';
   console.error(`check: ${check}`);
 
-  const collected = collect(threadCounts, plan, torch);
+  const onednnPeer = values['no-onednn'] ? { note: 'skipped (--no-onednn)' } : buildOnednnPeer();
+  const onednnNote = 'note' in onednnPeer ? onednnPeer.note : '';
+  const collected = collect(threadCounts, plan, torch, 'path' in onednnPeer ? onednnPeer.path : null);
   const results = combine(threadCounts, plan, collected);
-  printReport(host, plan, collected, results, check, torchNote);
+  printReport(host, plan, collected, results, check, torchNote, onednnNote);
 
-  const { workers, torchRuns } = collected;
+  const { workers, torchRuns, onednnRuns } = collected;
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
   const openblas = workers[0]?.blas.openblas ?? null;
   const out = values.out ?? join(__dirname, 'results', 'gru-cpu.json');
   writeJson(out, {
     machine: { ...host, openblas },
-    versions: { node: process.version, gruNative: pkg.version, commit: gitCommit(), openblas, torch: [...torchRuns.values()][0]?.torch ?? null },
+    versions: { node: process.version, gruNative: pkg.version, commit: gitCommit(), openblas, torch: [...torchRuns.values()][0]?.torch ?? null,
+      onednn: [...onednnRuns.values()][0]?.onednn ?? null },
     date: new Date().toISOString(),
     quick,
     check,
@@ -199,6 +216,7 @@ function main(): void {
     sgemm: Object.fromEntries(workers.map((w) => [w.threads, w.sgemm])),
     openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null,
     torch: torch ? { env: TORCH_ENV, threads: Object.fromEntries([...torchRuns].map(([t, r]) => [t, r.threads])) } : { skipped: torchNote },
+    onednn: onednnNote ? { skipped: onednnNote } : { primitive: 'lbr_gru', forwardBackwardComputesInputGradients: true },
     results,
   });
   console.log(`\nwrote ${out}`);
