@@ -6,9 +6,9 @@
  * checkpoint at each epoch's end and, when `signal` asks for a stop, after the current batch,
  * from which `resumeFrom` continues exactly.
  */
-import { checkFiniteNumber, checkInteger, checkOptions } from '../arguments';
+import { checkInteger, checkOptions } from '../arguments';
 import { noGrad } from '../autograd/grad-mode';
-import { checkDevice, type Device } from '../dtype';
+import type { Device } from '../dtype';
 import { ArgumentError } from '../errors';
 import { describe } from '../format';
 import { mse } from '../losses/index';
@@ -17,32 +17,21 @@ import { Adam } from '../optim/adam';
 import { manualSeed } from '../random';
 import { scope } from '../scope';
 import { Tensor } from '../tensor';
-import { checkVerbose, progressDisplay } from '../train/progress';
+import { progressDisplay } from '../train/progress';
+import { RUN_OPTION_KEYS, checkOptimisation, checkRunControls, checkShare, refuseFixedOptions, type RunOptions } from '../train/run-options';
 import { shuffler } from '../train/shuffle';
 import { readSeriesRun, saveSeriesRun, type SeriesEpochRecord, type SeriesRunState } from './series-checkpoint';
 import { SeriesModel } from './series-model';
 import { seriesWindows, type Windows } from './windows';
 
-export interface SeriesTrainingOptions {
+export interface SeriesTrainingOptions extends RunOptions {
   values: ArrayLike<number>;
   /** The series' name (a CSV column), kept in the checkpoint. */
   name?: string;
-  resumeFrom?: string;
-  checkpoint?: string;
+  /** Past values per forecast (default 24). */
   window?: number;
+  /** Steps ahead forecast (default 1). */
   horizon?: number;
-  hidden?: number;
-  layers?: number;
-  epochs?: number;
-  batch?: number;
-  lr?: number;
-  clip?: number;
-  heldOut?: number;
-  seed?: number;
-  device?: Device;
-  verbose?: 0 | 1 | 2;
-  signal?: AbortSignal;
-  onBatchEnd?: (step: number, loss: number) => void;
   onEpochEnd?: (record: SeriesEpochRecord, model: SeriesModel) => void | Promise<void>;
 }
 
@@ -55,18 +44,13 @@ export interface SeriesTrainingResult {
 }
 
 const WHERE = 'trainSeriesModel';
-const OPTION_KEYS = ['values', 'name', 'resumeFrom', 'checkpoint', 'window', 'horizon', 'hidden', 'layers', 'epochs', 'batch', 'lr', 'clip', 'heldOut',
-  'seed', 'device', 'verbose', 'signal', 'onBatchEnd', 'onEpochEnd'];
+const OPTION_KEYS = [...RUN_OPTION_KEYS, 'values', 'name', 'window', 'horizon', 'onEpochEnd'];
 const FIXED_BY_CHECKPOINT = ['window', 'horizon', 'hidden', 'layers', 'batch', 'lr', 'clip', 'heldOut', 'seed'] as const;
 
 function freshRun(o: Partial<SeriesTrainingOptions>, values: Float64Array): SeriesRunState {
   const int = (v: unknown, name: string, fallback: number) => checkInteger(v ?? fallback, `${WHERE}: ${name}`, 1);
-  const lr = checkFiniteNumber(o.lr ?? 0.005, `${WHERE}: lr`);
-  if (lr <= 0) throw new ArgumentError(`${WHERE}: lr must be > 0, got ${lr}`);
-  const clip = checkFiniteNumber(o.clip ?? 1, `${WHERE}: clip`);
-  if (clip < 0) throw new ArgumentError(`${WHERE}: clip must be >= 0, got ${clip}`);
-  const heldOut = checkFiniteNumber(o.heldOut ?? 0.2, `${WHERE}: heldOut`);
-  if (heldOut < 0 || heldOut >= 0.5) throw new ArgumentError(`${WHERE}: heldOut must be in [0, 0.5), got ${heldOut}`);
+  const { lr, clip } = checkOptimisation(o, { lr: 0.005, clip: 1 }, WHERE);
+  const heldOut = checkShare(o.heldOut, 0.2, 0.5, `${WHERE}: heldOut`);
   return {
     name: o.name ?? 'series',
     model: { hidden: int(o.hidden, 'hidden', 32), layers: int(o.layers, 'layers', 1) },
@@ -102,9 +86,7 @@ export async function trainSeriesModel(options: SeriesTrainingOptions): Promise<
   if (o.values === undefined || typeof (o.values as ArrayLike<number>).length !== 'number') throw new ArgumentError(`${WHERE}: values must be an array of numbers, got ${describe(o.values)}`);
   const values = Float64Array.from(o.values);
   if (!values.every(Number.isFinite)) throw new ArgumentError(`${WHERE}: values must all be finite numbers`);
-  const device = checkDevice(o.device ?? 'cpu', `${WHERE}: device`);
-  const verbose = checkVerbose(o.verbose, `${WHERE}: verbose`);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new ArgumentError(`${WHERE}: signal must be an AbortSignal, got ${describe(o.signal)}`);
+  const { device, verbose } = checkRunControls(o, WHERE);
 
   let model: SeriesModel | undefined, optimizer: Adam | undefined;
   const build = (run: SeriesRunState) => {

@@ -7,9 +7,9 @@
  * continues exactly where it stopped (step count, epoch's running loss, carried hidden state,
  * generator).
  */
-import { checkFiniteNumber, checkInteger, checkOptions } from '../arguments';
+import { checkInteger, checkOptions } from '../arguments';
 import { noGrad } from '../autograd/grad-mode';
-import { checkDevice, type Device } from '../dtype';
+import type { Device } from '../dtype';
 import { ArgumentError } from '../errors';
 import { describe } from '../format';
 import { crossEntropy } from '../losses/index';
@@ -19,43 +19,24 @@ import { ReduceLROnPlateau } from '../optim/schedulers/index';
 import { manualSeed } from '../random';
 import { scope } from '../scope';
 import { Tensor } from '../tensor';
-import { checkVerbose, progressDisplay } from '../train/progress';
+import { progressDisplay } from '../train/progress';
+import { RUN_OPTION_KEYS, checkOptimisation, checkRunControls, checkShare, refuseFixedOptions, type RunOptions } from '../train/run-options';
 import { buildVocabulary, checkLevel, encode, tokenize, type TextLevel } from './corpus';
 import { streams, window, windowStarts, type Streams } from './bptt';
 import { LanguageModel, type LanguageModelConfig } from './language-model';
 import { checksum, readTextRun, saveTextRun, type EpochRecord, type TextRunState } from './text-checkpoint';
 
-export interface TextTrainingOptions {
-  /** The training text; the last `heldOut` part of it is held out. Required also when resuming (the same text). */
+export interface TextTrainingOptions extends RunOptions {
+  /** The training text; the last `heldOut` part of it (default 0.1) is held out. Required also when resuming (the same text). */
   text: string;
-  /** A checkpoint to continue from: its model, vocabulary and settings are used; `epochs` may be raised. */
-  resumeFrom?: string;
-  /** Where checkpoints are written (each epoch's end, and at a stop). */
-  checkpoint?: string;
   level?: TextLevel;
   /** Most tokens in the vocabulary, <unk> included (default: char 256, word 10000). */
   vocabulary?: number;
   embedding?: number;
-  hidden?: number;
-  layers?: number;
+  /** Dropout between GRU layers (default 0.2). */
   dropout?: number;
-  epochs?: number;
-  batch?: number;
   /** BPTT length: tokens per window. */
   seq?: number;
-  lr?: number;
-  /** Largest gradient norm (0: no clipping). */
-  clip?: number;
-  /** Fraction of the text held out for the perplexity (default 0.1). */
-  heldOut?: number;
-  seed?: number;
-  device?: Device;
-  /** Keras's: 1 a progress bar on a terminal (lines elsewhere), 2 a line per epoch, 0 nothing. */
-  verbose?: 0 | 1 | 2;
-  /** Asks training to stop after the current batch (Ctrl-C in the CLI). */
-  signal?: AbortSignal;
-  /** After each batch: the step count (over every run) and the batch's mean loss. */
-  onBatchEnd?: (step: number, loss: number) => void;
   /** After each epoch (and its checkpoint): the epoch's record, the model and its vocabulary, e.g. to sample. */
   onEpochEnd?: (record: EpochRecord, model: LanguageModel, vocabulary: string[]) => void | Promise<void>;
 }
@@ -71,8 +52,7 @@ export interface TextTrainingResult {
   stopped: boolean;
 }
 
-const OPTION_KEYS = ['text', 'resumeFrom', 'checkpoint', 'level', 'vocabulary', 'embedding', 'hidden', 'layers', 'dropout', 'epochs', 'batch', 'seq',
-  'lr', 'clip', 'heldOut', 'seed', 'device', 'verbose', 'signal', 'onBatchEnd', 'onEpochEnd'];
+const OPTION_KEYS = [...RUN_OPTION_KEYS, 'text', 'level', 'vocabulary', 'embedding', 'dropout', 'seq', 'onEpochEnd'];
 /** What a resumed run takes from its checkpoint: giving one of these differently is an error. */
 const FIXED_BY_CHECKPOINT = ['level', 'vocabulary', 'embedding', 'hidden', 'layers', 'dropout', 'batch', 'seq', 'lr', 'clip', 'heldOut', 'seed'] as const;
 
@@ -82,11 +62,6 @@ function positive(value: unknown, name: string, fallback: number): number {
   return checkInteger(value ?? fallback, `${WHERE}: ${name}`, 1);
 }
 
-function fraction(value: unknown, name: string, fallback: number, max: number): number {
-  const v = checkFiniteNumber(value ?? fallback, `${WHERE}: ${name}`);
-  if (v < 0 || v >= max) throw new ArgumentError(`${WHERE}: ${name} must be in [0, ${max}), got ${v}`);
-  return v;
-}
 
 /** A new run's state from the options. */
 function freshRun(o: Partial<TextTrainingOptions>, tokens: string[], level: TextLevel): TextRunState {
@@ -96,17 +71,14 @@ function freshRun(o: Partial<TextTrainingOptions>, tokens: string[], level: Text
     embedding: positive(o.embedding, 'embedding', level === 'char' ? 32 : 300),
     hidden: positive(o.hidden, 'hidden', level === 'char' ? 256 : 512),
     layers: positive(o.layers, 'layers', 2),
-    dropout: fraction(o.dropout, 'dropout', 0.2, 1),
+    dropout: checkShare(o.dropout, 0.2, 1, `${WHERE}: dropout`),
   };
-  const lr = checkFiniteNumber(o.lr ?? 0.002, `${WHERE}: lr`);
-  if (lr <= 0) throw new ArgumentError(`${WHERE}: lr must be > 0, got ${lr}`);
-  const clip = checkFiniteNumber(o.clip ?? 0.25, `${WHERE}: clip`);
-  if (clip < 0) throw new ArgumentError(`${WHERE}: clip must be >= 0, got ${clip}`);
+  const { lr, clip } = checkOptimisation(o, { lr: 0.002, clip: 0.25 }, WHERE);
   return {
     model, level, vocabulary,
     training: {
       epochs: positive(o.epochs, 'epochs', 2), batch: positive(o.batch, 'batch', 32), seq: positive(o.seq, 'seq', level === 'char' ? 100 : 35), lr, clip,
-      heldOut: fraction(o.heldOut, 'heldOut', 0.1, 0.5), seed: checkInteger(o.seed ?? 1, `${WHERE}: seed`, 0),
+      heldOut: checkShare(o.heldOut, 0.1, 0.5, `${WHERE}: heldOut`), seed: checkInteger(o.seed ?? 1, `${WHERE}: seed`, 0),
     },
     data: { tokens: tokens.length, checksum: '' },
     progress: { epoch: 0, window: 0, step: 0, lossSum: 0, lossTokens: 0, hidden: null },
@@ -141,9 +113,7 @@ async function heldOutLoss(model: LanguageModel, s: Streams, seq: number, device
 export async function trainTextModel(options: TextTrainingOptions): Promise<TextTrainingResult> {
   const o = checkOptions(options, OPTION_KEYS, `${WHERE} options`);
   if (typeof o.text !== 'string') throw new ArgumentError(`${WHERE}: text must be a string, got ${describe(o.text)}`);
-  const device = checkDevice(o.device ?? 'cpu', `${WHERE}: device`);
-  const verbose = checkVerbose(o.verbose, `${WHERE}: verbose`);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new ArgumentError(`${WHERE}: signal must be an AbortSignal, got ${describe(o.signal)}`);
+  const { device, verbose } = checkRunControls(o, WHERE);
 
   let state: TextRunState, model: LanguageModel | undefined, optimizer: Adam | undefined, scheduler: ReduceLROnPlateau | undefined;
   const build = (run: TextRunState) => {
@@ -156,9 +126,7 @@ export async function trainTextModel(options: TextTrainingOptions): Promise<Text
   try {
     let tokens: string[];
     if (o.resumeFrom !== undefined) {
-      for (const key of FIXED_BY_CHECKPOINT) {
-        if (o[key] !== undefined) throw new ArgumentError(`${WHERE}: ${key} is fixed by the checkpoint being resumed (${o.resumeFrom}); leave it out`);
-      }
+      refuseFixedOptions(o, FIXED_BY_CHECKPOINT, o.resumeFrom, WHERE);
       state = readTextRun(o.resumeFrom, build, WHERE);
       tokens = tokenize(o.text, state.level);
       if (o.epochs !== undefined) state.training.epochs = positive(o.epochs, 'epochs', 1);
