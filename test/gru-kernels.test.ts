@@ -6,8 +6,9 @@
  * errors for bad input.
  */
 import { DEFAULT_ACTIVATIONS, activationCode, activationName, type GRUActivation } from '../lib/nn/gru-options';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
+import { getNumThreads, setNumThreads } from '../lib/backends';
 import { ArgumentError, DisposedError, DTypeError, ShapeError } from '../lib/errors';
 import { native, nativeConstants } from '../lib/native/binding';
 import { GRU_CONFIG_KINDS, packGruConfig, type NativeGruConfig } from '../lib/native/gru-config';
@@ -218,11 +219,23 @@ function randomCases(count: number, seed: number): KernelCase[] {
   return cases;
 }
 
+/** Wider cases for the packed recurrent kernel (one BLAS thread, float32): rows past its 8-row blocks, widths past its 32-column panels. */
+const packedCases: KernelCase[] = [
+  { c: config({ inputSize: 7, hiddenSize: 40, seqLen: 4, batch: 13 }) },
+  { c: config({ inputSize: 5, hiddenSize: 37, seqLen: 3, batch: 11, resetAfter: false, bidirectional: true }), lengths: [3, 1, 2, 3, 3, 2, 1, 3, 3, 2, 1] },
+  { c: config({ inputSize: 6, hiddenSize: 64, seqLen: 5, batch: 9, numLayers: 2, ...acts('relu', 'hardSigmoid') }) },
+  { c: config({ inputSize: 3, hiddenSize: 33, seqLen: 2, batch: 2, bias: false }) },
+];
+
 describe('fast GRU kernel against the reference', () => {
-  const all = [...kernelCases, ...randomCases(40, 99)];
-  for (const dtype of ['float64', 'float32'] as const) {
+  const all = [...kernelCases, ...packedCases, ...randomCases(40, 99)];
+  // Note [Packed recurrent weights]: one BLAS thread runs the packed kernel for float32, more run OpenBLAS's.
+  for (const [dtype, threads] of [['float64', 2], ['float32', 2], ['float32', 1]] as const) {
     const tol = dtype === 'float64' ? 1e-12 : 1e-5;
-    it(`${dtype}: y, hN, dx, dh0 and dweights agree on ${all.length} configurations`, () => {
+    it(`${dtype}, ${threads} BLAS thread(s): y, hN, dx, dh0 and dweights agree on ${all.length} configurations`, () => {
+      const before = getNumThreads();
+      setNumThreads(threads);
+      onTestFinished(() => setNumThreads(before));
       all.forEach((k, index) => {
         const p = makeProblem(k.c, dtype, 1000 + index, { h0: k.h0, lengths: k.lengths, dy: k.dy, dhN: k.dhN });
         const label = `case ${index} (${describeCase(k.c, p.lengths)})`;

@@ -13,6 +13,7 @@
 #include "gru_gates.h"
 #include "gru_plan.h"
 #include "kernel_targets.h"
+#include "packed_gemm.h"
 
 namespace gru {
 namespace cpu {
@@ -57,6 +58,25 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
   const int64_t state = (l * p.D + d) * B * H;
   if (a.dhN) std::memcpy(dh, a.dhN + state, sizeof(T) * B * H);
   else std::fill(dh, dh + B * H, T(0));
+  // Note [Packed recurrent weights]: dh (+)= dG W_hh for rows [0, 3H) (reset-after), or [2H, 3H)
+  // then [0, 2H) (reset-before).
+  const float* packedAll = nullptr;
+  const float* packedCandidate = nullptr;
+  const float* packedGates = nullptr;
+  if constexpr (std::is_same_v<T, float>) {
+    if (usePackedRecurrent<T>(p.T, B)) {
+      float* packed = ws + p.bwPackedWeights();
+      if (p.config.resetAfter) {
+        packRows(w.wHh, H3, H, H, packed);
+        packedAll = packed;
+      } else {
+        packRows(w.wHh + 2 * H * H, H, H, H, packed);
+        packRows(w.wHh, 2 * H, H, H, packed + packedSize(H, H));
+        packedCandidate = packed;
+        packedGates = packed + packedSize(H, H);
+      }
+    }
+  }
 
   for (int64_t s = p.T - 1; s >= 0; --s) {
     const int64_t t = d == 0 ? s : p.T - 1 - s;
@@ -80,20 +100,20 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
           resetAfterBackwardAny(H, candidate, gate, savedRow(b), dyRow(b), dh + b * H, dgiRow(b), dghRow);
         }
       }
-      blas::gemm(false, false, B, H, H3, T(1), dgh + p.row(t, 0) * H3, stepLd, w.wHh, H, T(1), dh, H);
+      recurrentProduct<true>(false, B, H, H3, dgh + p.row(t, 0) * H3, stepLd, w.wHh, H, packedAll, dh, H);
     } else {
       for (int64_t b = 0; b < B; ++b) {
         if (!active(b)) zeroRow(H3, dgiRow(b));
         else if (fused) resetBeforeBackwardRowFirst(H, savedRow(b), dyRow(b), dh + b * H, dgiRow(b));
         else resetBeforeBackwardFirstAny(H, candidate, gate, savedRow(b), dyRow(b), dh + b * H, dgiRow(b));
       }
-      blas::gemm(false, false, B, H, H, T(1), dgiStep + 2 * H, stepLd, w.wHh + 2 * H * H, H, T(0), drh, H);
+      recurrentProduct<false>(false, B, H, H, dgiStep + 2 * H, stepLd, w.wHh + 2 * H * H, H, packedCandidate, drh, H);
       for (int64_t b = 0; b < B; ++b) {
         if (!active(b)) continue;
         if (fused) resetBeforeBackwardRowSecond(H, savedRow(b), drh + b * H, dh + b * H, dgiRow(b));
         else resetBeforeBackwardSecondAny(H, savedRow(b), drh + b * H, dh + b * H, dgiRow(b));
       }
-      blas::gemm(false, false, B, H, 2 * H, T(1), dgiStep, stepLd, w.wHh, H, T(1), dh, H);
+      recurrentProduct<true>(false, B, H, 2 * H, dgiStep, stepLd, w.wHh, H, packedGates, dh, H);
     }
   }
   if (a.dh0) std::memcpy(a.dh0 + state, dh, sizeof(T) * B * H);

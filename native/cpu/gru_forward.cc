@@ -1,9 +1,11 @@
 // The fast CPU GRU forward (docs/gru.md, "CPU forward"): per layer and direction, one GEMM projects
-// the inputs of all T*B rows; each step then runs one recurrent GEMM on the B x H state (two for
-// reset-before, whose n-block needs r first) and a fused gate loop. Training saves each row's
+// the inputs of all T*B rows; each step then runs one recurrent product on the B x H state (two
+// for reset-before, whose n-block needs r first; Note [Packed recurrent weights]) and a fused
+// gate loop. Training saves each row's
 // gates and h_prev in the reserve (gru_plan.h); inference saves nothing.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "gemm.h"
 #include "gru_cpu.h"
@@ -11,6 +13,7 @@
 #include "gru_gates.h"
 #include "gru_plan.h"
 #include "kernel_targets.h"
+#include "packed_gemm.h"
 
 namespace gru {
 namespace cpu {
@@ -59,6 +62,22 @@ GRU_HOT_KERNEL void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T
   const T* bhn = w.bHh ? w.bHh + 2 * H : ws + p.fwZeros();
   T* saved = Save ? a.reserve + p.savedOffset(l, d) : nullptr;
   inputProjection(p, w, x, inSize, ws + p.fwFoldedBias(), gi);
+  // Reset-after multiplies by all 3H rows of W_hh at once; reset-before by rows [0, 2H), then [2H, 3H).
+  const int64_t firstRows = p.config.resetAfter ? H3 : 2 * H;
+  // Note [Packed recurrent weights].
+  const float* packedFirst = nullptr;
+  const float* packedCandidate = nullptr;
+  if constexpr (std::is_same_v<T, float>) {
+    if (usePackedRecurrent<T>(p.T, B)) {
+      float* packed = ws + p.fwPackedWeights();
+      packTransposed(w.wHh, firstRows, H, H, packed);
+      packedFirst = packed;
+      if (!p.config.resetAfter) {
+        packTransposed(w.wHh + 2 * H * H, H, H, H, packed + packedSize(firstRows, H));
+        packedCandidate = packed + packedSize(firstRows, H);
+      }
+    }
+  }
 
   const int64_t state = (l * p.D + d) * B * H;
   if (a.h0) std::memcpy(h, a.h0 + state, sizeof(T) * B * H);
@@ -74,19 +93,19 @@ GRU_HOT_KERNEL void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T
     const bool fused = p.config.defaultActivations();
     const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
     if (p.config.resetAfter) {
-      blas::gemm(false, true, B, H3, H, T(1), h, H, w.wHh, H, T(0), gh, H3);
+      recurrentProduct<false>(true, B, H3, H, h, H, w.wHh, H, packedFirst, gh, H3);
       for (int64_t b = 0; b < B; ++b) {
         if (!active(b)) paddedStepRow<Save>(H, yRow(b), savedRow(b));
         else if (fused) resetAfterStepRow<Save>(H, giRow(b), gh + b * H3, bhn, h + b * H, yRow(b), savedRow(b));
         else resetAfterStepAny<Save>(H, candidate, gate, giRow(b), gh + b * H3, bhn, rh + b * H, h + b * H, yRow(b), savedRow(b));
       }
     } else {
-      blas::gemm(false, true, B, 2 * H, H, T(1), h, H, w.wHh, H, T(0), gh, H3);
+      recurrentProduct<false>(true, B, 2 * H, H, h, H, w.wHh, H, packedFirst, gh, H3);
       for (int64_t b = 0; b < B; ++b) {
         if (fused) resetBeforeGatesRow(H, giRow(b), gh + b * H3, h + b * H, rh + b * H);
         else resetBeforeGatesAny(H, gate, giRow(b), gh + b * H3, h + b * H, rh + b * H);
       }
-      blas::gemm(false, true, B, H, H, T(1), rh, H, w.wHh + 2 * H * H, H, T(0), gh + 2 * H, H3);
+      recurrentProduct<false>(true, B, H, H, rh, H, w.wHh + 2 * H * H, H, packedCandidate, gh + 2 * H, H3);
       for (int64_t b = 0; b < B; ++b) {
         if (!active(b)) paddedStepRow<Save>(H, yRow(b), savedRow(b));
         else if (fused) resetBeforeStepRow<Save>(H, giRow(b), gh + b * H3, rh + b * H, h + b * H, yRow(b), savedRow(b));

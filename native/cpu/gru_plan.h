@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "../ops/gru_layout.h"
+#include "packed_gemm.h"
 
 namespace gru {
 namespace cpu {
@@ -62,7 +63,9 @@ struct GruPlan {
   int64_t fwZeros() const { return fwFoldedBias() + 3 * H; }
   int64_t fwLayerBuffers() const { return fwZeros() + H; }
   int64_t inferenceLayerBuffers() const { return L - 1 < 2 ? L - 1 : 2; }
-  int64_t forwardWorkspaceSize() const { return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize(); }
+  // Note [Packed recurrent weights]: the current layer and direction's W_hh, packed.
+  int64_t fwPackedWeights() const { return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize(); }
+  int64_t forwardWorkspaceSize() const { return fwPackedWeights() + packedSize(3 * H, H) + packedSize(H, H); }
 
   // ---- backward workspace: dGI [D x R x 3H] | dGH [R x 3H] (reset-after) | dh [B x H] |
   //      drh [B x H] | zeros [H] | dY [R x D*H] (L > 1) | x with padded rows zeroed [R x I]
@@ -73,7 +76,9 @@ struct GruPlan {
   int64_t bwZeros() const { return bwResetState() + B * H; }
   int64_t bwOutputGrads() const { return bwZeros() + H; }
   int64_t bwMaskedInput() const { return bwOutputGrads() + (L > 1 ? layerOutputSize() : 0); }
-  int64_t backwardWorkspaceSize() const { return bwMaskedInput() + R * config.inputSize; }
+  // Note [Packed recurrent weights]: the current layer and direction's W_hh, packed for dh.
+  int64_t bwPackedWeights() const { return bwMaskedInput() + R * config.inputSize; }
+  int64_t backwardWorkspaceSize() const { return bwPackedWeights() + packedSize(H, 3 * H); }
 };
 
 }  // namespace cpu

@@ -1,0 +1,111 @@
+// Note [Packed recurrent weights]
+// Each step of the GRU multiplies the B x H state by the recurrent weights (C = h W_hh^T), and
+// OpenBLAS repacks W_hh, the larger operand, at every call: about a tenth of a float32 forward
+// at batch 64 (perf: sgemm_incopy). Here W^T is packed once per call into panels of kPanel
+// columns (panel p is W's rows p*kPanel.. laid out [k][kPanel], zero-padded past n), and each
+// step runs a register-blocked kernel over them: kRows state rows by one panel at a time, the
+// panel (k x kPanel floats) staying in L1 across the batch. Plain C++ loops that GCC vectorises
+// for each GRU_HOT_KERNEL target (x86-64-v4: two zmm per panel row). Used for float32 on one
+// BLAS thread (with more, OpenBLAS splits each product across threads and this would not).
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+
+#include "blas.h"
+#include "gemm.h"
+#include "kernel_targets.h"
+
+namespace gru {
+namespace cpu {
+
+constexpr int64_t kPanel = 32;
+constexpr int64_t kRows = 8;
+
+// Floats the packing of an n x k matrix takes.
+inline int64_t packedSize(int64_t n, int64_t k) { return (n + kPanel - 1) / kPanel * kPanel * k; }
+
+// Packs W [k x n] (row stride ldw) as panels, for C = A W (the backward's dh = dG W_hh).
+inline void packRows(const float* w, int64_t k, int64_t n, int64_t ldw, float* out) {
+  for (int64_t p = 0; p < n; p += kPanel) {
+    float* panel = out + p * k;
+    const int64_t cols = std::min(kPanel, n - p);
+    for (int64_t kk = 0; kk < k; ++kk) {
+      float* row = panel + kk * kPanel;
+      std::copy(w + kk * ldw + p, w + kk * ldw + p + cols, row);
+      std::fill(row + cols, row + kPanel, 0.0f);
+    }
+  }
+}
+
+// Packs W [n x k] (row stride ldw) as panels of W^T, for C = A W^T (the forward's h W_hh^T).
+inline void packTransposed(const float* w, int64_t n, int64_t k, int64_t ldw, float* out) {
+  for (int64_t p = 0; p < n; p += kPanel) {
+    float* panel = out + p * k;
+    const int64_t cols = std::min(kPanel, n - p);
+    for (int64_t kk = 0; kk < k; ++kk) {
+      float* row = panel + kk * kPanel;
+      for (int64_t j = 0; j < cols; ++j) row[j] = w[(p + j) * ldw + kk];
+      for (int64_t j = cols; j < kPanel; ++j) row[j] = 0.0f;
+    }
+  }
+}
+
+// C[rows x cols of one panel] = (or +=, Accumulate) A[rows x k] * panel, rows <= kRows (a compile-time count).
+template <bool Accumulate, int Rows>
+GRU_ALWAYS_INLINE void panelKernel(int64_t k, const float* a, int64_t lda, const float* panel, float* c, int64_t ldc, int64_t cols) {
+  float acc[Rows][kPanel] = {};
+  for (int64_t kk = 0; kk < k; ++kk) {
+    const float* b = panel + kk * kPanel;
+    for (int i = 0; i < Rows; ++i) {
+      const float ai = a[i * lda + kk];
+      for (int64_t j = 0; j < kPanel; ++j) acc[i][j] += ai * b[j];
+    }
+  }
+  for (int i = 0; i < Rows; ++i) {
+    float* row = c + i * ldc;
+    if constexpr (Accumulate) {
+      for (int64_t j = 0; j < cols; ++j) row[j] += acc[i][j];
+    } else {
+      std::copy(acc[i], acc[i] + cols, row);
+    }
+  }
+}
+
+// C[m x n] (row stride ldc) = (or +=) A[m x k] (row stride lda) * the packed matrix.
+// Inlined into the GRU_HOT_KERNEL loops that call it, so each target variant vectorises it.
+template <bool Accumulate>
+GRU_ALWAYS_INLINE void packedGemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* packed, float* c, int64_t ldc) {
+  for (int64_t p = 0; p < n; p += kPanel) {
+    const float* panel = packed + p * k;
+    const int64_t cols = std::min(kPanel, n - p);
+    int64_t i = 0;
+    for (; i + kRows <= m; i += kRows) panelKernel<Accumulate, kRows>(k, a + i * lda, lda, panel, c + i * ldc + p, ldc, cols);
+    for (; i + 4 <= m; i += 4) panelKernel<Accumulate, 4>(k, a + i * lda, lda, panel, c + i * ldc + p, ldc, cols);
+    for (; i < m; ++i) panelKernel<Accumulate, 1>(k, a + i * lda, lda, panel, c + i * ldc + p, ldc, cols);
+  }
+}
+
+// Worth one packing per call from two steps and two rows on, for float32; with more BLAS
+// threads OpenBLAS splits each product across them and wins.
+template <typename T>
+bool usePackedRecurrent(int64_t steps, int64_t rows) {
+  return std::is_same_v<T, float> && steps >= 2 && rows >= 2 && blasThreads() == 1;
+}
+
+// C[m x n] (or +=) A[m x k] op(W), op(W) = W^T for W [n x k] when transposedW, else W [k x n]:
+// through `packed` (the same matrix, packed) when given, else OpenBLAS.
+template <bool Accumulate, typename T>
+GRU_ALWAYS_INLINE void recurrentProduct(bool transposedW, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* w, int64_t ldw,
+                                        const float* packed, T* c, int64_t ldc) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (packed) {
+      packedGemm<Accumulate>(m, n, k, a, lda, packed, c, ldc);
+      return;
+    }
+  }
+  blas::gemm(false, transposedW, m, n, k, T(1), a, lda, w, ldw, Accumulate ? T(1) : T(0), c, ldc);
+}
+
+}  // namespace cpu
+}  // namespace gru
