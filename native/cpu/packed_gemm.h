@@ -5,8 +5,8 @@
 // columns (panel p is W's rows p*kPanel.. laid out [k][kPanel], zero-padded past n), and each
 // step runs a register-blocked kernel over them: kRows state rows by one panel at a time, the
 // panel (k x kPanel floats) staying in L1 across the batch. Plain C++ loops that GCC vectorises
-// for each GRU_HOT_KERNEL target (x86-64-v4: two zmm per panel row). Used for float32 on one
-// BLAS thread (with more, OpenBLAS splits each product across threads and this would not).
+// for each GRU_HOT_KERNEL target (x86-64-v4: two zmm per panel row), in packed_gemm.cc. Used for
+// float32 on one BLAS thread (usePackedRecurrent).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -51,43 +51,13 @@ inline void packTransposed(const float* w, int64_t n, int64_t k, int64_t ldw, fl
   }
 }
 
-// C[rows x cols of one panel] = (or +=, Accumulate) A[rows x k] * panel, rows <= kRows (a compile-time count).
-template <bool Accumulate, int Rows>
-GRU_ALWAYS_INLINE void panelKernel(int64_t k, const float* a, int64_t lda, const float* panel, float* c, int64_t ldc, int64_t cols) {
-  float acc[Rows][kPanel] = {};
-  for (int64_t kk = 0; kk < k; ++kk) {
-    const float* b = panel + kk * kPanel;
-    for (int i = 0; i < Rows; ++i) {
-      const float ai = a[i * lda + kk];
-      for (int64_t j = 0; j < kPanel; ++j) acc[i][j] += ai * b[j];
-    }
-  }
-  for (int i = 0; i < Rows; ++i) {
-    float* row = c + i * ldc;
-    if constexpr (Accumulate) {
-      for (int64_t j = 0; j < cols; ++j) row[j] += acc[i][j];
-    } else {
-      std::copy(acc[i], acc[i] + cols, row);
-    }
-  }
-}
+// C[m x n] (row stride ldc) = (or +=, accumulate) A[m x k] (row stride lda) * the packed matrix.
+void packedGemm(bool accumulate, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* packed, float* c, int64_t ldc);
 
-// C[m x n] (row stride ldc) = (or +=) A[m x k] (row stride lda) * the packed matrix.
-// Inlined into the GRU_HOT_KERNEL loops that call it, so each target variant vectorises it.
-template <bool Accumulate>
-GRU_ALWAYS_INLINE void packedGemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* packed, float* c, int64_t ldc) {
-  for (int64_t p = 0; p < n; p += kPanel) {
-    const float* panel = packed + p * k;
-    const int64_t cols = std::min(kPanel, n - p);
-    int64_t i = 0;
-    for (; i + kRows <= m; i += kRows) panelKernel<Accumulate, kRows>(k, a + i * lda, lda, panel, c + i * ldc + p, ldc, cols);
-    for (; i + 4 <= m; i += 4) panelKernel<Accumulate, 4>(k, a + i * lda, lda, panel, c + i * ldc + p, ldc, cols);
-    for (; i < m; ++i) panelKernel<Accumulate, 1>(k, a + i * lda, lda, panel, c + i * ldc + p, ldc, cols);
-  }
-}
-
-// Worth one packing per call from two steps and two rows on, for float32; with more BLAS
-// threads OpenBLAS splits each product across them and wins.
+// Worth one packing per call from two steps and two rows on, for float32 on one BLAS thread.
+// With more, OpenBLAS splits each product across its threads; splitting ours across helper
+// threads was tried and lost at 2 threads (S forward+backward 92 -> 104 ms, L forward 275 ->
+// 305): OpenBLAS's workers still spin after each of its GEMMs and take the cores the helpers need.
 template <typename T>
 bool usePackedRecurrent(int64_t steps, int64_t rows) {
   return std::is_same_v<T, float> && steps >= 2 && rows >= 2 && blasThreads() == 1;
@@ -100,7 +70,7 @@ GRU_ALWAYS_INLINE void recurrentProduct(bool transposedW, int64_t m, int64_t n, 
                                         const float* packed, T* c, int64_t ldc) {
   if constexpr (std::is_same_v<T, float>) {
     if (packed) {
-      packedGemm<Accumulate>(m, n, k, a, lda, packed, c, ldc);
+      packedGemm(Accumulate, m, n, k, a, lda, packed, c, ldc);
       return;
     }
   }
