@@ -34,8 +34,9 @@ describe('native memory ownership', () => {
     const end = memory();
     expect(end.tensors).toBe(start.tensors);
     expect(end.hostBytes).toBe(start.hostBytes);
-    // 300k native allocations of 1-2 KB per round: leaking even one per cycle adds > 100 MB.
-    expect(rssAfter - rssWarm).toBeLessThan(16 * 1024 * 1024);
+    // 300k native allocations of 1-2 KB per round: leaking even one per cycle adds > 100 MB. The
+    // bound leaves room for V8's heap moving under a loaded machine (19 MB seen once in CI).
+    expect(rssAfter - rssWarm).toBeLessThan(32 * 1024 * 1024);
   });
 
   it('counts live tensors and bytes, views once', () => {
