@@ -10,9 +10,10 @@ export { scope, keep } from './scope';
 export * from './errors';
 export { type NestedArray } from './nested';
 export {
-  GRU, GRUCell, Module, Sequential, ModuleList, Linear, Embedding, ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Dropout,
+  GRU, GRUCell, GRUInference, Module, Sequential, ModuleList, Linear, Embedding, ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Dropout,
   type GRUOptions, type GRUCellOptions, type GRUForwardOptions, type GRUOutput, type GRUStepOutput, type StateDict, type LoadStateDictOptions,
   type LinearOptions, type EmbeddingOptions, type DimOptions, type DropoutOptions,
+  type GRUInferenceCopyOptions, type GRUInferenceOutput, type GRUInferenceStepOutput, type InferenceWeights,
 } from './nn/index';
 export { noGrad, isGradEnabled } from './autograd/grad-mode';
 export { add, sub, mul, div, neg, scale, maximum, minimum, eq, ne, lt, le, gt, ge, where, type Operand } from './ops/arithmetic';

@@ -16,6 +16,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : cpu_(std::make_unique<CpuBac
   registerTrainingBindings(exports);
   registerDeviceBindings(exports);
   registerGruBindings(exports);
+  registerGruInferenceBindings(exports);
 }
 
 Backend& Addon::backend(DeviceKind device) {

@@ -37,5 +37,6 @@ void registerTensorOpsBindings(Napi::Object exports);
 void registerTrainingBindings(Napi::Object exports);
 void registerDeviceBindings(Napi::Object exports);
 void registerGruBindings(Napi::Object exports);
+void registerGruInferenceBindings(Napi::Object exports);
 
 }  // namespace gru

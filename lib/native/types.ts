@@ -21,6 +21,7 @@ export interface NativeConstants {
   errorKinds: Record<string, number>;
   binaryOps: Record<string, number>;
   kernels: Record<string, number>;
+  inferenceWeights: Record<string, number>;
   distributions: Record<string, number>;
   unaryOps: Record<string, number>;
   reduceOps: Record<string, number>;
@@ -163,6 +164,11 @@ export interface NativeBinding {
   gruGatesBackward(step: number, activation: number, recurrentActivation: number, dgi: TensorHandle, dgh: TensorHandle, dh: TensorHandle,
                    dGates: TensorHandle | null, saved: TensorHandle, h: TensorHandle, dOut: TensorHandle, gates: TensorHandle | null,
                    batch: number, hidden: number): void;
+  /** A CPU float32 GRU's weights packed for inference (Note [Inference weight copies]); format: constants().inferenceWeights. */
+  gruInferenceCopy(config: Float64Array, weights: TensorHandle, format: number): [TensorHandle, number];
+  /** An inference forward from such a copy: [y, hN]. */
+  gruForwardInference(config: Float64Array, x: TensorHandle, h0: TensorHandle | null, copy: TensorHandle,
+                      lengths: Int32Array | null, format: number): [TensorHandle, TensorHandle];
   /** The flat parameter count of a GRU (Note [GRU weight layout]). */
   gruWeightCount(config: Float64Array): number;
   /** Whether cuDNN reads the flat weights as they are ('direct') or through a packed copy; cuda only. */

@@ -3,24 +3,16 @@
  * shapes and parameter names (torch.nn.GRU), plus resetAfter: false for the Keras/TF.js form
  * and a stateful step() for streaming inference.
  */
-import { checkOptions } from '../arguments';
-import { ArgumentError } from '../errors';
 import type { FloatDType } from '../dtype';
 import { gruOp } from '../ops/gru';
 import type { Tensor } from '../tensor';
 import { FlatGruModule } from './flat-gru-module';
 import { gruParameterBlocks } from '../ops/gru-params';
-import { checkInput, checkLengths, checkNotEmpty, checkState } from './gru-inputs';
+import { forwardCall, stepCall, type GruCall, type GRUForwardOptions } from './gru-calls';
+import { GRUInference, type GRUInferenceCopyOptions } from './gru-inference';
 import { GRU_OPTION_KEYS, exposeOptions, resolveGRUOptions, type ExposedGRUOptions, type GRUOptions, type ResolvedGRUOptions } from './gru-options';
 
-export interface GRUForwardOptions {
-  /** Initial states [numLayers * D, batch, hiddenSize] (default zeros). */
-  h0?: Tensor;
-  /** Steps of each sequence (batch entries in [1, seqLen], any order): padded outputs are 0. Host values. */
-  lengths?: Int32Array | readonly number[];
-}
-
-const FORWARD_OPTION_KEYS = ['h0', 'lengths'] as const;
+export type { GRUForwardOptions } from './gru-calls';
 
 export interface GRUOutput<D extends FloatDType = FloatDType> {
   /** [seq, batch, D * hiddenSize] ([batch, seq, ...] with batchFirst). */
@@ -68,24 +60,7 @@ export class GRU extends FlatGruModule {
    */
   forward(x: Tensor, options?: GRUForwardOptions): GRUOutput {
     this.checkAlive();
-    const o = checkOptions(options, FORWARD_OPTION_KEYS, 'GRU.forward options');
-    const { inputSize, hiddenSize, batchFirst } = this.options;
-    const input = checkInput(x, 'GRU.forward x', [2, 3], inputSize, this.options);
-    const unbatched = input.ndim === 2;
-    const seqLen = unbatched ? input.shape[0] : input.shape[batchFirst ? 1 : 0];
-    const batch = unbatched ? 1 : input.shape[batchFirst ? 0 : 1];
-    checkNotEmpty(seqLen, batch, 'GRU.forward x', input.shape);
-    const states = this.options.numLayers * this.directions;
-    const h0 = o.h0 === undefined ? null
-      : checkState(o.h0, 'GRU.forward options.h0', unbatched ? [states, hiddenSize] : [states, batch, hiddenSize], this.options);
-    const lengths = o.lengths === undefined ? null : checkLengths(o.lengths, batch, seqLen, 'GRU.forward options.lengths');
-    // Unbatched input is one sequence-first sequence of batch 1: the same memory, so no views.
-    const { output, hN } = gruOp(unbatched ? this.sequenceFirstConfig : this.config,
-      { x: input, weights: this.flatWeightsForCall(), h0, lengths, seqLen, batch },
-      { training: this.training, generator: this.options.generator, kernel: this.kernel,
-        outputShape: unbatched ? [seqLen, this.directions * hiddenSize] : undefined,
-        stateShape: unbatched ? [states, hiddenSize] : undefined });
-    return { output, hN };
+    return this.run(forwardCall(this.options, x, options, 'GRU.forward'));
   }
 
   /**
@@ -95,21 +70,24 @@ export class GRU extends FlatGruModule {
    */
   step(x: Tensor, state?: Tensor): GRUStepOutput {
     this.checkAlive();
-    if (this.options.bidirectional) {
-      throw new ArgumentError('GRU.step() streams forward in time; a bidirectional GRU needs the whole sequence (use forward())');
-    }
-    const { inputSize, hiddenSize, numLayers } = this.options;
-    const input = checkInput(x, 'GRU.step x', [1, 2], inputSize, this.options);
-    const unbatched = input.ndim === 1;
-    const batch = unbatched ? 1 : input.shape[0];
-    checkNotEmpty(1, batch, 'GRU.step x', input.shape);
-    const stateShape = unbatched ? [numLayers, hiddenSize] : [numLayers, batch, hiddenSize];
-    const h0 = state === undefined ? null : checkState(state, 'GRU.step state', stateShape, this.options);
-    // The kernel reads x as [1, batch, inputSize] and h0 as [L, batch, H]: same memory, so no views.
-    const { output, hN } = gruOp(this.sequenceFirstConfig, { x: input, weights: this.flatWeightsForCall(), h0, lengths: null, seqLen: 1, batch },
-      { training: this.training, generator: this.options.generator, kernel: this.kernel,
-        outputShape: unbatched ? [hiddenSize] : [batch, hiddenSize], stateShape });
+    const { output, hN } = this.run(stepCall(this.options, x, state, 'GRU.step'));
     return { output, state: hN };
+  }
+
+  /**
+   * A snapshot of the weights packed for fast CPU inference (float32 GRUs on cpu): `weights:
+   * 'float32'` keeps them exact, `'bfloat16'` halves the bytes a step reads (docs: README,
+   * "Inference copies"). It does not follow later training; make a new one then.
+   */
+  inferenceCopy(options: GRUInferenceCopyOptions): GRUInference {
+    this.checkAlive();
+    return GRUInference.of(this.options, this.config, this.flat.weights, options);
+  }
+
+  private run(call: GruCall): GRUOutput {
+    return gruOp(call.sequenceFirst ? this.sequenceFirstConfig : this.config,
+      { x: call.x, weights: this.flatWeightsForCall(), h0: call.h0, lengths: call.lengths, seqLen: call.seqLen, batch: call.batch },
+      { training: this.training, generator: this.options.generator, kernel: this.kernel, outputShape: call.outputShape, stateShape: call.stateShape });
   }
 
   override toString(): string {

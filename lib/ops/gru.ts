@@ -45,7 +45,7 @@ export interface GruOpOptions {
  */
 const packedConfigs = new WeakMap<GruLayerConfig, { seqLen: number; batch: number; packed: Float64Array }>();
 
-function packedConfigOf(config: GruLayerConfig, seqLen: number, batch: number): Float64Array {
+export function packedConfigOf(config: GruLayerConfig, seqLen: number, batch: number): Float64Array {
   const cached = packedConfigs.get(config);
   if (cached && cached.seqLen === seqLen && cached.batch === batch) return cached.packed;
   const packed = packGruConfig({ ...config, dropout: 0, seqLen, batch, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0 });

@@ -11,6 +11,7 @@
 #include "../ops/gru_layout.h"
 #include "../ops/gru_requests.h"
 #include "args.h"
+#include "gru_args.h"
 #include "gru_config_arg.h"
 #include "js_errors.h"
 #ifdef GRU_WITH_CUDA
@@ -22,60 +23,6 @@ namespace {
 
 Kernel kernelArg(const Napi::CallbackInfo& info, size_t index) {
   return static_cast<Kernel>(intArg(info, index, "kernel", 0, kKernelCount - 1));
-}
-
-// Checks one tensor: on `device`, of `dtype`, with exactly `numel` elements.
-void requireTensor(const TensorRef& t, size_t index, const char* name, DType dtype, int64_t numel, const char* shape,
-                   DeviceKind device) {
-  if (t.device() != device) {
-    throw Error(ErrorKind::Device, argLabel(index, name) + " is on " + deviceName(t.device()) + " but must be on " +
-                                       deviceName(device) + " like x");
-  }
-  if (t.dtype != dtype) {
-    throw Error(ErrorKind::DType, argLabel(index, name) + " must be " + dtypeName(dtype) + " (like x), got " + dtypeName(t.dtype));
-  }
-  if (t.numel != numel) {
-    throw Error(ErrorKind::Shape, argLabel(index, name) + " must have " + std::to_string(numel) + " elements (" + shape +
-                                      "), got " + std::to_string(t.numel));
-  }
-}
-
-void requireOptional(const std::optional<TensorRef>& t, size_t index, const char* name, DType dtype, int64_t numel,
-                     const char* shape, DeviceKind device) {
-  if (t) requireTensor(*t, index, name, dtype, numel, shape, device);
-}
-
-// Element counts every tensor of a GRU call must have, and their names for messages.
-struct GruShapes {
-  explicit GruShapes(const GruConfig& c)
-      : x(c.seqLen * c.batch * c.inputSize),
-        y(c.seqLen * c.batch * c.directions() * c.hiddenSize),
-        state(c.numLayers * c.directions() * c.batch * c.hiddenSize),
-        weights(gruWeightCount(c)) {}
-  int64_t x, y, state, weights;
-  static constexpr const char* kX = "seqLen * batch * inputSize";
-  static constexpr const char* kY = "seqLen * batch * directions * hiddenSize";
-  static constexpr const char* kState = "numLayers * directions * batch * hiddenSize";
-  static constexpr const char* kWeights = "the flat GRU parameter count";
-};
-
-// Argument 4: an Int32Array of one length per batch row, each in [1, seqLen], or null.
-std::vector<int32_t> lengthsArg(const Napi::CallbackInfo& info, size_t index, const GruConfig& c) {
-  if (index >= info.Length() || info[index].IsNull() || info[index].IsUndefined()) return {};
-  const TypedArrayView array = typedArrayArg(info, index, "lengths");
-  if (array.type != napi_int32_array || array.length != static_cast<size_t>(c.batch)) {
-    throw Error(ErrorKind::Argument, argLabel(index, "lengths") + " must be an Int32Array of batch = " +
-                                         std::to_string(c.batch) + " entries");
-  }
-  const auto* values = static_cast<const int32_t*>(array.data);
-  std::vector<int32_t> lengths(values, values + c.batch);
-  for (size_t b = 0; b < lengths.size(); ++b) {
-    if (lengths[b] < 1 || lengths[b] > c.seqLen) {
-      throw Error(ErrorKind::Argument, argLabel(index, "lengths") + "[" + std::to_string(b) + "] = " +
-                                           std::to_string(lengths[b]) + " is outside [1, seqLen = " + std::to_string(c.seqLen) + "]");
-    }
-  }
-  return lengths;
 }
 
 // Arguments 0-4 of both calls (config, x, h0 | null, weights, lengths | null), checked; returns

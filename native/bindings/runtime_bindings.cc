@@ -31,6 +31,7 @@ GRU_BINDING(constants) {
   table("errorKinds", [](Napi::Object& codes) { GRU_ERROR_KINDS(GRU_CODE_ENTRY) });
   table("binaryOps", [](Napi::Object& codes) { GRU_BINARY_OPS(GRU_CODE_ENTRY) });
   table("kernels", [](Napi::Object& codes) { GRU_KERNELS(GRU_CODE_ENTRY) });
+  table("inferenceWeights", [](Napi::Object& codes) { GRU_INFERENCE_WEIGHTS(GRU_CODE_ENTRY) });
   table("distributions", [](Napi::Object& codes) { GRU_DISTRIBUTIONS(GRU_CODE_ENTRY) });
   table("unaryOps", [](Napi::Object& codes) { GRU_UNARY_OPS(GRU_CODE_ENTRY) });
   table("reduceOps", [](Napi::Object& codes) { GRU_REDUCE_OPS(GRU_CODE_ENTRY) });

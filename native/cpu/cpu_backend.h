@@ -2,8 +2,13 @@
 #pragma once
 #include "../backend.h"
 #include "../core/cpu_stream.h"
+#include "../ops/gru_requests.h"
+#include "gru_cpu.h"
 
 namespace gru {
+
+// Whether a GRU call is small enough (a streaming step) to run inline when the stream is idle.
+bool isSmallGruProblem(const GruConfig& c);
 
 class CpuBackend final : public Backend {
  public:
@@ -21,6 +26,11 @@ class CpuBackend final : public Backend {
   // cpu_gru_ops.cc.
   GRU_BACKEND_OP_OVERRIDES
   bool gruBackwardReadsOutput() const override { return false; }
+
+  // CPU only, outside the Backend interface (Note [Inference weight copies]): the copy of flat
+  // float32 weights, and an inference forward from one (request.weights is the copy).
+  TensorRef gruInferenceCopy(const GruConfig& config, const TensorRef& weights, InferenceWeights format);
+  void gruForwardInference(const GruForwardRequest& request, InferenceWeights format);
 
  private:
   // Note [Dead initialisation]: queues a write to `dst` that is skipped if, by the time it

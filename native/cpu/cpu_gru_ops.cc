@@ -60,15 +60,15 @@ void runBackward(const GruBackwardRequest& r, const StoragePtr& workspace) {
   else reference::gruBackward(r.config, a);
 }
 
+}  // namespace
+
 // Streaming steps and other tiny problems (under ~2 MFLOP, tens of microseconds) run inline
 // when the CPU stream is idle: a thread hand-off would cost more than the work.
-bool isSmallProblem(const GruConfig& c) {
+bool isSmallGruProblem(const GruConfig& c) {
   const double perStep = 6.0 * static_cast<double>(c.batch) * static_cast<double>(c.hiddenSize) *
                          static_cast<double>(c.inputSize + c.hiddenSize) * static_cast<double>(c.directions());
   return perStep * static_cast<double>(c.seqLen) * static_cast<double>(c.numLayers) < 2e6;
 }
-
-}  // namespace
 
 std::optional<TensorRef> CpuBackend::gruForward(const GruForwardRequest& request) {
   raisePendingError();
@@ -83,7 +83,7 @@ std::optional<TensorRef> CpuBackend::gruForward(const GruForwardRequest& request
   stream_.enqueue([request, reserve, workspace = std::move(workspace), dtype] {
     if (dtype == DType::Float32) runForward<float>(request, reserve, workspace);
     else runForward<double>(request, reserve, workspace);
-  }, isSmallProblem(request.config));
+  }, isSmallGruProblem(request.config));
   return reserve;
 }
 

@@ -17,6 +17,7 @@
 #include <cstdint>
 
 #include "../ops/gru_layout.h"
+#include "../ops/op_codes.h"
 
 namespace gru {
 
@@ -30,6 +31,10 @@ struct GruForwardArgs {
   T* hN = nullptr;                    // final states
   T* reserve = nullptr;               // training: saved intermediates for backward; null: inference
   T* workspace = nullptr;             // scratch
+  // Fast float32 inference only: the weights as an inference copy (Note [Inference weight
+  // copies]) in place of `weights`.
+  const float* inferenceCopy = nullptr;
+  InferenceWeights inferenceFormat = InferenceWeights::Float32;
 };
 
 template <typename T>

@@ -11,6 +11,7 @@
 #include "gru_cpu.h"
 #include "gru_dropout.h"
 #include "gru_gates.h"
+#include "gru_inference_weights.h"
 #include "gru_plan.h"
 #include "kernel_targets.h"
 #include "packed_gemm.h"
@@ -21,16 +22,44 @@ namespace {
 
 template <typename T>
 struct LayerDirection {
-  const T* wIh;
-  const T* wHh;
-  const T* bIh;  // null without bias
-  const T* bHh;
+  const T* wIh = nullptr;  // null with an inference copy
+  const T* wHh = nullptr;
+  const T* bIh = nullptr;  // null without bias
+  const T* bHh = nullptr;
+  // Note [Inference weight copies]: with a copy, every weight product runs through these.
+  Panels inputPanels, firstPanels, candidatePanels;
 
-  LayerDirection(const GruConfig& c, const T* weights, int64_t l, int64_t d)
-      : wIh(weights + gruParamOffset(c, l, d, GruParam::WeightIH)),
-        wHh(weights + gruParamOffset(c, l, d, GruParam::WeightHH)),
-        bIh(c.bias ? weights + gruParamOffset(c, l, d, GruParam::BiasIH) : nullptr),
-        bHh(c.bias ? weights + gruParamOffset(c, l, d, GruParam::BiasHH) : nullptr) {}
+  LayerDirection(const GruConfig& c, const GruForwardArgs<T>& a, int64_t l, int64_t d) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (a.inferenceCopy) {
+        fromCopy(c, a, l, d);
+        return;
+      }
+    }
+    wIh = a.weights + gruParamOffset(c, l, d, GruParam::WeightIH);
+    wHh = a.weights + gruParamOffset(c, l, d, GruParam::WeightHH);
+    if (c.bias) {
+      bIh = a.weights + gruParamOffset(c, l, d, GruParam::BiasIH);
+      bHh = a.weights + gruParamOffset(c, l, d, GruParam::BiasHH);
+    }
+  }
+
+ private:
+  void fromCopy(const GruConfig& c, const GruForwardArgs<float>& a, int64_t l, int64_t d) {
+    const InferenceLayout layout(c, a.inferenceFormat);
+    if (c.bias) {
+      bIh = a.inferenceCopy + layout.biases(l, d);
+      bHh = bIh + 3 * c.hiddenSize;
+    }
+    const float* panels = a.inferenceCopy + layout.panelStart();
+    auto at = [&](int64_t offset) -> Panels {
+      if (a.inferenceFormat == InferenceWeights::Bfloat16) return reinterpret_cast<const uint16_t*>(panels) + offset;
+      return panels + offset;
+    };
+    inputPanels = at(layout.inputPanels(l, d));
+    firstPanels = at(layout.firstRecurrentPanels(l, d));
+    if (!c.resetAfter) candidatePanels = at(layout.candidatePanels(l, d));
+  }
 };
 
 // GI = X W_ih^T + every bias that only shifts a gate's pre-activation: b_ih, b_hr, b_hz, and
@@ -47,6 +76,12 @@ void inputProjection(const GruPlan& p, const LayerDirection<T>& w, const T* x, i
     for (int64_t r = 0; r < p.R; ++r) std::memcpy(gi + r * H3, folded, sizeof(T) * H3);
     beta = T(1);
   }
+  if constexpr (std::is_same_v<T, float>) {
+    if (w.inputPanels) {
+      packedGemm(beta != T(0), p.R, H3, inSize, x, inSize, w.inputPanels, gi, H3);
+      return;
+    }
+  }
   blas::gemm(false, true, p.R, H3, inSize, T(1), x, inSize, w.wIh, inSize, beta, gi, H3);
 }
 
@@ -54,7 +89,7 @@ template <bool Save, typename T>
 GRU_HOT_KERNEL void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l, int64_t d, const T* x,
                   int64_t inSize, T* y) {
   const int64_t H = p.H, H3 = 3 * H, B = p.B, yLd = p.D * H;
-  const LayerDirection<T> w(p.config, a.weights, l, d);
+  const LayerDirection<T> w(p.config, a, l, d);
   T* gi = ws + p.fwGates();
   T* gh = ws + p.fwHidden();
   T* h = ws + p.fwState();
@@ -65,10 +100,10 @@ GRU_HOT_KERNEL void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T
   // Reset-after multiplies by all 3H rows of W_hh at once; reset-before by rows [0, 2H), then [2H, 3H).
   const int64_t firstRows = p.config.resetAfter ? H3 : 2 * H;
   // Note [Packed recurrent weights].
-  const float* packedFirst = nullptr;
-  const float* packedCandidate = nullptr;
+  Panels packedFirst = w.firstPanels;
+  Panels packedCandidate = w.candidatePanels;
   if constexpr (std::is_same_v<T, float>) {
-    if (usePackedRecurrent<T>(p.T, B)) {
+    if (!packedFirst && usePackedRecurrent<T>(p.T, B)) {
       float* packed = ws + p.fwPackedWeights();
       packTransposed(w.wHh, firstRows, H, H, packed);
       packedFirst = packed;
@@ -105,7 +140,7 @@ GRU_HOT_KERNEL void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T
         if (fused) resetBeforeGatesRow(H, giRow(b), gh + b * H3, h + b * H, rh + b * H);
         else resetBeforeGatesAny(H, gate, giRow(b), gh + b * H3, h + b * H, rh + b * H);
       }
-      recurrentProduct<false>(true, B, H, H, rh, H, w.wHh + 2 * H * H, H, packedCandidate, gh + 2 * H, H3);
+      recurrentProduct<false>(true, B, H, H, rh, H, w.wHh ? w.wHh + 2 * H * H : nullptr, H, packedCandidate, gh + 2 * H, H3);
       for (int64_t b = 0; b < B; ++b) {
         if (!active(b)) paddedStepRow<Save>(H, yRow(b), savedRow(b));
         else if (fused) resetBeforeStepRow<Save>(H, giRow(b), gh + b * H3, rh + b * H, h + b * H, yRow(b), savedRow(b));

@@ -92,6 +92,11 @@ namespace gru {
   X(Fast, 0, "fast")    \
   X(Reference, 1, "reference")
 
+// The element type of a CPU inference weight copy (Note [Inference weight copies]).
+#define GRU_INFERENCE_WEIGHTS(X) \
+  X(Float32, 0, "float32")       \
+  X(Bfloat16, 1, "bfloat16")
+
 #define GRU_DISTRIBUTIONS(X) \
   X(Uniform, 0, "uniform")   \
   X(Normal, 1, "normal")
@@ -99,6 +104,7 @@ namespace gru {
 #define GRU_ENUM_ENTRY(name, value, js) name = value,
 enum class BinaryOp : int32_t { GRU_BINARY_OPS(GRU_ENUM_ENTRY) };
 enum class Kernel : int32_t { GRU_KERNELS(GRU_ENUM_ENTRY) };
+enum class InferenceWeights : int32_t { GRU_INFERENCE_WEIGHTS(GRU_ENUM_ENTRY) };
 enum class Distribution : int32_t { GRU_DISTRIBUTIONS(GRU_ENUM_ENTRY) };
 enum class UnaryOp : int32_t { GRU_UNARY_OPS(GRU_ENUM_ENTRY) };
 enum class ReduceOp : int32_t { GRU_REDUCE_OPS(GRU_ENUM_ENTRY) };
@@ -112,6 +118,7 @@ enum class GruGateStep : int32_t { GRU_GATE_STEPS(GRU_ENUM_ENTRY) };
 #define GRU_COUNT_ENTRY(name, value, js) +1
 constexpr int32_t kBinaryOpCount = 0 GRU_BINARY_OPS(GRU_COUNT_ENTRY);
 constexpr int32_t kKernelCount = 0 GRU_KERNELS(GRU_COUNT_ENTRY);
+constexpr int32_t kInferenceWeightsCount = 0 GRU_INFERENCE_WEIGHTS(GRU_COUNT_ENTRY);
 constexpr int32_t kDistributionCount = 0 GRU_DISTRIBUTIONS(GRU_COUNT_ENTRY);
 constexpr int32_t kUnaryOpCount = 0 GRU_UNARY_OPS(GRU_COUNT_ENTRY);
 constexpr int32_t kReduceOpCount = 0 GRU_REDUCE_OPS(GRU_COUNT_ENTRY);
