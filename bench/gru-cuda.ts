@@ -58,7 +58,8 @@ function combine(plan: Scenario[], ours: DeviceWorkerReport, torch: TorchDeviceR
   return plan.flatMap((s) => MATHS.flatMap((math) => (['forward', 'forwardBackward'] as DeviceOp[]).map((op) => {
     const mine = ours.results.find((r) => r.scenario === s.name && r.math === math && r.op === op);
     const peer = torch?.results.find((r) => r.scenario === s.name && r.math === math && r.op === op);
-    const flops = op === 'forwardBackward' ? gruForwardBackwardFlops(s) : gruForwardFlops(s);
+    // cuDNN's backward-data always computes dx (into scratch when it is not needed).
+    const flops = op === 'forwardBackward' ? gruForwardBackwardFlops(s, true) : gruForwardFlops(s);
     const ratio = peer && mine ? peer.medianMs / mine.medianMs : null;
     return {
       scenario: s.name, shape: `T=${s.seq} B=${s.batch} I=${s.input} H=${s.hidden} L=${s.layers}`, math, op,

@@ -33,11 +33,18 @@ export interface WorkerConfig {
   sgemm: TimingOptions;
 }
 
-export type Op = 'forward' | 'forwardBackward' | 'step';
+/** forwardBackwardDx: forward+backward that also computes the input gradient, as oneDNN's does. */
+export type Op = 'forward' | 'forwardBackward' | 'forwardBackwardDx' | 'step' | StepCopyOp;
+/** Streaming steps from an inference copy (GRU.inferenceCopy) of the same weights. */
+export type StepCopyOp = 'stepFloat32Copy' | 'stepBfloat16Copy';
+export const STEP_COPY_OPS: readonly StepCopyOp[] = ['stepFloat32Copy', 'stepBfloat16Copy'];
+const COPY_WEIGHTS = { stepFloat32Copy: 'float32', stepBfloat16Copy: 'bfloat16' } as const;
 
 export interface WorkerResult extends Stats {
   scenario: string;
   op: Op;
+  /** Steps: the bytes of weights and biases each step reads. */
+  weightBytes?: number;
   /** Live tensors after the timed loop minus before: 0 unless a rep leaks. */
   leakedTensors: number;
 }
@@ -60,6 +67,8 @@ export interface WorkerReport {
   sgemm: SgemmResult[];
   sgemmPeakGflops: number;
   results: WorkerResult[];
+  /** A step of a hidden-8 GRU from an inference copy: the cost of the call itself, with next to no weights to read. */
+  stepCallFloorMs: number | null;
 }
 
 /** The tiny case the parent hands to the torch peer's --check mode. */
@@ -124,10 +133,12 @@ function timed<T>(device: Device, scenario: string, op: Op, timing: TimingOption
 export interface ScenarioOptions {
   device?: Device;
   allowTF32?: boolean;
+  /** Also time forward+backward with x requiring grad (forwardBackwardDx). */
+  inputGradients?: boolean;
 }
 
 /** Forward (noGrad) and forward+backward of one shape; every rep waits for the device. */
-export function benchScenario(s: Scenario, { device = 'cpu', allowTF32 = false }: ScenarioOptions = {}): WorkerResult[] {
+export function benchScenario(s: Scenario, { device = 'cpu', allowTF32 = false, inputGradients = false }: ScenarioOptions = {}): WorkerResult[] {
   manualSeed(0);
   const gru = new GRU({ inputSize: s.input, hiddenSize: s.hidden, numLayers: s.layers, batchFirst: false, dtype: 'float32', device, allowTF32 });
   const x = Tensor.randn([s.seq, s.batch, s.input], { device });
@@ -148,8 +159,8 @@ export function benchScenario(s: Scenario, { device = 'cpu', allowTF32 = false }
   }, undefined, (r: { output: Tensor; hN: Tensor }) => { r.output.dispose(); r.hN.dispose(); });
 
   // loss = sum(output) + sum(hN), as in the torch peer; zeroGrad outside the timed region.
-  const lossStep = (): Tensor[] => {
-    const { output, hN } = gru.forward(x);
+  const lossStep = (input = x): Tensor[] => {
+    const { output, hN } = gru.forward(input);
     const parts = [sum(output), sum(hN)];
     const loss = add(parts[0], parts[1]);
     loss.backward();
@@ -159,28 +170,42 @@ export function benchScenario(s: Scenario, { device = 'cpu', allowTF32 = false }
   gru.zeroGrad();
   lossStep().forEach((t) => t.dispose());
   if (!allFinite(gru.flatWeights.grad!.dataSync())) fail(`${s.name} gradients are not finite`);
-  const forwardBackward = timed(device, s.name, 'forwardBackward', s.forwardBackward, lossStep,
+  const forwardBackward = timed(device, s.name, 'forwardBackward', s.forwardBackward, () => lossStep(),
     () => { gru.zeroGrad(); sync(device); }, (ts: Tensor[]) => ts.forEach((t) => t.dispose()));
+  const results = [forward, forwardBackward];
 
+  if (inputGradients) {
+    const xg = Tensor.randn([s.seq, s.batch, s.input], { device }).requiresGrad_();
+    const dropInputGrad = () => { xg.grad?.dispose(); xg.grad = null; };
+    gru.zeroGrad();
+    lossStep(xg).forEach((t) => t.dispose());
+    if (!allFinite(xg.grad!.dataSync())) fail(`${s.name} input gradients are not finite`);
+    dropInputGrad();
+    results.push(timed(device, s.name, 'forwardBackwardDx', s.forwardBackward, () => lossStep(xg),
+      () => { gru.zeroGrad(); sync(device); }, (ts: Tensor[]) => { ts.forEach((t) => t.dispose()); dropInputGrad(); }));
+    xg.dispose();
+  }
   x.dispose();
   gru.dispose();
-  return [forward, forwardBackward];
+  return results;
 }
 
 /** Streaming latency: one step per call, reading the output back as a real caller would. */
-function benchStep(s: StepScenario): WorkerResult {
+function benchStep(s: StepScenario, op: 'step' | StepCopyOp): WorkerResult {
   manualSeed(0);
   const gru = new GRU({ inputSize: s.input, hiddenSize: s.hidden, numLayers: 1, dtype: 'float32' });
+  const model = op === 'step' ? gru : gru.inferenceCopy({ weights: COPY_WEIGHTS[op] });
+  const weightBytes = model instanceof GRU ? gru.flatWeights.numel * 4 : model.bytes;
   const x = Tensor.randn([1, s.input]);
   let state: Tensor | undefined;
-  const first = noGrad(() => gru.step(x));
-  sameShape(first.output, [1, s.hidden], 'step output');
-  sameShape(first.state, [1, 1, s.hidden], 'step state');
-  if (!allFinite(first.output.dataSync())) fail('step output is not finite');
+  const first = noGrad(() => model.step(x));
+  sameShape(first.output, [1, s.hidden], `${op} output`);
+  sameShape(first.state, [1, 1, s.hidden], `${op} state`);
+  if (!allFinite(first.output.dataSync())) fail(`${op} output is not finite`);
   first.output.dispose();
   state = first.state;
-  const result = timed('cpu', s.name, 'step', s, () => {
-    const r = noGrad(() => gru.step(x, state));
+  const result = timed('cpu', s.name, op, s, () => {
+    const r = noGrad(() => model.step(x, state));
     r.output.dataSync();
     return r;
   }, undefined, (r: { output: Tensor; state: Tensor }) => {
@@ -190,8 +215,9 @@ function benchStep(s: StepScenario): WorkerResult {
   });
   state.dispose();
   x.dispose();
+  if (model !== gru) model.dispose();
   gru.dispose();
-  return result;
+  return { ...result, weightBytes };
 }
 
 export function runWorker(config: WorkerConfig): WorkerReport {
@@ -202,16 +228,22 @@ export function runWorker(config: WorkerConfig): WorkerReport {
   const sgemmResults = [sgemm(1024, 1024, 1024, false, config.sgemm), sgemm(6400, 768, 256, true, config.sgemm)];
   const kernels = typeof native.gruForward === 'function';
   const results: WorkerResult[] = [];
+  let stepCallFloorMs: number | null = null;
   if (kernels) {
+    // Steps first, in a process that has done nothing else yet: after the large scenarios the
+    // same steps measured up to 2x slower here (after L, a hidden-8 step took 10.5 us instead of 5.3).
+    for (const op of ['step', ...STEP_COPY_OPS] as const) {
+      console.error(`[${config.threads} thread(s)] gru-native ${op}`);
+      results.push(benchStep(config.step, op));
+    }
+    stepCallFloorMs = benchStep({ ...config.step, name: 'floor', input: 8, hidden: 8 }, 'stepBfloat16Copy').medianMs;
     for (const s of config.scenarios) {
       console.error(`[${config.threads} thread(s)] gru-native ${s.name}`);
-      results.push(...benchScenario(s));
+      results.push(...benchScenario(s, { inputGradients: true }));
     }
-    console.error(`[${config.threads} thread(s)] gru-native step`);
-    results.push(benchStep(config.step));
   }
   return { threads: config.threads, blas, kernels, sgemm: sgemmResults,
-           sgemmPeakGflops: Math.max(...sgemmResults.map((r) => r.gflops)), results };
+           sgemmPeakGflops: Math.max(...sgemmResults.map((r) => r.gflops)), results, stepCallFloorMs };
 }
 
 /** A tiny 2-layer GRU with its input, outputs and gradients, for the numerical check. */

@@ -17,10 +17,11 @@ import { parseArgs } from 'node:util';
 
 import { runDeviceBench } from './gru-cuda';
 import type { DeviceWorkerConfig } from './gru-device-worker';
-import type { Op, Scenario, StepScenario, WorkerConfig, WorkerReport } from './gru-worker';
+import { STEP_COPY_OPS, type Op, type Scenario, type StepScenario, type WorkerConfig, type WorkerReport } from './gru-worker';
 import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
 import { gflops, gruForwardBackwardFlops, gruForwardFlops, type GruShape } from './lib/flops';
 import { gitCommit, hostInfo, type HostInfo } from './lib/machine';
+import { measureReadBandwidth, type BandwidthResult } from './lib/bandwidth';
 import { buildOnednnPeer, runOnednn, type OnednnReport } from './lib/onednn';
 import { probe, runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
@@ -48,7 +49,8 @@ function scenarios(quick: boolean): Plan {
       { name: 'S', seq: 100, batch: 64, input: 128, hidden: 256, layers: 1, forward: r(2, 15), forwardBackward: r(1, 10) },
       { name: 'L', seq: 200, batch: 32, input: 512, hidden: 512, layers: 2, forward: r(1, 7), forwardBackward: r(1, 5) },
     ],
-    step: { name: '1', input: 256, hidden: 256, ...(quick ? { warmup: 20, repeats: 500 } : { warmup: 200, repeats: 2000 }) },
+    // Steps are cheap and noisy: many repeats (about a second each at 40 us).
+    step: { name: '1', input: 256, hidden: 256, ...(quick ? { warmup: 20, repeats: 500 } : { warmup: 2000, repeats: 20000 }) },
     sgemm: r(2, 20),
   };
 }
@@ -100,15 +102,32 @@ function collect(threadCounts: number[], plan: Plan, torch: boolean, onednn: str
 }
 
 /** One row per planned (threads, scenario, op); either side may be missing (no kernels, no torch). */
-function combine(threadCounts: number[], plan: Plan, { workers, torchRuns, onednnRuns }: Collected) {
-  const planned: [Scenario | StepScenario, Op][] = [...plan.gru.flatMap((s) => [[s, 'forward'], [s, 'forwardBackward']] as [Scenario, Op][]), [plan.step, 'step']];
+const isStep = (op: Op): boolean => op === 'step' || (STEP_COPY_OPS as readonly Op[]).includes(op);
+
+/** Each step's bound: its weight bytes over the read bandwidth of a buffer that size (one core). */
+function stepLimit(bytes: number | undefined, bandwidth: BandwidthResult[]) {
+  const measured = bytes === undefined ? undefined : bandwidth.find((b) => Math.abs(b.bytes - bytes) <= 1024);
+  if (bytes === undefined || !measured) return { weightBytes: bytes ?? null, readGbPerS: null, limitMs: null };
+  return { weightBytes: bytes, readGbPerS: measured.gbPerS, limitMs: bytes / (measured.gbPerS * 1e9) * 1e3 };
+}
+
+/** One row per planned (threads, scenario, op); either side may be missing (no kernels, no torch). */
+function combine(threadCounts: number[], plan: Plan, { workers, torchRuns, onednnRuns }: Collected, bandwidth: BandwidthResult[]) {
+  const steps: [StepScenario, Op][] = (['step', ...STEP_COPY_OPS] as const).map((op) => [plan.step, op]);
+  const planned: [Scenario | StepScenario, Op][] = [
+    ...plan.gru.flatMap((s) => [[s, 'forward'], [s, 'forwardBackward'], [s, 'forwardBackwardDx']] as [Scenario, Op][]), ...steps];
   return threadCounts.flatMap((threads) => planned.map(([s, op]) => {
     const shape = shapeOf(s);
     const worker = workers.find((w) => w.threads === threads);
     const ours = worker?.results.find((r) => r.scenario === s.name && r.op === op);
-    const peer = torchRuns.get(threads)?.results.find((t) => t.scenario === s.name && t.op === op);
-    const dnnl = onednnRuns.get(threads)?.results.find((t) => t.scenario === s.name && t.op === op);
-    const flops = op === 'forwardBackward' ? gruForwardBackwardFlops(shape) : gruForwardFlops(shape);
+    // The peers' step is the same work as a step from an inference copy; oneDNN's backward always
+    // computes the input gradient, so it is compared with forwardBackwardDx only.
+    const peerOp = isStep(op) ? 'step' : op;
+    const dnnlOp = isStep(op) ? 'step' : op === 'forwardBackwardDx' ? 'forwardBackward' : op === 'forward' ? 'forward' : null;
+    const peer = torchRuns.get(threads)?.results.find((t) => t.scenario === s.name && t.op === peerOp);
+    const dnnl = onednnRuns.get(threads)?.results.find((t) => t.scenario === s.name && t.op === dnnlOp);
+    const limit = isStep(op) ? stepLimit(ours?.weightBytes, bandwidth) : null;
+    const flops = op === 'forwardBackward' ? gruForwardBackwardFlops(shape, false) : op === 'forwardBackwardDx' ? gruForwardBackwardFlops(shape, true) : gruForwardFlops(shape);
     const achieved = ours ? gflops(flops, ours.medianMs) : null;
     return {
       scenario: s.name, shape: describeShape(shape), threads, op,
@@ -120,14 +139,18 @@ function combine(threadCounts: number[], plan: Plan, { workers, torchRuns, onedn
       ratioVsOnednn: dnnl && ours ? dnnl.medianMs / ours.medianMs : null,
       gflops: achieved, fractionOfPeak: achieved !== null && worker ? achieved / worker.sgemmPeakGflops : null,
       torchGflops: peer ? gflops(flops, peer.medianMs) : null,
+      // Steps only (null otherwise): the bytes read, the bandwidth at that size, the bound, and ours over it.
+      weightBytes: limit?.weightBytes ?? null, readGbPerS: limit?.readGbPerS ?? null, limitMs: limit?.limitMs ?? null,
+      ratioToLimit: limit?.limitMs != null && ours ? ours.medianMs / limit.limitMs : null,
     };
   }));
 }
 
 type Row = ReturnType<typeof combine>[number];
 
-function printReport(host: HostInfo, plan: Plan, { workers, torchRuns, onednnRuns }: Collected, results: Row[], check: string, torchNote: string, onednnNote: string): void {
-  const ms = (v: number | null, op: Op) => fmt(v, op === 'step' ? 4 : 1);
+function printReport(host: HostInfo, plan: Plan, { workers, torchRuns, onednnRuns }: Collected, results: Row[], check: string, torchNote: string,
+                     onednnNote: string, bandwidth: BandwidthResult[] | string): void {
+  const ms = (v: number | null, op: Op) => fmt(v, isStep(op) ? 4 : 1);
   const header = ['scenario', 'threads', 'op', 'gru-native ms', 'p90 ms', 'torch ms', 'torch/ours', 'oneDNN ms', 'oneDNN/ours', 'GFLOP/s', '% sgemm peak', 'torch GFLOP/s'];
   const rows: Cell[][] = results.map((r) => [
     r.scenario, r.threads, r.op, ms(r.medianMs, r.op), ms(r.p90Ms, r.op), torchNote ? 'n/a' : ms(r.torchMedianMs, r.op),
@@ -147,7 +170,15 @@ function printReport(host: HostInfo, plan: Plan, { workers, torchRuns, onednnRun
   console.log(`\n${formatTable(header, rows)}\n`);
   console.log('ms are medians; torch/ours > 1 means gru-native is faster. GFLOP/s counts the GEMMs only (forward+backward = 3x forward);\n% sgemm peak = median GRU GFLOP/s over the best sgemm rep at the same thread count.');
   console.log(torchNote ? `torch: ${torchNote}` : `torch runs with ${Object.entries(TORCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} (see TORCH_ENV).`);
-  console.log(onednnNote ? `oneDNN: ${onednnNote}` : 'oneDNN: lbr_gru with weights reordered once into the layout it picks; its forward+backward also computes the input gradients (ours and torch\'s do not), about 11% more GEMM work on S.');
+  console.log(onednnNote ? `oneDNN: ${onednnNote}` : 'oneDNN: lbr_gru with weights reordered once into the layout it picks; its forward+backward always computes the input gradients, so it is compared with forwardBackwardDx (about 11% more GEMM work than forwardBackward on S).');
+  console.log(typeof bandwidth === 'string' ? `streaming limit: not measured (${bandwidth})`
+    : `read bandwidth of one core: ${bandwidth.map((b) => `${fmt(b.bytes / 2 ** 20, 2)} MiB ${fmt(b.gbPerS, 1)} GB/s`).join(', ')}`);
+  for (const r of results.filter((row) => row.limitMs !== null && row.medianMs !== null)) {
+    const floor = workers.find((w) => w.threads === r.threads)?.stepCallFloorMs ?? null;
+    console.log(`  ${r.op}, ${r.threads} thread(s): reads ${fmt(r.weightBytes! / 2 ** 20, 2)} MiB; limit ${fmt(r.limitMs! * 1e3, 1)} us at ${fmt(r.readGbPerS!, 1)} GB/s; ` +
+      `measured ${fmt(r.medianMs! * 1e3, 1)} us = ${fmt(r.ratioToLimit!, 2)}x the limit` +
+      (floor === null ? '' : `; ${fmt((r.medianMs! - floor) * 1e3, 1)} us above the ${fmt(floor * 1e3, 1)} us of a hidden-8 step's call`));
+  }
   const leaks = results.filter((r) => r.leakedTensors !== 0);
   if (leaks.length) console.log(`WARNING: tensors left alive by timed loops: ${leaks.map((r) => `${r.scenario}/${r.op}/${r.threads}t: ${r.leakedTensors}`).join(', ')}`);
 }
@@ -198,8 +229,12 @@ function main(): void {
   const onednnPeer = values['no-onednn'] ? { note: 'skipped (--no-onednn)' } : buildOnednnPeer();
   const onednnNote = 'note' in onednnPeer ? onednnPeer.note : '';
   const collected = collect(threadCounts, plan, torch, 'path' in onednnPeer ? onednnPeer.path : null);
-  const results = combine(threadCounts, plan, collected);
-  printReport(host, plan, collected, results, check, torchNote, onednnNote);
+  const stepBytes = [...new Set(collected.workers.flatMap((w) => w.results.flatMap((r) => (r.weightBytes === undefined ? [] : [r.weightBytes]))))];
+  console.error('read bandwidth');
+  const probed = stepBytes.length ? measureReadBandwidth([...stepBytes, 256 * 2 ** 20]) : { note: 'no steps were timed' };
+  const bandwidth = 'results' in probed ? probed.results : [];
+  const results = combine(threadCounts, plan, collected, bandwidth);
+  printReport(host, plan, collected, results, check, torchNote, onednnNote, 'results' in probed ? bandwidth : probed.note);
 
   const { workers, torchRuns, onednnRuns } = collected;
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
@@ -214,6 +249,8 @@ function main(): void {
     check,
     sgemmPeak: Object.fromEntries(workers.map((w) => [w.threads, w.sgemmPeakGflops])),
     sgemm: Object.fromEntries(workers.map((w) => [w.threads, w.sgemm])),
+    readBandwidth: 'results' in probed ? bandwidth : { skipped: probed.note },
+    stepCallFloorMs: Object.fromEntries(workers.map((w) => [w.threads, w.stepCallFloorMs])),
     openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null,
     torch: torch ? { env: TORCH_ENV, threads: Object.fromEntries([...torchRuns].map(([t, r]) => [t, r.threads])) } : { skipped: torchNote },
     onednn: onednnNote ? { skipped: onednnNote } : { primitive: 'lbr_gru', forwardBackwardComputesInputGradients: true },

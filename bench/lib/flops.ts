@@ -20,9 +20,14 @@ export function gruForwardFlops(s: GruShape): number {
   return flops;
 }
 
-/** Backward needs the input and weight gradients (two GEMMs per forward GEMM): about 3x forward. */
-export function gruForwardBackwardFlops(s: GruShape): number {
-  return 3 * gruForwardFlops(s);
+/**
+ * Backward runs two GEMMs per forward GEMM (the weight gradient and the gradient of its other
+ * operand), so forward+backward is 3x forward, less the first layer's input-gradient GEMM when
+ * the input needs no gradient.
+ */
+export function gruForwardBackwardFlops(s: GruShape, inputGradient: boolean): number {
+  const firstLayerInput = (s.directions ?? 1) * 2 * s.seq * s.batch * 3 * s.hidden * s.input;
+  return 3 * gruForwardFlops(s) - (inputGradient ? 0 : firstLayerInput);
 }
 
 export function gflops(flops: number, ms: number): number {

@@ -32,7 +32,8 @@ export function buildOnednnPeer(): { path: string } | { note: string } {
 }
 
 export function runOnednn(path: string, threads: number, scenarios: Scenario[], step: StepScenario): OnednnReport {
-  const args = scenarios.map((s) => [s.name, s.seq, s.batch, s.input, s.hidden, s.layers, s.forward.warmup, s.forward.repeats, s.forwardBackward.warmup, s.forwardBackward.repeats].join(':'));
-  args.push('--step', [step.name, step.input, step.hidden, step.warmup, step.repeats].join(':'));
+  // The step first, as in the other peers (bench/gru-worker.ts).
+  const args = ['--step', [step.name, step.input, step.hidden, step.warmup, step.repeats].join(':')];
+  args.push(...scenarios.map((s) => [s.name, s.seq, s.batch, s.input, s.hidden, s.layers, s.forward.warmup, s.forward.repeats, s.forwardBackward.warmup, s.forwardBackward.repeats].join(':')));
   return runJsonChild<OnednnReport>(path, args, { threads });
 }
