@@ -80,6 +80,16 @@ describe('training bad inputs', () => {
     p.dispose();
   });
 
+  it.skipIf(!cuda.available)('binaryCrossEntropy on cuda refuses values outside [0, 1] with the first position, and the stream recovers', () => {
+    const on = (values: number[]) => Tensor.from(values, undefined, { device: 'cuda' });
+    expect(() => losses.binaryCrossEntropy(on([0.5, 0.2, -0.5, 2]), on([1, 0, 0, 1])).dataSync())
+      .toThrow(/binaryCrossEntropy\(\): input must hold probabilities in \[0, 1\].*flat position 2/);
+    expect(() => losses.binaryCrossEntropy(on([0.5, NaN]), on([1, 0])).dataSync()).toThrow(/flat position 1/);
+    expect(() => losses.binaryCrossEntropy(on([0.5]), on([2])).dataSync()).toThrow(/target values in \[0, 1\]/);
+    expect(losses.binaryCrossEntropy(on([0, 1]), on([0, 1])).itemSync()).toBeCloseTo(0, 12);
+    expect(losses.mse(on([1, 2]), on([1, 4])).itemSync()).toBeCloseTo(2, 6);
+  });
+
   it.skipIf(!cuda.available)('an optimizer refuses parameters on two devices', () => {
     const a = Tensor.zeros([2]).requiresGrad_();
     const b = Tensor.zeros([2], { device: 'cuda' }).requiresGrad_();

@@ -131,8 +131,17 @@ void CudaBackend::gather(const GatherRequest& r) {
 
 void CudaBackend::elementLoss(const ElementLossRequest& r) {
   raisePendingError();
-  cuda::checkCuda(byFloatType(r.input.dtype, [&](auto tag) { return cuda::launchElementLoss<decltype(tag)>(r, stream()); }),
-                  "loss kernel launch");
+  auto launch = [&](long long* firstBad) {
+    return byFloatType(r.input.dtype, [&](auto tag) { return cuda::launchElementLoss<decltype(tag)>(r, firstBad, stream()); });
+  };
+  if (r.kind != ElementLoss::BinaryCrossEntropy) {
+    cuda::checkCuda(launch(nullptr), "loss kernel launch");
+    return;
+  }
+  // The CPU loop names the bad value too; here only the position comes back.
+  const std::string message = "binaryCrossEntropy(): input must hold probabilities in [0, 1] and target values in [0, 1] "
+                              "(the first outside at flat position ";
+  withIndexCheck(*this, message, launch);
 }
 
 void CudaBackend::elementLossBackward(const ElementLossBackwardRequest& r) {

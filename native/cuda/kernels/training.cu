@@ -28,11 +28,17 @@ ElementLossArgs<T> argsOf(const ElementLossRequest& r) {
           r.posWeight ? r.posWeight->data<T>() : nullptr, r.input.numel, r.lastDim, static_cast<T>(r.beta)};
 }
 
+// binaryCrossEntropy's input and target must lie in [0, 1] (NaN fails too), as torch requires:
+// the first flat position outside goes to *firstBad (atomicMin).
 template <typename T>
-__global__ void elementLossKernel(ElementLossArgs<T> a, T* out) {
+__global__ void elementLossKernel(ElementLossArgs<T> a, T* out, long long* firstBad) {
   for (int64_t i = globalIndex(); i < a.n; i += globalStride()) {
+    const T x = a.x[i], y = a.y[i];
+    if (a.kind == ElementLoss::BinaryCrossEntropy && !(x >= T(0) && x <= T(1) && y >= T(0) && y <= T(1))) {
+      atomicMin(firstBad, static_cast<long long>(i));
+    }
     const T p = a.posWeight ? a.posWeight[i % a.lastDim] : T(1);
-    const T v = elementLossValue(a.kind, a.x[i], a.y[i], a.beta, p);
+    const T v = elementLossValue(a.kind, x, y, a.beta, p);
     out[i] = a.weight ? v * a.weight[i] : v;
   }
 }
@@ -168,8 +174,8 @@ __global__ void optimizerKernel(OptimizerKind kind, UpdateScalars<T> s, T* p, co
 }  // namespace
 
 template <typename T>
-cudaError_t launchElementLoss(const ElementLossRequest& r, cudaStream_t stream) {
-  elementLossKernel<<<blocksFor(r.input.numel), kThreadsPerBlock, 0, stream>>>(argsOf<T>(r), r.out.data<T>());
+cudaError_t launchElementLoss(const ElementLossRequest& r, long long* firstBad, cudaStream_t stream) {
+  elementLossKernel<<<blocksFor(r.input.numel), kThreadsPerBlock, 0, stream>>>(argsOf<T>(r), r.out.data<T>(), firstBad);
   return cudaGetLastError();
 }
 
@@ -210,7 +216,7 @@ cudaError_t launchOptimizerStep(const OptimizerRequest& r, cudaStream_t stream) 
 }
 
 #define GRU_INSTANTIATE(T)                                                                        \
-  template cudaError_t launchElementLoss<T>(const ElementLossRequest&, cudaStream_t);              \
+  template cudaError_t launchElementLoss<T>(const ElementLossRequest&, long long*, cudaStream_t);  \
   template cudaError_t launchElementLossBackward<T>(const ElementLossBackwardRequest&, cudaStream_t); \
   template cudaError_t launchClassLoss<T>(const ClassLossRequest&, long long*, cudaStream_t);      \
   template cudaError_t launchClassLossBackward<T>(const ClassLossBackwardRequest&, cudaStream_t);  \

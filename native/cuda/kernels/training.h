@@ -9,7 +9,9 @@ namespace gru {
 namespace cuda {
 
 template <typename T>
-cudaError_t launchElementLoss(const ElementLossRequest& r, cudaStream_t stream);
+// binaryCrossEntropy values outside [0, 1]: the first flat position is written to *firstBad
+// (atomicMin; the caller sets it high first).
+cudaError_t launchElementLoss(const ElementLossRequest& r, long long* firstBad, cudaStream_t stream);
 template <typename T>
 cudaError_t launchElementLossBackward(const ElementLossBackwardRequest& r, cudaStream_t stream);
 // Class targets out of range are skipped (their rows get NaN) and the first bad row is written to
