@@ -231,7 +231,8 @@ export function runWorker(config: WorkerConfig): WorkerReport {
   let stepCallFloorMs: number | null = null;
   if (kernels) {
     // Steps first, in a process that has done nothing else yet: after the large scenarios the
-    // same steps measured up to 2x slower here (after L, a hidden-8 step took 10.5 us instead of 5.3).
+    // same steps measured up to 2x slower in some runs (after L, a hidden-8 step took 10.5 us
+    // instead of 5.3), for no reason found.
     for (const op of ['step', ...STEP_COPY_OPS] as const) {
       console.error(`[${config.threads} thread(s)] gru-native ${op}`);
       results.push(benchStep(config.step, op));

@@ -6,7 +6,7 @@ export interface MemoryInfo {
   tensors: number;
   /** Bytes of host memory held by tensors and by queued ops. */
   hostBytes: number;
-  /** Large host blocks (1 MiB and more) kept for reuse, not in use; emptyCache() frees them. */
+  /** Host blocks kept for reuse, not in use (up to 512 KiB, and 1 MiB and more); emptyCache() frees them. */
   hostCachedBytes: number;
   /** Bytes of device memory held by tensors and by queued ops. */
   deviceBytes: number;
@@ -19,7 +19,7 @@ export function memory(): MemoryInfo {
 }
 
 /**
- * Frees the memory kept for reuse: large host blocks (`memory().hostCachedBytes`) and, after
+ * Frees the memory kept for reuse: idle host blocks (`memory().hostCachedBytes`) and, after
  * waiting for queued GPU work, the CUDA caching allocator's device blocks
  * (`memory().deviceCachedBytes`), so other processes can use it. Tensors in use are untouched.
  */

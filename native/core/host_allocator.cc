@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "errors.h"
@@ -26,6 +27,19 @@ size_t sizeClass(size_t bytes) {
   size_t power = size_t{1} << 20;
   while (power * 2 <= bytes) power *= 2;
   const size_t step = std::max<size_t>(power / 8, size_t{64} << 10);
+  return (bytes + step - 1) / step * step;
+}
+
+// Small blocks (Note [host block cache]): quarter steps between powers of two from 64 bytes, so
+// a cached block wastes under 25%; at most kSmallIdleCap bytes of them idle.
+constexpr size_t kSmallMaxBytes = size_t{512} << 10;
+constexpr size_t kSmallIdleCap = size_t{64} << 20;
+
+size_t smallClass(size_t bytes) {
+  if (bytes <= kHostAlignment) return kHostAlignment;
+  size_t power = kHostAlignment;
+  while (power * 2 <= bytes) power *= 2;
+  const size_t step = std::max(power / 4, kHostAlignment);
   return (bytes + step - 1) / step * step;
 }
 
@@ -50,6 +64,7 @@ void* alignedAllocate(size_t bytes) {
 class HostAllocator final : public Allocator {
  public:
   void* allocate(size_t bytes) override {
+    if (bytes <= kSmallMaxBytes) return allocateSmall(bytes);
     if (bytes < kCachedMinBytes) return alignedAllocate(bytes);
     const size_t size = sizeClass(bytes);
     {
@@ -72,6 +87,10 @@ class HostAllocator final : public Allocator {
   }
 
   void release(void* ptr, size_t bytes) override {
+    if (bytes <= kSmallMaxBytes) {
+      releaseSmall(ptr, bytes);
+      return;
+    }
     if (bytes < kCachedMinBytes) {
       std::free(ptr);
       return;
@@ -96,7 +115,10 @@ class HostAllocator final : public Allocator {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       for (const auto& [size, ptr] : idle_) blocks.push_back(ptr);
+      for (auto& [size, free] : smallIdle_) blocks.insert(blocks.end(), free.begin(), free.end());
       idle_.clear();
+      smallIdle_.clear();
+      smallIdleBytes_ = 0;
       released = idleBytes_;
       setIdleBytes(0);
     }
@@ -105,6 +127,36 @@ class HostAllocator final : public Allocator {
   }
 
  private:
+  void* allocateSmall(size_t bytes) {
+    const size_t size = smallClass(bytes);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      std::vector<void*>& free = smallIdle_[size];
+      if (!free.empty()) {
+        void* ptr = free.back();
+        free.pop_back();
+        smallIdleBytes_ -= size;
+        setIdleBytes(idleBytes_ - size);
+        return ptr;
+      }
+    }
+    return alignedAllocate(size);
+  }
+
+  void releaseSmall(void* ptr, size_t bytes) {
+    const size_t size = smallClass(bytes);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (smallIdleBytes_ + size <= kSmallIdleCap && idleBytes_ + size <= cap_) {
+        smallIdle_[size].push_back(ptr);
+        smallIdleBytes_ += size;
+        setIdleBytes(idleBytes_ + size);
+        return;
+      }
+    }
+    std::free(ptr);
+  }
+
   // Callers hold mutex_.
   void setIdleBytes(size_t bytes) {
     idleBytes_ = bytes;
@@ -113,7 +165,9 @@ class HostAllocator final : public Allocator {
 
   std::mutex mutex_;
   std::multimap<size_t, void*> idle_;
-  size_t idleBytes_ = 0;
+  std::unordered_map<size_t, std::vector<void*>> smallIdle_;
+  size_t smallIdleBytes_ = 0;
+  size_t idleBytes_ = 0;  // both caches
   const size_t cap_ = idleCap();
 };
 
