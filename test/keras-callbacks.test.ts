@@ -225,7 +225,7 @@ describe('keras.callbacks.modelCheckpoint', () => {
   it('saveBestOnly saves only the epochs that beat the best so far, in the mode and from initialValueThreshold', () => {
     const run = (options: Partial<keras.ModelCheckpointOptions>, values: number[], monitor = 'val_loss') => {
       const saved: string[] = [];
-      const cb = keras.callbacks.modelCheckpoint({ filepath: 'e{epoch}', saveBestOnly: true, monitor, ...options });
+      const cb = keras.callbacks.modelCheckpoint({ filepath: 'e{epoch}', saveBestOnly: true, saveWeightsOnly: true, monitor, ...options });
       cb.setModel({ saveWeights: (path) => saved.push(path), save: async () => {} });
       values.forEach((v, epoch) => cb.onEpochEnd(epoch, { loss: 1, [monitor]: v }));
       return saved;
@@ -268,7 +268,7 @@ describe('keras.callbacks.modelCheckpoint', () => {
     const folder = join(dir, 'batches');
     const { x, y } = data(16);
     const model = tiny();
-    const checkpoint = keras.callbacks.modelCheckpoint({ filepath: join(folder, 'e{epoch}-b{batch}'), saveFreq: 2 });
+    const checkpoint = keras.callbacks.modelCheckpoint({ filepath: join(folder, 'e{epoch}-b{batch}'), saveFreq: 2, saveWeightsOnly: true });
     expect(typeof checkpoint.onBatchEnd).toBe('function');
     await model.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, callbacks: checkpoint });
     expect(readdirSync(folder).sort()).toEqual(['e1-b2', 'e1-b4', 'e2-b2', 'e2-b4']);
@@ -280,7 +280,8 @@ describe('keras.callbacks.modelCheckpoint', () => {
     const make = (o: object) => () => keras.callbacks.modelCheckpoint(o as keras.ModelCheckpointOptions);
     expect(make({})).toThrow(/modelCheckpoint options.filepath must be a non-empty string, got undefined/);
     expect(make({ filepath: 'w', saveBestonly: true })).toThrow(/unknown option "saveBestonly"; did you mean "saveBestOnly"\?/);
-    expect(make({ filepath: 'w', saveWeightsOnly: false })).toThrow(/filepath must end in .keras or .safetensors to save the whole model/);
+    expect(make({ filepath: 'w', saveWeightsOnly: false })).toThrow(/filepath must end in .keras or .safetensors to save the whole model \(saveWeightsOnly: false\)/);
+    expect(make({ filepath: 'w.weights.h5' })).toThrow(/to save the whole model \(the default, as in Keras 3; pass saveWeightsOnly: true to save the weights only\), got "w.weights.h5"/);
     expect(make({ filepath: 'w', saveBestOnly: 1 })).toThrow(/options.saveBestOnly must be a boolean, got/);
     expect(make({ filepath: 'w', saveFreq: 0 })).toThrow(/options.saveFreq must be an integer >= 1/);
     expect(make({ filepath: 'w', saveFreq: 'batch' })).toThrow(ArgumentError);
@@ -294,7 +295,7 @@ describe('keras.callbacks.modelCheckpoint', () => {
     // A placeholder naming no log fails at the epoch's end, as Keras's KeyError does.
     const { x, y } = data();
     const model = tiny();
-    await expect(model.fit(x, y, { verbose: 0, callbacks: keras.callbacks.modelCheckpoint({ filepath: join(dir, 'w-{val_acc}') }) }))
+    await expect(model.fit(x, y, { verbose: 0, callbacks: keras.callbacks.modelCheckpoint({ filepath: join(dir, 'w-{val_acc}.keras') }) }))
       .rejects.toThrow(/\{val_acc\} names no value of this epoch; the values are loss, epoch/);
     for (const t of [x, y]) t.dispose();
     model.dispose();
@@ -310,13 +311,14 @@ describe('keras.callbacks.modelCheckpoint', () => {
   });
 });
 
-describe('modelCheckpoint({ saveWeightsOnly: false })', () => {
+describe('modelCheckpoint saving the whole model (the default, as in Keras 3)', () => {
   it('saves the whole model each epoch, as a .keras archive or a .safetensors checkpoint, which keras.loadModel reads', async () => {
     const model = keras.sequential([keras.layers.gru({ units: 3, inputShape: [4, 2] }), keras.layers.dense({ units: 1 })]);
     model.compile({ optimizer: 'adam', loss: 'mse' });
     const x = Tensor.from(Float32Array.from({ length: 8 * 4 * 2 }, (_, i) => Math.sin(i)), [8, 4, 2]);
     const y = Tensor.from(Float32Array.from({ length: 8 }, (_, i) => Math.cos(i)), [8, 1]);
-    const callbacks = [keras.callbacks.modelCheckpoint({ filepath: join(dir, 'whole-{epoch}.keras'), saveWeightsOnly: false }),
+    // Keras 3's line as it stands: ModelCheckpoint('whole-{epoch}.keras').
+    const callbacks = [keras.callbacks.modelCheckpoint({ filepath: join(dir, 'whole-{epoch}.keras') }),
       keras.callbacks.modelCheckpoint({ filepath: join(dir, 'whole-{epoch}.safetensors'), saveWeightsOnly: false })];
     await model.fit(x, y, { epochs: 2, verbose: 0, callbacks });
     for (const path of [join(dir, 'whole-2.keras'), join(dir, 'whole-2.safetensors')]) {
@@ -402,7 +404,7 @@ describe('Sequential.saveWeights / loadWeights', () => {
     const path = join(dir, 'ckpt.safetensors');
     const { x, y } = data();
     const model = tiny();
-    await model.fit(x, y, { epochs: 2, verbose: 0, callbacks: keras.callbacks.modelCheckpoint({ filepath: path }) });
+    await model.fit(x, y, { epochs: 2, verbose: 0, callbacks: keras.callbacks.modelCheckpoint({ filepath: path, saveWeightsOnly: true }) });
     const fresh = tiny(9);
     fresh.loadWeights(path);
     const p = model.predict(x), q = fresh.predict(x);

@@ -24,9 +24,9 @@ export interface ModelCheckpointOptions {
   monitor?: string;
   saveBestOnly?: boolean;
   /**
-   * true (the default here; Keras 3's is false): saveWeights(); false: the whole model through
-   * model.save(), to a filepath ending in `.keras` (Keras 3's archive) or `.safetensors` (a
-   * training checkpoint with the optimizer's state).
+   * false (the default, as in Keras 3): the whole model through model.save(), to a filepath
+   * ending in `.keras` (Keras 3's archive) or `.safetensors` (a training checkpoint with the
+   * optimizer's state); true: saveWeights(), in the format its suffix names.
    */
   saveWeightsOnly?: boolean;
   mode?: 'auto' | 'min' | 'max';
@@ -74,10 +74,7 @@ export class ModelCheckpoint implements Callback {
     if (typeof monitor !== 'string' || monitor.length === 0) throw new ArgumentError(`${where}.monitor must be a log name such as 'val_loss', got ${describe(monitor)}`);
     this.monitor = monitor;
     this.saveBestOnly = optionalBoolean(o.saveBestOnly, false, `${where}.saveBestOnly`);
-    this.saveWeightsOnly = optionalBoolean(o.saveWeightsOnly, true, `${where}.saveWeightsOnly`);
-    if (!this.saveWeightsOnly && !/\.(keras|safetensors)$/.test(o.filepath)) {
-      throw new ArgumentError(`${where}.filepath must end in .keras or .safetensors to save the whole model (saveWeightsOnly: false), got ${JSON.stringify(o.filepath)}`);
-    }
+    this.saveWeightsOnly = optionalBoolean(o.saveWeightsOnly, false, `${where}.saveWeightsOnly`);
     this.direction = monitorDirection(o.mode, monitor, `${where}.mode`);
     const freq = o.saveFreq ?? 'epoch';
     this.saveFreq = freq === 'epoch' ? freq : checkInteger(freq, `${where}.saveFreq`, 1, Number.MAX_SAFE_INTEGER, "batches between saves, or 'epoch'");
@@ -86,6 +83,10 @@ export class ModelCheckpoint implements Callback {
     }
     this.best = o.initialValueThreshold ?? (this.direction === 'min' ? Infinity : -Infinity);
     if (this.saveFreq !== 'epoch') this.onBatchEnd = (batch, logs) => this.batchEnded(batch, logs);
+    if (!this.saveWeightsOnly && !/\.(keras|safetensors)$/.test(o.filepath)) {
+      const how = o.saveWeightsOnly === undefined ? 'the default, as in Keras 3; pass saveWeightsOnly: true to save the weights only' : 'saveWeightsOnly: false';
+      throw new ArgumentError(`${where}.filepath must end in .keras or .safetensors to save the whole model (${how}), got ${JSON.stringify(o.filepath)}`);
+    }
   }
 
   /** @internal */
