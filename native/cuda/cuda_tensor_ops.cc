@@ -32,12 +32,13 @@ void CUDART_CB reportBadIndex(cudaStream_t, cudaError_t status, void* data) {
   std::unique_ptr<IndexCheck> check(static_cast<IndexCheck*>(data));
   const long long first = *static_cast<const long long*>(check->buffer.data);
   if (status == cudaSuccess && first != kNoBadIndex) {
-    check->backend->recordError(std::make_exception_ptr(Error(ErrorKind::Argument, check->message + std::to_string(first))));
+    check->backend->recordError(std::make_exception_ptr(Error(ErrorKind::Argument, check->message + std::to_string(first) + ")")));
   }
   check->backend->pinnedPool().release(check->buffer);
 }
 
 // Runs launch(firstBad) with a device word for the first bad position, then queues its check.
+// `message` ends in "(the first at ...": the position and ")" complete it.
 template <typename Launch>
 void withIndexCheck(CudaBackend& backend, const std::string& message, Launch launch) {
   StoragePtr word = makeStorage(backend.allocator(), sizeof(long long));
@@ -49,7 +50,7 @@ void withIndexCheck(CudaBackend& backend, const std::string& message, Launch lau
     long long first = kNoBadIndex;
     cuda::checkCuda(cudaMemcpyAsync(&first, firstBad, sizeof first, cudaMemcpyDeviceToHost, backend.stream()), "cudaMemcpyAsync");
     cuda::checkCuda(cudaStreamSynchronize(backend.stream()), "cudaStreamSynchronize");
-    if (first != kNoBadIndex) throw Error(ErrorKind::Argument, message + std::to_string(first));
+    if (first != kNoBadIndex) throw Error(ErrorKind::Argument, message + std::to_string(first) + ")");
     return;
   }
   cuda::checkCuda(cudaMemcpyAsync(buffer.data, firstBad, sizeof(long long), cudaMemcpyDeviceToHost, backend.stream()), "cudaMemcpyAsync");
