@@ -220,10 +220,24 @@ describe('keras.optimizers bad options', () => {
     expect(() => keras.optimizers.adagrad({ lrDecay: 0.1 } as never)).toThrow(/unknown option "lrDecay"/);
   });
 
-  it('a negative initialAccumulatorValue or epsilon is refused when the optimizer is built', () => {
+  it('bad option values are refused under their Keras names, in specs and in hand-made ones', () => {
     const p = Tensor.zeros([2], { dtype: 'float64' }).requiresGrad_();
-    expect(() => buildOptimizer(keras.optimizers.adagrad({ initialAccumulatorValue: -1 }), [p])).toThrow(/adagrad options initialAccumulatorValue must be >= 0, got -1/);
-    expect(() => buildOptimizer(keras.optimizers.adagrad({ epsilon: -1e-7 }), [p])).toThrow(/adagrad options eps must be >= 0/);
+    expect(() => keras.optimizers.adagrad({ initialAccumulatorValue: -1 })).toThrow(/keras\.optimizers\.adagrad options\.initialAccumulatorValue must be >= 0, got -1/);
+    expect(() => keras.optimizers.adagrad({ epsilon: -1e-7 })).toThrow(/keras\.optimizers\.adagrad options\.epsilon must be >= 0/);
+    expect(() => keras.optimizers.adam({ beta1: 1 })).toThrow(/keras\.optimizers\.adam options\.beta1 must be in \[0, 1\), got 1/);
+    expect(() => keras.optimizers.rmsprop({ rho: -0.1 })).toThrow(/keras\.optimizers\.rmsprop options\.rho must be in \[0, 1\)/);
+    expect(() => keras.optimizers.sgd({ momentum: -0.5 })).toThrow(/keras\.optimizers\.sgd options\.momentum must be >= 0/);
+    expect(() => keras.optimizers.adamw({ amsgrad: 'yes' as never })).toThrow(/keras\.optimizers\.adamw options\.amsgrad must be a boolean/);
+    expect(() => buildOptimizer({ name: 'adam', options: { beta2: 1.5 } }, [p])).toThrow(/keras\.optimizers\.adam options\.beta2 must be in \[0, 1\), got 1\.5/);
+    p.dispose();
+  });
+
+  it('sgd with nesterov and no momentum is plain SGD, as in Keras', () => {
+    const p = Tensor.from([1, 2], undefined, { dtype: 'float64' }).requiresGrad_();
+    const optimizer = buildOptimizer(keras.optimizers.sgd({ learningRate: 0.5, nesterov: true }), [p]);
+    p.grad = Tensor.from([0.2, -0.4], undefined, { dtype: 'float64' });
+    optimizer.step();
+    expect(Array.from(p.dataSync())).toEqual([0.9, 2.2]);
     p.dispose();
   });
 });

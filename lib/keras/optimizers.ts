@@ -5,13 +5,13 @@
  * decay), which differ from torch.optim's, and Keras's gradient clipping (clipnorm, clipvalue,
  * globalClipnorm). Built once the model's parameters exist.
  */
-import { checkOptions } from '../arguments';
+import { checkBoolean, checkOptions } from '../arguments';
 import { ArgumentError } from '../errors';
 import { describe } from '../format';
 import { Adagrad } from '../optim/adagrad';
 import { AdamFamily } from '../optim/adam';
 import { kerasClip } from '../optim/clip';
-import { checkNonNegative, checkOptimizerNumber } from '../optim/option-checks';
+import { checkNonNegative, checkOptimizerNumber, checkUnitInterval } from '../optim/option-checks';
 import { Optimizer } from '../optim/optimizer';
 import { RMSprop } from '../optim/rmsprop';
 import { SGD } from '../optim/sgd';
@@ -88,7 +88,9 @@ class KerasSGD extends SGD {
   protected override readonly decoupled = true;
   constructor(params: Tensor[], o: KerasOptimizerOptions) {
     // While the learning rate is constant, Keras's m = mu m - lr g equals torch's form.
-    super(params, withoutUndefined({ lr: o.learningRate ?? 0.01, momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay }));
+    // Keras accepts nesterov without momentum (plain SGD then); torch refuses it.
+    const nesterov = o.nesterov === true && (o.momentum ?? 0) > 0;
+    super(params, withoutUndefined({ lr: o.learningRate ?? 0.01, momentum: o.momentum, nesterov, weightDecay: o.weightDecay }));
   }
 }
 
@@ -113,13 +115,27 @@ function clipOf(o: KerasOptimizerOptions, where: string): { how: (typeof CLIP_KE
   return { how: set[0], value };
 }
 
+// Each Keras option checked under its Keras name, at least as strictly as the torch-named
+// constructor it maps to (so that one never reports an option the user did not write).
+const OPTION_CHECKS: Record<string, (value: unknown, argument: string) => unknown> = {
+  learningRate: checkNonNegative, epsilon: checkNonNegative, weightDecay: checkNonNegative, momentum: checkNonNegative,
+  initialAccumulatorValue: checkNonNegative, beta1: checkUnitInterval, beta2: checkUnitInterval, rho: checkUnitInterval,
+  amsgrad: checkBoolean, nesterov: checkBoolean, centered: checkBoolean,
+};
+
 /** A spec from a name or options, checked now (unknown option names are errors). */
 export function optimizerSpec(name: OptimizerName, options: KerasOptimizerOptions = {}): KerasOptimizerSpec {
   const where = `keras.optimizers.${name} options`;
   const o = checkOptions(options, [...OPTION_KEYS[name], ...CLIP_KEYS], where);
-  if (o.learningRate !== undefined) checkNonNegative(o.learningRate, `${where}.learningRate`);
+  checkKerasOptions(o, where);
   clipOf(o, where);
   return Object.freeze({ name, options: o });
+}
+
+function checkKerasOptions(o: KerasOptimizerOptions, where: string): void {
+  for (const [key, value] of Object.entries(o)) {
+    if (value !== undefined && key in OPTION_CHECKS) OPTION_CHECKS[key](value, `${where}.${key}`);
+  }
 }
 
 export function checkOptimizer(value: unknown, where: string): ResolvedOptimizer {
@@ -138,6 +154,7 @@ export function buildOptimizer(input: ResolvedOptimizer, params: Tensor[]): Opti
   if (input instanceof Optimizer) return input;
   const o = withoutUndefined(input.options);
   // Specs made by hand skip optimizerSpec's checks.
+  checkKerasOptions(o, `keras.optimizers.${input.name} options`);
   const clip = clipOf(o, `keras.optimizers.${input.name} options`);
   const optimizer = ruleOf(input.name, o, params);
   if (clip !== null) optimizer.gradientHook = (grads) => kerasClip(grads, clip.how, clip.value);
