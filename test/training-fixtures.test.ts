@@ -131,6 +131,18 @@ describe('optimizers', () => {
       resumed.dispose();
     });
   }
+
+  it("Adagrad's sums exist before the first step, filled with initialAccumulatorValue, as torch's do", () => {
+    const p = Tensor.zeros([3], { dtype: 'float64' }).requiresGrad_();
+    const opt = new optim.Adagrad([p], { initialAccumulatorValue: 0.25 });
+    const dict = opt.stateDict();
+    expect(Object.keys(dict.state)).toEqual(['0']);
+    expect(dict.state[0].step).toBe(0);
+    expect(Array.from(hostValues(dict.state[0].tensors.sum))).toEqual([0.25, 0.25, 0.25]);
+    dict.state[0].tensors.sum.dispose();
+    opt.dispose();
+    p.dispose();
+  });
 });
 
 describe('clipGradNorm', () => {

@@ -28,6 +28,8 @@ export class Adagrad extends Optimizer<Options> {
   constructor(params: ParamsInput<AdagradOptions>, options?: Partial<AdagradOptions>, defaults?: Partial<AdagradOptions>, where = 'Adagrad') {
     super(params as never, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...defaults } as never,
       options as never, where);
+    // As torch does: the sums exist from the start, so stateDict() before any step holds them.
+    for (const group of this.paramGroups) for (const p of group.params) this.stateOf(p, STATE, group.options.initialAccumulatorValue);
   }
 
   protected validateOptions(o: AdagradOptions, where: string): void {
