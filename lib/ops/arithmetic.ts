@@ -205,19 +205,22 @@ export function where<D extends DType>(condition: Tensor<D>, a: Tensor<D>, other
   checkTensor(condition, 'where(): condition');
   checkTensor(a, 'where(): a');
   checkLike(condition, a, 'where(): condition', 'a');
-  // where(c, a, b) = b + c' (a - b) with c' = (c != 0): exact when a and b are finite (an
-  // infinity or NaN in the branch not taken still spreads), and differentiable through add, sub
-  // and mul.
+  // where(c, a, b) = a m + b (1 - m) with m = (c != 0): each product is its operand or zero, so
+  // finite values come through exactly (b + m (a - b) would not: 1 + (1e-20 - 1) is 0), and it
+  // is differentiable through mul and add. An infinity or NaN in the branch not taken still
+  // spreads (0 * inf); a -0 taken may come out as +0.
   const { b, made } = operandOf('where', a, other, false);
   try {
     const zero = zerosLike(condition);
+    const one = Tensor.full([], 1, { dtype: condition.dtype, device: condition.device });
     const mask = rawBinary('ne', condition, zero, condition.shape);
-    const difference = sub(a, b);
-    const picked = mul(difference, mask);
+    const rest = rawBinary('sub', one, mask, condition.shape);
+    const fromA = mul(a, mask as Tensor<D>);
+    const fromB = mul(b, rest as Tensor<D>);
     try {
-      return add(b, picked as Tensor<D>);
+      return add(fromA, fromB);
     } finally {
-      for (const t of [zero, mask, difference, picked]) t.dispose();
+      for (const t of [zero, one, mask, rest, fromA, fromB]) t.dispose();
     }
   } finally {
     if (made) b.dispose();

@@ -1,0 +1,30 @@
+/** where(): the values it picks come through exactly, whatever the other branch holds (finite), with gradients to each side. */
+import { describe, expect, it } from 'vitest';
+
+import { Tensor, sum, where } from '../../lib/index';
+
+describe('where()', () => {
+  it('passes the chosen values through exactly, across magnitudes and dtypes', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const c = Tensor.from([1, 0, 1, 0], undefined, { dtype });
+      const a = Tensor.from([1e-20, 3, -7.25e30, 0.1], undefined, { dtype });
+      const b = Tensor.from([1, 1e-30, 2, -5e20], undefined, { dtype });
+      const expected = Array.from(Tensor.from([1e-20, 1e-30, -7.25e30, -5e20], undefined, { dtype }).dataSync());
+      expect(Array.from(where(c, a, b).dataSync())).toEqual(expected);
+      expect(Array.from(where(c, a, 1e-25).dataSync())).toEqual(
+        Array.from(Tensor.from([1e-20, 1e-25, -7.25e30, 1e-25], undefined, { dtype }).dataSync()));
+    }
+  });
+
+  it('broadcasts and sends the gradient to the side each element came from', () => {
+    const c = Tensor.from([[1, 0, 1]], undefined, { dtype: 'float64' });
+    const a = Tensor.from([[1, 2, 3], [4, 5, 6]], undefined, { dtype: 'float64' }).requiresGrad_();
+    const b = Tensor.from([10, 20, 30], undefined, { dtype: 'float64' }).requiresGrad_();
+    const out = where(c, a, b);
+    expect(out.shape).toEqual([2, 3]);
+    expect(Array.from(out.dataSync())).toEqual([1, 20, 3, 4, 20, 6]);
+    sum(out).backward();
+    expect(Array.from(a.grad!.dataSync())).toEqual([1, 0, 1, 1, 0, 1]);
+    expect(Array.from(b.grad!.dataSync())).toEqual([0, 2, 0]);
+  });
+});
