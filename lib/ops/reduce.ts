@@ -1,9 +1,11 @@
 /**
  * Reductions with PyTorch's signatures: sum and mean of everything or along dims (keepDim),
  * max/min along a dim with their indices, argmax/argmin. Gradients flow through sum, mean, max
- * and min (to the first extreme element).
+ * and min: along a dim to the element the index names, of the whole tensor evenly over its ties
+ * (as torch does).
  */
 import { checkOptions, optionalBoolean } from '../arguments';
+import { noGrad } from '../autograd/grad-mode';
 import { GradNode } from '../autograd/node';
 import { checkFloat, checkTensor } from '../checks';
 import type { DType } from '../dtype';
@@ -13,7 +15,7 @@ import { native } from '../native/binding';
 import { checkDim } from '../shape';
 import { Tensor } from '../tensor';
 import { meanAll, sumAll } from './arithmetic';
-import { rawExpand, rawReduce, rawScale, splitAt } from './raw';
+import { rawBinary, rawExpand, rawReduce, rawScale, rawSum, splitAt } from './raw';
 import { attach, needsGrad } from './record';
 
 /** Dims as sorted unique non-negative indices. */
@@ -107,6 +109,25 @@ class ExtremeNode extends GradNode {
   }
 }
 
+/** max()/min() of the whole tensor: torch spreads the gradient evenly over the elements equal to it. */
+class AllExtremeNode extends GradNode {
+  private readonly input: Tensor;
+  private readonly value: Tensor;
+  constructor(input: Tensor, value: Tensor) {
+    super('maxBackward', [input]);
+    this.input = this.save(input);
+    this.value = this.save(value);
+  }
+  backward([g]: readonly (Tensor | null)[]): (Tensor | null)[] {
+    const ties = rawBinary('eq', this.input, this.value, this.input.shape);
+    const count = rawSum(ties);
+    const share = rawBinary('div', g!, count, []);
+    const out = rawBinary('mul', ties, share, this.input.shape);
+    for (const t of [ties, count, share]) t.dispose();
+    return [out];
+  }
+}
+
 export interface ExtremeResult<D extends DType> {
   values: Tensor<D>;
   /** Where each value was (int32). */
@@ -147,10 +168,15 @@ function extremeOrAll<D extends DType>(op: 'max' | 'min', t: Tensor<D>, dim: num
   if (dim !== undefined) return extreme(op, t, dim, keepDimOf(options, `${op}()`));
   const input = checkTensor(t, `${op}(): t`) as Tensor<D>;
   if (input.numel === 0) throw new ShapeError(`${op}(): t has no elements`);
-  const flat = input.reshape([input.numel]);
-  const { values, indices } = extreme(op, flat, 0, false);
-  flat.dispose();
-  indices.dispose();
+  checkFloat(input, `${op}(): t`);
+  const values = noGrad(() => {
+    const flat = input.reshape([input.numel]);
+    const { values: v, indices } = extreme(op, flat, 0, false);
+    flat.dispose();
+    indices.dispose();
+    return v;
+  });
+  if (needsGrad(input)) attach(new AllExtremeNode(input, values), values);
   return values;
 }
 
