@@ -9,6 +9,7 @@ import { describe } from '../format';
 import type { Generator } from '../random';
 import { Tensor } from '../tensor';
 import type { FloatDType, Device } from '../dtype';
+import { orthonormalFactor } from './orthonormal';
 
 export const INITIALIZERS = ['glorotUniform', 'orthogonal', 'zeros', 'ones', 'randomUniform', 'heUniform'] as const;
 export type InitializerName = (typeof INITIALIZERS)[number];
@@ -32,30 +33,6 @@ interface Placement {
   generator: Generator;
 }
 
-/**
- * Columns of a row-major [rows, cols] matrix (rows >= cols) made orthonormal (modified
- * Gram-Schmidt; R's diagonal positive, as Keras's sign fix makes it), returned column-major.
- */
-function orthonormalColumns(a: Float64Array, rows: number, cols: number): Float64Array {
-  // Column-major, so every inner loop runs over contiguous memory.
-  const q = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) q[j * rows + i] = a[i * cols + j];
-  for (let j = 0; j < cols; j++) {
-    const v = q.subarray(j * rows, (j + 1) * rows);
-    for (let k = 0; k < j; k++) {
-      const u = q.subarray(k * rows, (k + 1) * rows);
-      let dot = 0;
-      for (let i = 0; i < rows; i++) dot += v[i] * u[i];
-      for (let i = 0; i < rows; i++) v[i] -= dot * u[i];
-    }
-    let norm = 0;
-    for (let i = 0; i < rows; i++) norm += v[i] * v[i];
-    const scale = 1 / Math.sqrt(norm);
-    for (let i = 0; i < rows; i++) v[i] *= scale;
-  }
-  return q;
-}
-
 /** A new tensor of `shape` (Keras layout) from initializer `name`. */
 export function initialize(name: InitializerName, shape: number[], p: Placement): Tensor {
   const options = { dtype: p.dtype, device: p.device, generator: p.generator };
@@ -77,12 +54,11 @@ export function initialize(name: InitializerName, shape: number[], p: Placement)
       const rows = fanIn, cols = fanOut;
       const tall = [Math.max(rows, cols), Math.min(rows, cols)];
       const normal = Tensor.randn(tall, { dtype: 'float64', generator: p.generator });
-      const q = orthonormalColumns(normal.dataSync(), tall[0], tall[1]);
-      normal.dispose();
-      // q is the tall factor column-major; Keras transposes it when the matrix is wide, giving
-      // orthonormal rows: a wide [rows, cols] matrix is q's column-major buffer read row-major.
       const [n, m] = tall;
-      const values = rows < cols ? q : Float64Array.from({ length: n * m }, (_, k) => q[(k % m) * n + Math.floor(k / m)]);
+      const q = orthonormalFactor(normal.dataSync(), n, m);
+      normal.dispose();
+      // Keras transposes the tall factor when the matrix is wide, giving orthonormal rows.
+      const values = rows >= cols ? q : Float64Array.from({ length: n * m }, (_, k) => q[(k % n) * m + Math.floor(k / n)]);
       return Tensor.from(values, shape, { dtype: p.dtype, device: p.device });
     }
   }
