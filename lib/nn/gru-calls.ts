@@ -26,8 +26,9 @@ export interface GruCall {
   batch: number;
   /** Run with the sequence-first config whatever batchFirst says (unbatched input, steps): same memory, no views. */
   sequenceFirst: boolean;
-  outputShape?: readonly number[];
-  stateShape?: readonly number[];
+  /** The shapes the results get. */
+  outputShape: readonly number[];
+  stateShape: readonly number[];
 }
 
 /** `name`: the calling method, as messages name it ('GRU.forward'). */
@@ -44,10 +45,11 @@ export function forwardCall(o: ResolvedGRUOptions, x: Tensor, options: GRUForwar
   const h0 = given.h0 === undefined ? null
     : checkState(given.h0, `${name} options.h0`, unbatched ? [states, hiddenSize] : [states, batch, hiddenSize], o);
   const lengths = given.lengths === undefined ? null : checkLengths(given.lengths, batch, seqLen, `${name} options.lengths`);
+  const width = directions * hiddenSize;
   return {
     x: input, h0, lengths, seqLen, batch, sequenceFirst: unbatched,
-    outputShape: unbatched ? [seqLen, directions * hiddenSize] : undefined,
-    stateShape: unbatched ? [states, hiddenSize] : undefined,
+    outputShape: unbatched ? [seqLen, width] : batchFirst ? [batch, seqLen, width] : [seqLen, batch, width],
+    stateShape: unbatched ? [states, hiddenSize] : [states, batch, hiddenSize],
   };
 }
 

@@ -9,7 +9,7 @@ import { codesFrom } from '../dtype';
 import { ArgumentError, DeviceError, DisposedError, DTypeError } from '../errors';
 import { describe } from '../format';
 import { native, nativeConstants } from '../native/binding';
-import { packGruConfig, type GruLayerConfig } from '../native/gru-config';
+import type { GruLayerConfig } from '../native/gru-config';
 import { packedConfigOf } from '../ops/gru';
 import { keep } from '../scope';
 import { Tensor } from '../tensor';
@@ -37,19 +37,17 @@ export interface GRUInferenceStepOutput {
 
 export class GRUInference {
   private copy: Tensor<'float32'> | null;
-  /** Its own config objects, so that gruOp's packed-config cache for the GRU's is left alone. */
-  private readonly config: GruLayerConfig;
   private readonly sequenceFirstConfig: GruLayerConfig;
 
   private constructor(
     private readonly options: ResolvedGRUOptions,
-    config: GruLayerConfig,
+    /** Its own config objects, so that gruOp's packed-config cache for the GRU's is left alone. */
+    private readonly config: GruLayerConfig,
     copy: Tensor<'float32'>,
     /** The element type of the packed weights. */
     readonly weights: InferenceWeights,
   ) {
     this.copy = copy;
-    this.config = Object.freeze({ ...config });
     this.sequenceFirstConfig = Object.freeze({ ...config, batchFirst: false });
   }
 
@@ -66,10 +64,11 @@ export class GRUInference {
       throw new DTypeError(`GRU.inferenceCopy() needs a float32 GRU, but this one is ${flatWeights.dtype}`);
     }
     const format = o.weights as InferenceWeights;
-    const [handle, floats] = native.gruInferenceCopy(packGruConfig({ ...config, dropout: 0, seqLen: 1, batch: 1, dropoutSeedLow: 0, dropoutSeedHigh: 0, dropoutOffset: 0 }), flatWeights.handle, FORMAT_CODE[format]);
+    const own = Object.freeze({ ...config });
+    const [handle, floats] = native.gruInferenceCopy(packedConfigOf(own, 1, 1), flatWeights.handle, FORMAT_CODE[format]);
     const copy = keep(new Tensor(handle, [floats], 'float32', 'cpu'));
     // A snapshot of the options too: the GRU's own change when it moves.
-    return new GRUInference(Object.freeze({ ...options }), config, copy, format);
+    return new GRUInference(Object.freeze({ ...options }), own, copy, format);
   }
 
   get inputSize(): number { return this.options.inputSize; }
@@ -120,11 +119,6 @@ export class GRUInference {
     const config = call.sequenceFirst ? this.sequenceFirstConfig : this.config;
     const [y, state] = native.gruForwardInference(packedConfigOf(config, call.seqLen, call.batch), call.x.handle, call.h0?.handle ?? null,
       this.alive().handle, call.lengths, FORMAT_CODE[this.weights]);
-    const { seqLen, batch } = call;
-    const { hiddenSize, numLayers, bidirectional, batchFirst } = this.options;
-    const width = (bidirectional ? 2 : 1) * hiddenSize;
-    const output = new Tensor(y, call.outputShape ?? (batchFirst ? [batch, seqLen, width] : [seqLen, batch, width]), 'float32', 'cpu');
-    const hN = new Tensor(state, call.stateShape ?? [numLayers * (bidirectional ? 2 : 1), batch, hiddenSize], 'float32', 'cpu');
-    return { output, hN };
+    return { output: new Tensor(y, call.outputShape, 'float32', 'cpu'), hN: new Tensor(state, call.stateShape, 'float32', 'cpu') };
   }
 }
