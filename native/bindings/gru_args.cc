@@ -46,4 +46,8 @@ std::vector<int32_t> lengthsArg(const Napi::CallbackInfo& info, size_t index, co
   return lengths;
 }
 
+TensorRef allocateLike(Backend& backend, const TensorRef& like, int64_t numel) {
+  return TensorRef{makeStorage(backend.allocator(), static_cast<size_t>(numel) * dtypeSize(like.dtype)), 0, numel, like.dtype};
+}
+
 }  // namespace gru

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "../backend.h"
 #include "../core/tensor_ref.h"
 #include "../ops/gru_layout.h"
 
@@ -31,6 +32,9 @@ struct GruShapes {
   static constexpr const char* kState = "numLayers * directions * batch * hiddenSize";
   static constexpr const char* kWeights = "the flat GRU parameter count";
 };
+
+// A new tensor of `numel` elements of like's dtype on `backend`: the outputs of a GRU call.
+TensorRef allocateLike(Backend& backend, const TensorRef& like, int64_t numel);
 
 // An Int32Array of one length per batch row, each in [1, seqLen], or null (empty: all seqLen).
 std::vector<int32_t> lengthsArg(const Napi::CallbackInfo& info, size_t index, const GruConfig& c);

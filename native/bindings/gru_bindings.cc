@@ -50,10 +50,6 @@ Backend& backendFor(const Napi::CallbackInfo& info, const GruInputs& r) {
   return backend;
 }
 
-TensorRef allocateLike(Backend& backend, const TensorRef& like, int64_t numel) {
-  return TensorRef{makeStorage(backend.allocator(), static_cast<size_t>(numel) * dtypeSize(like.dtype)), 0, numel, like.dtype};
-}
-
 Napi::Value handleOrNull(Napi::Env env, std::optional<TensorRef> ref) {
   if (!ref) return env.Null();
   return TensorHandle::create(env, std::move(*ref), true);

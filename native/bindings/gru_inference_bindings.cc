@@ -46,8 +46,8 @@ GRU_BINDING(gruForwardInference) {
   requireOptional(r.h0, 2, "h0", DType::Float32, shapes.state, GruShapes::kState, DeviceKind::Cpu);
   requireTensor(r.weights, 3, "copy", DType::Float32, copyFloats, "an inference copy of this config", DeviceKind::Cpu);
   CpuBackend& cpu = Addon::of(env).cpu();
-  r.y = TensorRef{makeStorage(cpu.allocator(), static_cast<size_t>(shapes.y) * sizeof(float)), 0, shapes.y, DType::Float32};
-  r.hN = TensorRef{makeStorage(cpu.allocator(), static_cast<size_t>(shapes.state) * sizeof(float)), 0, shapes.state, DType::Float32};
+  r.y = allocateLike(cpu, r.x, shapes.y);
+  r.hN = allocateLike(cpu, r.x, shapes.state);
   cpu.gruForwardInference(r, format);
   Napi::Array result = Napi::Array::New(env, 2);
   result.Set(0u, TensorHandle::create(env, std::move(r.y), true));

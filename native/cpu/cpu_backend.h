@@ -7,9 +7,6 @@
 
 namespace gru {
 
-// Whether a GRU call is small enough (a streaming step) to run inline when the stream is idle.
-bool isSmallGruProblem(const GruConfig& c);
-
 class CpuBackend final : public Backend {
  public:
   DeviceKind device() const override { return DeviceKind::Cpu; }

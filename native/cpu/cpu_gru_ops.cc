@@ -1,5 +1,6 @@
 // CpuBackend's GRU: the fast (OpenBLAS) or reference kernel of gru_cpu.h, queued on the CPU
-// stream. The backend sizes and allocates the reserve and the workspaces.
+// stream, and the inference copies of Note [Inference weight copies]. The backend sizes and
+// allocates the reserve and the workspaces.
 #include <string>
 
 #include "../core/errors.h"
@@ -7,6 +8,8 @@
 #include "cpu_backend.h"
 #include "float_dispatch.h"
 #include "gru_cpu.h"
+#include "gru_inference_weights.h"
+#include "gru_plan.h"
 
 namespace gru {
 namespace {
@@ -60,8 +63,6 @@ void runBackward(const GruBackwardRequest& r, const StoragePtr& workspace) {
   else reference::gruBackward(r.config, a);
 }
 
-}  // namespace
-
 // Streaming steps and other tiny problems (under ~2 MFLOP, tens of microseconds) run inline
 // when the CPU stream is idle: a thread hand-off would cost more than the work.
 bool isSmallGruProblem(const GruConfig& c) {
@@ -69,6 +70,8 @@ bool isSmallGruProblem(const GruConfig& c) {
                          static_cast<double>(c.inputSize + c.hiddenSize) * static_cast<double>(c.directions());
   return perStep * static_cast<double>(c.seqLen) * static_cast<double>(c.numLayers) < 2e6;
 }
+
+}  // namespace
 
 std::optional<TensorRef> CpuBackend::gruForward(const GruForwardRequest& request) {
   raisePendingError();
@@ -85,6 +88,31 @@ std::optional<TensorRef> CpuBackend::gruForward(const GruForwardRequest& request
     else runForward<double>(request, reserve, workspace);
   }, isSmallGruProblem(request.config));
   return reserve;
+}
+
+TensorRef CpuBackend::gruInferenceCopy(const GruConfig& config, const TensorRef& weights, InferenceWeights format) {
+  raisePendingError();
+  const int64_t floats = cpu::InferenceLayout(config, format).totalFloats();
+  TensorRef copy{allocateScratch(floats, DType::Float32), 0, floats, DType::Float32};
+  stream_.enqueue([config, weights, copy, format] { cpu::packInferenceWeights(config, format, weights.data<float>(), copy.data<float>()); });
+  return copy;
+}
+
+void CpuBackend::gruForwardInference(const GruForwardRequest& r, InferenceWeights format) {
+  raisePendingError();
+  // The forward workspace up to the region the per-call packing would use: a copy is packed already.
+  StoragePtr workspace = allocateScratch(cpu::GruPlan(r.config).fwPackedWeights(), DType::Float32);
+  stream_.enqueue([r, workspace = std::move(workspace), format] {
+    GruForwardArgs<float> a;
+    setInputs<float>(a, r, workspace);
+    a.y = r.y.data<float>();
+    a.hN = r.hN.data<float>();
+    // Note [Inference weight copies]: r.weights is the copy.
+    a.inferenceCopy = a.weights;
+    a.weights = nullptr;
+    a.inferenceFormat = format;
+    cpu::gruForward(r.config, a);
+  }, isSmallGruProblem(r.config));
 }
 
 void CpuBackend::gruBackward(const GruBackwardRequest& request) {
