@@ -227,6 +227,66 @@ const packedCases: KernelCase[] = [
   { c: config({ inputSize: 3, hiddenSize: 33, seqLen: 2, batch: 2, bias: false }) },
 ];
 
+/**
+ * Cases large enough for the GRU's own thread split (Note [GRU thread split], native/cpu/gru_split.h:
+ * at least 4 batch rows per part and 2^22 multiply-adds per layer), at 2 threads.
+ */
+const splitCases: KernelCase[] = [
+  { c: config({ inputSize: 32, hiddenSize: 64, seqLen: 16, batch: 16 }), lengths: [16, 3, 9, 16, 1, 12, 16, 5, 8, 16, 2, 16, 7, 16, 11, 4] },
+  { c: config({ inputSize: 32, hiddenSize: 80, seqLen: 16, batch: 13, resetAfter: false, bidirectional: true, batchFirst: true, numLayers: 2, dropout: 0.3, ...seeded }), lengths: [16, 1, 7, 16, 3, 16, 9, 2, 16, 11, 16, 5, 14] },
+  { c: config({ inputSize: 40, hiddenSize: 48, seqLen: 20, batch: 21, bias: false, numLayers: 2, ...acts('tanh', 'hardSigmoid') }), h0: false },
+  { c: config({ inputSize: 16, hiddenSize: 96, seqLen: 14, batch: 12, resetAfter: false, bidirectional: true, ...acts('sigmoid', 'hardSigmoidTfjs') }), dhN: false },
+];
+
+describe('fast GRU kernel, split across threads, against the reference', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    // Wider sums over more steps than the cases above: float32 needs a looser bound (the same at 1 thread).
+    const tol = dtype === 'float64' ? 1e-12 : 6e-5;
+    it(`${dtype}, 2 threads: y, hN, dx, dh0 and dweights agree on ${splitCases.length} configurations, and each call ran side by side`, () => {
+      const before = getNumThreads();
+      setNumThreads(2);
+      onTestFinished(() => setNumThreads(before));
+      splitCases.forEach((k, index) => {
+        const p = makeProblem(k.c, dtype, 3000 + index, { h0: k.h0, lengths: k.lengths, dy: k.dy, dhN: k.dhN });
+        const label = `split case ${index} (${describeCase(k.c, p.lengths)})`;
+        const ref = forward(p, REFERENCE);
+        const runs = native.cpuInfo().sideBySideRuns;
+        const fast = forward(p, FAST);
+        expect(native.cpuInfo().sideBySideRuns, `${label} forward split`).toBeGreaterThan(runs);
+        expectClose(fast.y, ref.y, tol, `${label} y`);
+        expectClose(fast.hN, ref.hN, tol, `${label} hN`);
+        const dwStart = uniform(p.w.length, rng(index));
+        const refGrads = backward(p, REFERENCE, ref.reserve!, dwStart);
+        const backwardRuns = native.cpuInfo().sideBySideRuns;
+        const fastGrads = backward(p, FAST, fast.reserve!, dwStart);
+        expect(native.cpuInfo().sideBySideRuns, `${label} backward split`).toBeGreaterThan(backwardRuns);
+        expectClose(fastGrads.dx, refGrads.dx, tol, `${label} dx`);
+        expectClose(fastGrads.dh0, refGrads.dh0, tol, `${label} dh0`);
+        expectClose(fastGrads.dw, refGrads.dw, tol, `${label} dweights`);
+        ref.reserve!.dispose();
+        fast.reserve!.dispose();
+      });
+    });
+  }
+
+  it('gives the same float32 results at 1 and 2 threads up to the packed kernel\'s last bits', () => {
+    const before = getNumThreads();
+    onTestFinished(() => setNumThreads(before));
+    const p = makeProblem(splitCases[0].c, 'float32', 77, { lengths: splitCases[0].lengths });
+    const at = (threads: number) => {
+      setNumThreads(threads);
+      const f = forward(p, FAST);
+      const g = backward(p, FAST, f.reserve!, new Array<number>(p.w.length).fill(0));
+      f.reserve!.dispose();
+      return { ...f, ...g };
+    };
+    const one = at(1);
+    const two = at(2);
+    expectClose(two.y, one.y, 1e-6, 'y');
+    expectClose(two.dw, one.dw, 1e-5, 'dweights');
+  });
+});
+
 describe('fast GRU kernel against the reference', () => {
   const all = [...kernelCases, ...packedCases, ...randomCases(40, 99)];
   // Note [Packed recurrent weights]: one BLAS thread runs the packed kernel for float32, more run OpenBLAS's.

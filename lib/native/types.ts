@@ -49,6 +49,8 @@ export interface NativeCpuInfo {
   /** Which variant of our own hot loops runs here (Note [CPU kernel variants]). */
   kernels: string;
   threads: number;
+  /** Native calls that have run parts side by side on the addon's own threads (Note [GRU thread split]). */
+  sideBySideRuns: number;
 }
 
 export interface NativeCudaDevice {

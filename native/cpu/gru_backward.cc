@@ -12,6 +12,7 @@
 #include "gru_dropout.h"
 #include "gru_gates.h"
 #include "gru_plan.h"
+#include "gru_split.h"
 #include "kernel_targets.h"
 #include "packed_gemm.h"
 
@@ -38,105 +39,121 @@ struct LayerDirectionGrads {
 };
 
 template <typename T>
-GRU_HOT_KERNEL void addColumnSums(int64_t rows, int64_t cols, const T* __restrict m, T* __restrict sums) {
+GRU_HOT_KERNEL void addColumnSums(int64_t rows, int64_t cols, int64_t ld, const T* __restrict m, T* __restrict sums) {
   for (int64_t r = 0; r < rows; ++r) {
-    const T* row = m + r * cols;
+    const T* row = m + r * ld;
     for (int64_t j = 0; j < cols; ++j) sums[j] += row[j];
   }
 }
 
-// The reverse-time loop of one direction: fills dGI (and dGH for reset-after) for every row and
-// leaves the gradient of the direction's initial state in dh.
+// The recurrent weights the reverse steps multiply by (Note [Packed recurrent weights]): dh (+)=
+// dG W_hh for rows [0, 3H) (reset-after), or [2H, 3H) then [0, 2H) (reset-before).
+struct PackedRecurrentGrads {
+  const float* all = nullptr;
+  const float* candidate = nullptr;
+  const float* gates = nullptr;
+};
+
 template <typename T>
-GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, const LayerDirectionGrads<T>& w, int64_t l,
-                int64_t d, const T* dy, T* dgi, T* dgh) {
-  const int64_t H = p.H, H3 = 3 * H, B = p.B, yLd = p.D * H;
-  const T* saved = a.reserve + p.savedOffset(l, d);
-  T* dh = ws + p.bwState();
-  T* drh = ws + p.bwResetState();
-  const T* zeros = ws + p.bwZeros();
-  const int64_t state = (l * p.D + d) * B * H;
-  if (a.dhN) std::memcpy(dh, a.dhN + state, sizeof(T) * B * H);
-  else std::fill(dh, dh + B * H, T(0));
-  // Note [Packed recurrent weights]: dh (+)= dG W_hh for rows [0, 3H) (reset-after), or [2H, 3H)
-  // then [0, 2H) (reset-before).
-  const float* packedAll = nullptr;
-  const float* packedCandidate = nullptr;
-  const float* packedGates = nullptr;
+PackedRecurrentGrads packRecurrentGrads(const GruPlan& p, const LayerDirectionGrads<T>& w, T* ws) {
+  PackedRecurrentGrads packed;
   if constexpr (std::is_same_v<T, float>) {
-    if (usePackedRecurrent<T>(p.T, B)) {
-      float* packed = ws + p.bwPackedWeights();
+    const int64_t H = p.H;
+    if (usePackedRecurrent<T>(p.T, p.B)) {
+      float* out = ws + p.bwPackedWeights();
       if (p.config.resetAfter) {
-        packRows(w.wHh, H3, H, H, packed);
-        packedAll = packed;
+        packRows(w.wHh, 3 * H, H, H, out);
+        packed.all = out;
       } else {
-        packRows(w.wHh + 2 * H * H, H, H, H, packed);
-        packRows(w.wHh, 2 * H, H, H, packed + packedSize(H, H));
-        packedCandidate = packed;
-        packedGates = packed + packedSize(H, H);
+        packRows(w.wHh + 2 * H * H, H, H, H, out);
+        packRows(w.wHh, 2 * H, H, H, out + packedSize(H, H));
+        packed.candidate = out;
+        packed.gates = out + packedSize(H, H);
       }
     }
   }
+  return packed;
+}
+
+// The reverse-time loop of one direction for batch rows [b0, b1): fills their dGI (and dGH for
+// reset-after) rows and leaves the gradient of their initial state in dh.
+template <typename T>
+GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, const LayerDirectionGrads<T>& w,
+                               const PackedRecurrentGrads& packed, int64_t l, int64_t d, const T* dy, T* dgi, T* dgh,
+                               int64_t b0, int64_t b1) {
+  const int64_t H = p.H, H3 = 3 * H, rows = b1 - b0, yLd = p.D * H;
+  const T* saved = a.reserve + p.savedOffset(l, d);
+  T* dh = ws + p.bwState() + b0 * H;
+  T* drh = ws + p.bwResetState() + b0 * H;
+  const T* zeros = ws + p.bwZeros();
+  const int64_t state = (l * p.D + d) * p.B * H + b0 * H;
+  if (a.dhN) std::memcpy(dh, a.dhN + state, sizeof(T) * rows * H);
+  else std::fill(dh, dh + rows * H, T(0));
+  const bool fused = p.config.defaultActivations();
+  const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
+  const int64_t stepLd = p.stepStride(H3);
 
   for (int64_t s = p.T - 1; s >= 0; --s) {
     const int64_t t = d == 0 ? s : p.T - 1 - s;
-    auto active = [&](int64_t b) { return a.lengths == nullptr || t < a.lengths[b]; };
-    auto savedRow = [&](int64_t b) { return saved + p.row(t, b) * p.savedLd(); };
-    auto dyRow = [&](int64_t b) { return dy ? dy + p.row(t, b) * yLd + d * H : zeros; };
-    auto dgiRow = [&](int64_t b) { return dgi + p.row(t, b) * H3; };
-    T* dgiStep = dgi + p.row(t, 0) * H3;
-    const int64_t stepLd = p.stepStride(H3);
-    const bool fused = p.config.defaultActivations();
-    const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
+    // i indexes the part's rows; batch row b0 + i.
+    auto active = [&](int64_t i) { return a.lengths == nullptr || t < a.lengths[b0 + i]; };
+    auto savedRow = [&](int64_t i) { return saved + p.row(t, b0 + i) * p.savedLd(); };
+    auto dyRow = [&](int64_t i) { return dy ? dy + p.row(t, b0 + i) * yLd + d * H : zeros; };
+    auto dgiRow = [&](int64_t i) { return dgi + p.row(t, b0 + i) * H3; };
+    T* dgiStep = dgiRow(0);
     if (p.config.resetAfter) {
-      for (int64_t b = 0; b < B; ++b) {
-        T* dghRow = dgh + p.row(t, b) * H3;
-        if (!active(b)) {
-          zeroRow(H3, dgiRow(b));
+      for (int64_t i = 0; i < rows; ++i) {
+        T* dghRow = dgh + p.row(t, b0 + i) * H3;
+        if (!active(i)) {
+          zeroRow(H3, dgiRow(i));
           zeroRow(H3, dghRow);
         } else if (fused) {
-          resetAfterBackwardRow(H, savedRow(b), dyRow(b), dh + b * H, dgiRow(b), dghRow);
+          resetAfterBackwardRow(H, savedRow(i), dyRow(i), dh + i * H, dgiRow(i), dghRow);
         } else {
-          resetAfterBackwardAny(H, candidate, gate, savedRow(b), dyRow(b), dh + b * H, dgiRow(b), dghRow);
+          resetAfterBackwardAny(H, candidate, gate, savedRow(i), dyRow(i), dh + i * H, dgiRow(i), dghRow);
         }
       }
-      recurrentProduct<true>(false, B, H, H3, dgh + p.row(t, 0) * H3, stepLd, w.wHh, H, packedAll, dh, H);
+      recurrentProduct<true>(false, rows, H, H3, dgh + p.row(t, b0) * H3, stepLd, w.wHh, H, packed.all, dh, H);
     } else {
-      for (int64_t b = 0; b < B; ++b) {
-        if (!active(b)) zeroRow(H3, dgiRow(b));
-        else if (fused) resetBeforeBackwardRowFirst(H, savedRow(b), dyRow(b), dh + b * H, dgiRow(b));
-        else resetBeforeBackwardFirstAny(H, candidate, gate, savedRow(b), dyRow(b), dh + b * H, dgiRow(b));
+      for (int64_t i = 0; i < rows; ++i) {
+        if (!active(i)) zeroRow(H3, dgiRow(i));
+        else if (fused) resetBeforeBackwardRowFirst(H, savedRow(i), dyRow(i), dh + i * H, dgiRow(i));
+        else resetBeforeBackwardFirstAny(H, candidate, gate, savedRow(i), dyRow(i), dh + i * H, dgiRow(i));
       }
-      recurrentProduct<false>(false, B, H, H, dgiStep + 2 * H, stepLd, w.wHh + 2 * H * H, H, packedCandidate, drh, H);
-      for (int64_t b = 0; b < B; ++b) {
-        if (!active(b)) continue;
-        if (fused) resetBeforeBackwardRowSecond(H, savedRow(b), drh + b * H, dh + b * H, dgiRow(b));
-        else resetBeforeBackwardSecondAny(H, savedRow(b), drh + b * H, dh + b * H, dgiRow(b));
+      recurrentProduct<false>(false, rows, H, H, dgiStep + 2 * H, stepLd, w.wHh + 2 * H * H, H, packed.candidate, drh, H);
+      for (int64_t i = 0; i < rows; ++i) {
+        if (!active(i)) continue;
+        if (fused) resetBeforeBackwardRowSecond(H, savedRow(i), drh + i * H, dh + i * H, dgiRow(i));
+        else resetBeforeBackwardSecondAny(H, savedRow(i), drh + i * H, dh + i * H, dgiRow(i));
       }
-      recurrentProduct<true>(false, B, H, 2 * H, dgiStep, stepLd, w.wHh, H, packedGates, dh, H);
+      recurrentProduct<true>(false, rows, H, 2 * H, dgiStep, stepLd, w.wHh, H, packed.gates, dh, H);
     }
   }
-  if (a.dh0) std::memcpy(a.dh0 + state, dh, sizeof(T) * B * H);
+  if (a.dh0) std::memcpy(a.dh0 + state, dh, sizeof(T) * rows * H);
 }
 
 // dW_ih += dGI^T X, dW_hh += dGH^T [h_prev rows] (reset-before: the n block pairs with r * h_prev
-// instead), biases += column sums.
+// instead), biases += column sums; for gate columns [g0, g1) of the 3H.
 template <typename T>
 void weightGradients(const GruPlan& p, const LayerDirectionGrads<T>& w, const T* saved, const T* x, int64_t inSize,
-                     const T* dgi, const T* dgh) {
+                     const T* dgi, const T* dgh, int64_t g0, int64_t g1) {
   const int64_t H = p.H, H3 = 3 * H, R = p.R, savedLd = p.savedLd();
   const T* hPrev = saved + GruPlan::SlotHPrev * H;
-  blas::gemm(true, false, H3, inSize, R, T(1), dgi, H3, x, inSize, T(1), w.dwIh, inSize);
+  blas::gemm(true, false, g1 - g0, inSize, R, T(1), dgi + g0, H3, x, inSize, T(1), w.dwIh + g0 * inSize, inSize);
   if (p.config.resetAfter) {
-    blas::gemm(true, false, H3, H, R, T(1), dgh, H3, hPrev, savedLd, T(1), w.dwHh, H);
+    blas::gemm(true, false, g1 - g0, H, R, T(1), dgh + g0, H3, hPrev, savedLd, T(1), w.dwHh + g0 * H, H);
   } else {
-    blas::gemm(true, false, 2 * H, H, R, T(1), dgi, H3, hPrev, savedLd, T(1), w.dwHh, H);
-    blas::gemm(true, false, H, H, R, T(1), dgi + 2 * H, H3, saved + GruPlan::SlotHiddenN * H, savedLd, T(1),
-               w.dwHh + 2 * H * H, H);
+    // Gate columns [0, 2H) pair with h_prev, [2H, 3H) with r * h_prev.
+    const int64_t split = std::clamp<int64_t>(2 * H, g0, g1);
+    if (g0 < split) blas::gemm(true, false, split - g0, H, R, T(1), dgi + g0, H3, hPrev, savedLd, T(1), w.dwHh + g0 * H, H);
+    if (split < g1) {
+      blas::gemm(true, false, g1 - split, H, R, T(1), dgi + split, H3, saved + GruPlan::SlotHiddenN * H, savedLd, T(1),
+                 w.dwHh + split * H, H);
+    }
   }
   if (w.dbIh) {
-    addColumnSums(R, H3, dgi, w.dbIh);
-    addColumnSums(R, H3, p.config.resetAfter ? dgh : dgi, w.dbHh);
+    addColumnSums(R, g1 - g0, H3, dgi + g0, w.dbIh + g0);
+    addColumnSums(R, g1 - g0, H3, (p.config.resetAfter ? dgh : dgi) + g0, w.dbHh + g0);
   }
 }
 
@@ -162,6 +179,8 @@ const T* maskedInput(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws) {
 template <typename T>
 void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
   const GruPlan p(config);
+  const ThreadSplit split(p);
+  const int64_t H3 = 3 * p.H;
   T* ws = a.workspace;
   std::fill(ws + p.bwZeros(), ws + p.bwZeros() + p.H, T(0));
   T* dOut = ws + p.bwOutputGrads();  // gradient of a lower layer's output (after dropout's backward)
@@ -174,18 +193,24 @@ void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
       const LayerDirectionGrads<T> w(config, a.weights, a.dweights, l, d);
       T* dgi = ws + p.bwGateGrads(d);
       T* dgh = config.resetAfter ? ws + p.bwHiddenGateGrads() : dgi;
-      recurrence(p, a, ws, w, l, d, dy, dgi, dgh);
-      if (a.dweights) weightGradients(p, w, a.reserve + p.savedOffset(l, d), x, inSize, dgi, dgh);
+      const PackedRecurrentGrads packed = packRecurrentGrads(p, w, ws);
+      split.forRows(p.B, [&](int64_t b0, int64_t b1) { recurrence(p, a, ws, w, packed, l, d, dy, dgi, dgh, b0, b1); });
+      if (a.dweights) {
+        const T* saved = a.reserve + p.savedOffset(l, d);
+        split.forRows(H3, [&](int64_t g0, int64_t g1) { weightGradients(p, w, saved, x, inSize, dgi, dgh, g0, g1); });
+      }
     }
     // The layer's input gradient: dx for layer 0 (when wanted), else the layer below's dY,
     // which may overwrite this layer's dY now that both directions have consumed it.
     T* dIn = l == 0 ? a.dx : dOut;
     if (dIn) {
-      for (int64_t d = 0; d < p.D; ++d) {
-        const T* wIh = a.weights + gruParamOffset(config, l, d, GruParam::WeightIH);
-        blas::gemm(false, false, p.R, inSize, 3 * p.H, T(1), ws + p.bwGateGrads(d), 3 * p.H, wIh, inSize,
-                   d == 0 ? T(0) : T(1), dIn, inSize);
-      }
+      split.forRows(p.R, [&](int64_t r0, int64_t r1) {
+        for (int64_t d = 0; d < p.D; ++d) {
+          const T* wIh = a.weights + gruParamOffset(config, l, d, GruParam::WeightIH);
+          blas::gemm(false, false, r1 - r0, inSize, H3, T(1), ws + p.bwGateGrads(d) + r0 * H3, H3, wIh, inSize,
+                     d == 0 ? T(0) : T(1), dIn + r0 * inSize, inSize);
+        }
+      });
     }
     if (l > 0 && config.dropoutActive()) applyGruDropout(config, l, dOut, p.layerOutputSize());
     dy = dOut;

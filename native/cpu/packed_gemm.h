@@ -74,7 +74,7 @@ void packedGemm(bool accumulate, int64_t m, int64_t n, int64_t k, const float* a
 // 305): OpenBLAS's workers still spin after each of its GEMMs and take the cores the helpers need.
 template <typename T>
 bool usePackedRecurrent(int64_t steps, int64_t rows) {
-  return std::is_same_v<T, float> && steps >= 2 && rows >= 2 && blasThreads() == 1;
+  return std::is_same_v<T, float> && steps >= 2 && rows >= 2 && openblasThreadsNow() == 1;
 }
 
 // Packed panels of either element type, or none.
