@@ -16,7 +16,8 @@ export {
   type GRUInferenceCopyOptions, type GRUInferenceOutput, type GRUInferenceStepOutput, type InferenceWeights,
 } from './nn/index';
 export { noGrad, isGradEnabled } from './autograd/grad-mode';
-export { add, sub, mul, div, neg, scale, maximum, minimum, eq, ne, lt, le, gt, ge, where, type Operand } from './ops/arithmetic';
+export { add, sub, mul, div, neg, scale, maximum, minimum, eq, ne, lt, le, gt, ge, type Operand } from './ops/arithmetic';
+export { where } from './ops/where';
 export { exp, log, sqrt, abs, relu, tanh, sigmoid, gelu, sign, pow, clamp } from './ops/unary';
 export { sum, mean, max, min, argmax, argmin, type ReduceOptions, type ExtremeResult } from './ops/reduce';
 export { softmax, logSoftmax } from './ops/softmax';

@@ -5,7 +5,8 @@
  */
 import { runBackward } from './autograd/engine';
 import { checkOptions, optionalBoolean } from './arguments';
-import { add, div, eq, ge, gt, le, lt, maximum, minimum, mul, ne, neg, sub, where } from './ops/arithmetic';
+import { add, div, eq, ge, gt, le, lt, maximum, minimum, mul, ne, neg, sub } from './ops/arithmetic';
+import { where } from './ops/where';
 import { cast } from './ops/cast';
 import { addInPlace, copyInPlace, fillInPlace } from './ops/inplace';
 import { gather, indexSelect } from './ops/indexing';

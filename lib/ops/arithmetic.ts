@@ -197,40 +197,6 @@ export function le<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> { re
 export function gt<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> { return compare('gt', a, b); }
 export function ge<D extends DType>(a: Tensor<D>, b: Operand<D>): Tensor<D> { return compare('ge', a, b); }
 
-/**
- * condition ? a : b elementwise, broadcast (condition: nonzero means true, in a's dtype).
- * Differentiable in a and b.
- */
-export function where<D extends DType>(condition: Tensor<D>, a: Tensor<D>, other: Operand<D>): Tensor<D> {
-  checkTensor(condition, 'where(): condition');
-  checkTensor(a, 'where(): a');
-  checkLike(condition, a, 'where(): condition', 'a');
-  // where(c, a, b) = a m + b (1 - m) with m = (c != 0): each product is its operand or zero, so
-  // finite values come through exactly (b + m (a - b) would not: 1 + (1e-20 - 1) is 0), and it
-  // is differentiable through mul and add. An infinity or NaN in the branch not taken still
-  // spreads (0 * inf); a -0 taken may come out as +0.
-  const { b, made } = operandOf('where', a, other, false);
-  try {
-    const zero = zerosLike(condition);
-    const one = Tensor.full([], 1, { dtype: condition.dtype, device: condition.device });
-    const mask = rawBinary('ne', condition, zero, condition.shape);
-    const rest = rawBinary('sub', one, mask, condition.shape);
-    const fromA = mul(a, mask as Tensor<D>);
-    const fromB = mul(b, rest as Tensor<D>);
-    try {
-      return add(fromA, fromB);
-    } finally {
-      for (const t of [zero, one, mask, rest, fromA, fromB]) t.dispose();
-    }
-  } finally {
-    if (made) b.dispose();
-  }
-}
-
-function zerosLike(t: Tensor): Tensor {
-  return Tensor.zeros([], { dtype: t.dtype, device: t.device });
-}
-
 class ScaleNode extends GradNode {
   constructor(input: Tensor, private readonly alpha: number) {
     super('scaleBackward', [input]);

@@ -1,4 +1,4 @@
-/** where(): the values it picks come through exactly, whatever the other branch holds (finite), with gradients to each side. */
+/** where(): a selection, as torch.where: the values it picks come through exactly, whatever the other branch holds, with gradients to each side. */
 import { describe, expect, it } from 'vitest';
 
 import { Tensor, sum, where } from '../../lib/index';
@@ -13,6 +13,23 @@ describe('where()', () => {
       expect(Array.from(where(c, a, b).dataSync())).toEqual(expected);
       expect(Array.from(where(c, a, 1e-25).dataSync())).toEqual(
         Array.from(Tensor.from([1e-20, 1e-25, -7.25e30, 1e-25], undefined, { dtype }).dataSync()));
+    }
+  });
+
+  it('never lets an infinity or NaN in the branch not taken reach the result or the gradients', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const c = Tensor.from([1, 0, 1, 0, 1], undefined, { dtype });
+      const a = Tensor.from([2, Infinity, -0, NaN, -Infinity], undefined, { dtype }).requiresGrad_();
+      const b = Tensor.from([-Infinity, 3, NaN, -0, 5], undefined, { dtype }).requiresGrad_();
+      const out = where(c, a, b);
+      const values = Array.from(out.dataSync());
+      expect(values).toEqual([2, 3, -0, -0, -Infinity]);
+      expect(Object.is(values[2], -0) && Object.is(values[3], -0)).toBe(true);
+      // The masking idiom: -inf where the mask is off, the logit where it is on.
+      expect(Array.from(where(c, a, -Infinity).dataSync())).toEqual([2, -Infinity, -0, -Infinity, -Infinity]);
+      sum(out).backward();
+      expect(Array.from(a.grad!.dataSync())).toEqual([1, 0, 1, 0, 1]);
+      expect(Array.from(b.grad!.dataSync())).toEqual([0, 1, 0, 1, 0]);
     }
   });
 
