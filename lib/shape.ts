@@ -17,7 +17,10 @@ export function numelOf(shape: Shape): number {
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  // A loop, not every(): this runs on each op's hot path.
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function checkShapeEquals(actual: Shape, expected: Shape, argument: string): void {

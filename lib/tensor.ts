@@ -111,12 +111,13 @@ function toTypedArray(values: ArrayLike<number>, dtype: DType, argument: string)
 }
 
 /** A zeroed typed array of `numel` values, or OutOfMemoryError where JS cannot allocate one. */
-function allocateValues<D extends DType>(dtype: D, numel: number, what: string): TypedArrayOf<D> {
+/** `owner` names the tensor in the error; only formatted then, since reads are a hot path. */
+function allocateValues<D extends DType>(dtype: D, numel: number, owner: { toString(): string }): TypedArrayOf<D> {
   try {
     return new TYPED_ARRAY[dtype](numel) as TypedArrayOf<D>;
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    throw new OutOfMemoryError(`cannot allocate ${numel * BYTES_PER_ELEMENT[dtype]} bytes of JS memory for the values of ${what}`);
+    throw new OutOfMemoryError(`cannot allocate ${numel * BYTES_PER_ELEMENT[dtype]} bytes of JS memory for the values of ${owner.toString()}`);
   }
 }
 
@@ -323,13 +324,13 @@ export class Tensor<D extends DType = DType> {
   /** A copy of the values, once every queued op that writes them has run. Never blocks. */
   async data(): Promise<TypedArrayOf<D>> {
     const handle = this.handle;
-    return native.readAsync(handle, allocateValues(this.dtype, this.numel, this.toString()));
+    return native.readAsync(handle, allocateValues(this.dtype, this.numel, this));
   }
 
   /** Like data(), but blocks the calling thread until the values are ready. */
   dataSync(): TypedArrayOf<D> {
     const handle = this.handle;
-    const values = allocateValues(this.dtype, this.numel, this.toString());
+    const values = allocateValues(this.dtype, this.numel, this);
     native.readSync(handle, values);
     return values;
   }
