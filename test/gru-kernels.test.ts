@@ -229,13 +229,20 @@ const packedCases: KernelCase[] = [
 
 /**
  * Cases large enough for the GRU's own thread split (Note [GRU thread split], native/cpu/gru_split.h:
- * at least 4 batch rows per part and 2^22 multiply-adds per layer), at 2 threads.
+ * at least 4 batch rows per part and 2^22 multiply-adds per layer), at 2 threads. Then bidirectional
+ * ones with fewer than 8 batch rows: too few to split, so their directions run side by side; and
+ * unidirectional ones of 2-7 rows, whose steps run on one thread while the GEMMs around them split.
  */
 const splitCases: KernelCase[] = [
   { c: config({ inputSize: 32, hiddenSize: 64, seqLen: 16, batch: 16 }), lengths: [16, 3, 9, 16, 1, 12, 16, 5, 8, 16, 2, 16, 7, 16, 11, 4] },
   { c: config({ inputSize: 32, hiddenSize: 80, seqLen: 16, batch: 13, resetAfter: false, bidirectional: true, batchFirst: true, numLayers: 2, dropout: 0.3, ...seeded }), lengths: [16, 1, 7, 16, 3, 16, 9, 2, 16, 11, 16, 5, 14] },
   { c: config({ inputSize: 40, hiddenSize: 48, seqLen: 20, batch: 21, bias: false, numLayers: 2, ...acts('tanh', 'hardSigmoid') }), h0: false },
   { c: config({ inputSize: 16, hiddenSize: 96, seqLen: 14, batch: 12, resetAfter: false, bidirectional: true, ...acts('sigmoid', 'hardSigmoidTfjs') }), dhN: false },
+  { c: config({ inputSize: 256, hiddenSize: 96, seqLen: 14, batch: 3, bidirectional: true, numLayers: 2, dropout: 0.25, ...seeded }), lengths: [14, 5, 11] },
+  { c: config({ inputSize: 300, hiddenSize: 128, seqLen: 26, batch: 1, bidirectional: true, resetAfter: false, batchFirst: true }) },
+  { c: config({ inputSize: 64, hiddenSize: 80, seqLen: 20, batch: 7, bidirectional: true, bias: false, ...acts('tanh', 'hardSigmoid') }), lengths: [20, 1, 9, 20, 13, 2, 20], dy: false },
+  { c: config({ inputSize: 128, hiddenSize: 96, seqLen: 14, batch: 5, numLayers: 2, resetAfter: false }), lengths: [14, 3, 14, 11, 1] },
+  { c: config({ inputSize: 200, hiddenSize: 70, seqLen: 40, batch: 2, batchFirst: true, dropout: 0.4, numLayers: 2, ...seeded }) },
 ];
 
 describe('fast GRU kernel, split across threads, against the reference', () => {

@@ -101,7 +101,7 @@ TensorRef CpuBackend::gruInferenceCopy(const GruConfig& config, const TensorRef&
 void CpuBackend::gruForwardInference(const GruForwardRequest& r, InferenceWeights format) {
   raisePendingError();
   // The forward workspace up to the region the per-call packing would use: a copy is packed already.
-  StoragePtr workspace = allocateScratch(cpu::GruPlan(r.config).fwPackedWeights(), DType::Float32);
+  StoragePtr workspace = allocateScratch(cpu::GruPlan(r.config).inferenceCopyWorkspaceSize(), DType::Float32);
   stream_.enqueue([r, workspace = std::move(workspace), format] {
     GruForwardArgs<float> a;
     setInputs<float>(a, r, workspace);

@@ -55,12 +55,12 @@ struct PackedRecurrentGrads {
 };
 
 template <typename T>
-PackedRecurrentGrads packRecurrentGrads(const GruPlan& p, const LayerDirectionGrads<T>& w, T* ws) {
+PackedRecurrentGrads packRecurrentGrads(const GruPlan& p, const LayerDirectionGrads<T>& w, T* ws, int64_t slot) {
   PackedRecurrentGrads packed;
   if constexpr (std::is_same_v<T, float>) {
     const int64_t H = p.H;
     if (usePackedRecurrent<T>(p.T, p.B)) {
-      float* out = ws + p.bwPackedWeights();
+      float* out = ws + p.bwPackedWeights(slot);
       if (p.config.resetAfter) {
         packRows(w.wHh, 3 * H, H, H, out);
         packed.all = out;
@@ -79,12 +79,12 @@ PackedRecurrentGrads packRecurrentGrads(const GruPlan& p, const LayerDirectionGr
 // reset-after) rows and leaves the gradient of their initial state in dh.
 template <typename T>
 GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, const LayerDirectionGrads<T>& w,
-                               const PackedRecurrentGrads& packed, int64_t l, int64_t d, const T* dy, T* dgi, T* dgh,
-                               int64_t b0, int64_t b1) {
+                               const PackedRecurrentGrads& packed, int64_t l, int64_t d, int64_t slot, const T* dy, T* dgi,
+                               T* dgh, int64_t b0, int64_t b1) {
   const int64_t H = p.H, H3 = 3 * H, rows = b1 - b0, yLd = p.D * H;
   const T* saved = a.reserve + p.savedOffset(l, d);
-  T* dh = ws + p.bwState() + b0 * H;
-  T* drh = ws + p.bwResetState() + b0 * H;
+  T* dh = ws + p.bwState(slot) + b0 * H;
+  T* drh = ws + p.bwResetState(slot) + b0 * H;
   const T* zeros = ws + p.bwZeros();
   const int64_t state = (l * p.D + d) * p.B * H + b0 * H;
   if (a.dhN) std::memcpy(dh, a.dhN + state, sizeof(T) * rows * H);
@@ -189,17 +189,17 @@ void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
     const int64_t inSize = config.layerInputSize(l);
     // Only the weight gradient reads the layer's input.
     const T* x = !a.dweights ? nullptr : l == 0 ? maskedInput(p, a, ws) : a.reserve + p.layerOutputOffset(l - 1);
-    for (int64_t d = 0; d < p.D; ++d) {
+    split.forDirections(p.D, [&](int64_t d, int64_t slot) {
       const LayerDirectionGrads<T> w(config, a.weights, a.dweights, l, d);
       T* dgi = ws + p.bwGateGrads(d);
-      T* dgh = config.resetAfter ? ws + p.bwHiddenGateGrads() : dgi;
-      const PackedRecurrentGrads packed = packRecurrentGrads(p, w, ws);
-      split.forRows(p.B, [&](int64_t b0, int64_t b1) { recurrence(p, a, ws, w, packed, l, d, dy, dgi, dgh, b0, b1); });
+      T* dgh = config.resetAfter ? ws + p.bwHiddenGateGrads(slot) : dgi;
+      const PackedRecurrentGrads packed = packRecurrentGrads(p, w, ws, slot);
+      split.forBatch(p.B, [&](int64_t b0, int64_t b1) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, b0, b1); });
       if (a.dweights) {
         const T* saved = a.reserve + p.savedOffset(l, d);
         split.forRows(H3, [&](int64_t g0, int64_t g1) { weightGradients(p, w, saved, x, inSize, dgi, dgh, g0, g1); });
       }
-    }
+    });
     // The layer's input gradient: dx for layer 0 (when wanted), else the layer below's dY,
     // which may overwrite this layer's dY now that both directions have consumed it.
     T* dIn = l == 0 ? a.dx : dOut;

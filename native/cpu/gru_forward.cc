@@ -104,13 +104,13 @@ struct DirectionSteps {
 // Steps of one direction for batch rows [b0, b1), from h0 to hN.
 template <bool Save, typename T>
 GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, const DirectionSteps<T>& run, int64_t l,
-                             int64_t d, T* y, int64_t b0, int64_t b1) {
+                             int64_t d, int64_t slot, T* y, int64_t b0, int64_t b1) {
   const int64_t H = p.H, H3 = 3 * H, rows = b1 - b0, yLd = p.D * H;
   const LayerDirection<T>& w = run.w;
-  const T* gi = ws + p.fwGates();
-  T* gh = ws + p.fwHidden() + b0 * H3;
-  T* h = ws + p.fwState() + b0 * H;
-  T* rh = ws + p.fwResetState() + b0 * H;
+  const T* gi = ws + p.fwGates(slot);
+  T* gh = ws + p.fwHidden(slot) + b0 * H3;
+  T* h = ws + p.fwState(slot) + b0 * H;
+  T* rh = ws + p.fwResetState(slot) + b0 * H;
   T* saved = Save ? a.reserve + p.savedOffset(l, d) : nullptr;
   const int64_t state = (l * p.D + d) * p.B * H + b0 * H;
   if (a.h0) std::memcpy(h, a.h0 + state, sizeof(T) * rows * H);
@@ -151,20 +151,20 @@ GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, T* ws
 }
 
 template <bool Save, typename T>
-void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l, int64_t d, const T* x, int64_t inSize,
-                  T* y, const ThreadSplit& split) {
+void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l, int64_t d, int64_t slot, const T* x,
+                  int64_t inSize, T* y, const ThreadSplit& split) {
   const int64_t H = p.H, H3 = 3 * H;
   const LayerDirection<T> w(p.config, a, l, d);
-  T* folded = ws + p.fwFoldedBias();
+  T* folded = ws + p.fwFoldedBias(slot);
   if (w.bIh) foldBiases(p, w, folded);
-  split.forRows(p.R, [&](int64_t r0, int64_t r1) { inputProjection(p, w, x, inSize, folded, ws + p.fwGates(), r0, r1); });
+  split.forRows(p.R, [&](int64_t r0, int64_t r1) { inputProjection(p, w, x, inSize, folded, ws + p.fwGates(slot), r0, r1); });
   // Reset-after multiplies by all 3H rows of W_hh at once; reset-before by rows [0, 2H), then [2H, 3H).
   const int64_t firstRows = p.config.resetAfter ? H3 : 2 * H;
   // Note [Packed recurrent weights].
   DirectionSteps<T> run{w, w.firstPanels, w.candidatePanels, w.bHh ? w.bHh + 2 * H : ws + p.fwZeros()};
   if constexpr (std::is_same_v<T, float>) {
     if (!run.packedFirst && usePackedRecurrent<T>(p.T, p.B)) {
-      float* packed = ws + p.fwPackedWeights();
+      float* packed = ws + p.fwPackedWeights(slot);
       packTransposed(w.wHh, firstRows, H, H, packed);
       run.packedFirst = packed;
       if (!p.config.resetAfter) {
@@ -173,7 +173,7 @@ void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l
       }
     }
   }
-  split.forRows(p.B, [&](int64_t b0, int64_t b1) { runSteps<Save>(p, a, ws, run, l, d, y, b0, b1); });
+  split.forBatch(p.B, [&](int64_t b0, int64_t b1) { runSteps<Save>(p, a, ws, run, l, d, slot, y, b0, b1); });
 }
 
 template <bool Save, typename T>
@@ -188,7 +188,7 @@ void forwardLayers(const GruPlan& p, const GruForwardArgs<T>& a) {
     if (l < p.L - 1) {
       y = Save ? a.reserve + p.layerOutputOffset(l) : ws + p.fwLayerBuffers() + (l % 2) * p.layerOutputSize();
     }
-    for (int64_t d = 0; d < p.D; ++d) runDirection<Save>(p, a, ws, l, d, x, inSize, y, split);
+    split.forDirections(p.D, [&](int64_t d, int64_t slot) { runDirection<Save>(p, a, ws, l, d, slot, x, inSize, y, split); });
     if (l < p.L - 1 && p.config.dropoutActive()) applyGruDropout(p.config, l + 1, y, p.layerOutputSize());
     x = y;
   }

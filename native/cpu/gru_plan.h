@@ -53,32 +53,47 @@ struct GruPlan {
   int64_t layerOutputOffset(int64_t l) const { return layerReserveOffset(l) + D * savedSize(); }  // l < L-1
   int64_t reserveSize() const { return layerReserveOffset(L); }
 
-  // ---- forward workspace: GI [R x 3H] | gh [B x 3H] | h [B x H] | rh [B x H] |
-  //      folded bias [3H] | zeros [H] | inference layer outputs [min(L-1, 2) x R*D*H]
-  int64_t fwGates() const { return 0; }
-  int64_t fwHidden() const { return fwGates() + R * 3 * H; }
-  int64_t fwState() const { return fwHidden() + B * 3 * H; }
-  int64_t fwResetState() const { return fwState() + B * H; }
-  int64_t fwFoldedBias() const { return fwResetState() + B * H; }
-  int64_t fwZeros() const { return fwFoldedBias() + 3 * H; }
+  // ---- scratch slots. Each direction that runs needs its own per-step scratch; one slot serves
+  // both when they run one after the other. A bidirectional call whose batch is too small to
+  // split across threads (Note [GRU thread split]) may run its directions side by side, so it
+  // gets a slot each. This depends on the config alone, so the sizes never depend on the
+  // thread count of the moment.
+  static constexpr int64_t kSmallestSplitBatch = 8;
+  int64_t scratchSlots() const { return D == 2 && B < kSmallestSplitBatch ? 2 : 1; }
+
+  // ---- forward workspace: per slot s: GI [R x 3H] | gh [B x 3H] | h [B x H] | rh [B x H] |
+  //      folded bias [3H]; then zeros [H] | inference layer outputs [min(L-1, 2) x R*D*H] |
+  //      per slot: packed W_hh (Note [Packed recurrent weights]), last so that a call with an
+  //      inference copy can leave it out.
+  int64_t fwSlotSize() const { return R * 3 * H + B * 3 * H + 2 * B * H + 3 * H; }
+  int64_t fwGates(int64_t s) const { return s * fwSlotSize(); }
+  int64_t fwHidden(int64_t s) const { return fwGates(s) + R * 3 * H; }
+  int64_t fwState(int64_t s) const { return fwHidden(s) + B * 3 * H; }
+  int64_t fwResetState(int64_t s) const { return fwState(s) + B * H; }
+  int64_t fwFoldedBias(int64_t s) const { return fwResetState(s) + B * H; }
+  int64_t fwZeros() const { return fwGates(scratchSlots()); }
   int64_t fwLayerBuffers() const { return fwZeros() + H; }
   int64_t inferenceLayerBuffers() const { return L - 1 < 2 ? L - 1 : 2; }
-  // Note [Packed recurrent weights]: the current layer and direction's W_hh, packed.
-  int64_t fwPackedWeights() const { return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize(); }
-  int64_t forwardWorkspaceSize() const { return fwPackedWeights() + packedSize(3 * H, H) + packedSize(H, H); }
+  int64_t fwPackedSize() const { return packedSize(3 * H, H) + packedSize(H, H); }
+  int64_t fwPackedWeights(int64_t s) const {
+    return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize() + s * fwPackedSize();
+  }
+  int64_t forwardWorkspaceSize() const { return fwPackedWeights(scratchSlots()); }
+  int64_t inferenceCopyWorkspaceSize() const { return fwPackedWeights(0); }
 
-  // ---- backward workspace: dGI [D x R x 3H] | dGH [R x 3H] (reset-after) | dh [B x H] |
-  //      drh [B x H] | zeros [H] | dY [R x D*H] (L > 1) | x with padded rows zeroed [R x I]
+  // ---- backward workspace: dGI [D x R x 3H] | per slot s: dGH [R x 3H] (reset-after) |
+  //      dh [B x H] | drh [B x H] | packed W_hh for dh | then zeros [H] | dY [R x D*H] (L > 1) |
+  //      x with padded rows zeroed [R x I]
   int64_t bwGateGrads(int64_t d) const { return d * R * 3 * H; }
-  int64_t bwHiddenGateGrads() const { return bwGateGrads(D); }
-  int64_t bwState() const { return bwHiddenGateGrads() + (config.resetAfter ? R * 3 * H : 0); }
-  int64_t bwResetState() const { return bwState() + B * H; }
-  int64_t bwZeros() const { return bwResetState() + B * H; }
+  int64_t bwSlotSize() const { return (config.resetAfter ? R * 3 * H : 0) + 2 * B * H + packedSize(H, 3 * H); }
+  int64_t bwHiddenGateGrads(int64_t s) const { return bwGateGrads(D) + s * bwSlotSize(); }
+  int64_t bwState(int64_t s) const { return bwHiddenGateGrads(s) + (config.resetAfter ? R * 3 * H : 0); }
+  int64_t bwResetState(int64_t s) const { return bwState(s) + B * H; }
+  int64_t bwPackedWeights(int64_t s) const { return bwResetState(s) + B * H; }
+  int64_t bwZeros() const { return bwHiddenGateGrads(scratchSlots()); }
   int64_t bwOutputGrads() const { return bwZeros() + H; }
   int64_t bwMaskedInput() const { return bwOutputGrads() + (L > 1 ? layerOutputSize() : 0); }
-  // Note [Packed recurrent weights]: the current layer and direction's W_hh, packed for dh.
-  int64_t bwPackedWeights() const { return bwMaskedInput() + R * config.inputSize; }
-  int64_t backwardWorkspaceSize() const { return bwPackedWeights() + packedSize(H, 3 * H); }
+  int64_t backwardWorkspaceSize() const { return bwMaskedInput() + R * config.inputSize; }
 };
 
 }  // namespace cpu

@@ -7,7 +7,11 @@
 // per-step product takes the packed kernel (Note [Packed recurrent weights]) and no OpenBLAS
 // worker competes for the cores. Each part computes what the unsplit call does for its rows, in
 // the same order, so results change only where a row's product runs in a different tail of the
-// packed kernel (last bits).
+// packed kernel (last bits). A bidirectional call whose batch is too small to split runs its two
+// directions side by side instead, one thread each, with a scratch slot each (GruPlan::
+// scratchSlots). Any other call of 2-7 rows and 2 or more steps runs its steps on one thread,
+// in the packed kernel, and splits only the GEMMs around them. One-row calls and single steps
+// keep OpenBLAS's threads: a GEMV gains from the second core's bandwidth.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -27,31 +31,58 @@ class ThreadSplit {
   static constexpr int64_t kMinRowsPerPart = 4;
   static constexpr int64_t kMinLayerWork = int64_t(1) << 22;
 
+  static_assert(2 * kMinRowsPerPart == GruPlan::kSmallestSplitBatch, "the plan gives side-by-side directions their slots");
+
   explicit ThreadSplit(const GruPlan& p) {
     const int threads = blasThreads();
-    const int64_t work = p.T * p.B * 3 * p.H * (p.config.inputSize + p.H);
-    if (threads < 2 || work < kMinLayerWork) return;
-    parts_ = static_cast<int>(std::min<int64_t>(threads, p.B / kMinRowsPerPart));
-    if (parts_ < 2) parts_ = 1;
-    else singleThreadedBlas_.emplace();
+    if (threads < 2) return;
+    const bool large = p.T * p.B * 3 * p.H * (p.config.inputSize + p.H) >= kMinLayerWork;
+    const int64_t batchParts = std::min<int64_t>(threads, p.B / kMinRowsPerPart);
+    if (large && batchParts >= 2) {
+      batchParts_ = rowParts_ = static_cast<int>(batchParts);
+    } else if (large && p.scratchSlots() == 2) {
+      directionsSideBySide_ = true;
+    } else if (p.T >= 2 && p.B >= 2) {
+      // Steps of 2-7 rows run on one thread in the packed kernel: OpenBLAS splitting each of
+      // those small products over its threads took 1.2-2.7x longer than one thread did.
+      rowParts_ = large ? threads : 1;
+    } else {
+      // One row (GEMV) or one step: OpenBLAS's threads add the other core's bandwidth.
+      return;
+    }
+    singleThreadedBlas_.emplace();
   }
   ThreadSplit(const ThreadSplit&) = delete;
   ThreadSplit& operator=(const ThreadSplit&) = delete;
 
-  int parts() const { return parts_; }
-  // Part `part`'s share [begin, end) of n rows.
-  int64_t begin(int64_t n, int part) const { return n * part / parts_; }
-  int64_t end(int64_t n, int part) const { return n * (part + 1) / parts_; }
+  // Whether a bidirectional layer runs its directions on two threads (each in its own slot).
+  bool directionsSideBySide() const { return directionsSideBySide_; }
 
-  // task(begin, end) over every part's share of n rows, the parts side by side.
-  void forRows(int64_t n, const std::function<void(int64_t, int64_t)>& task) const {
-    runParts(parts_, [&](int part) {
-      if (begin(n, part) < end(n, part)) task(begin(n, part), end(n, part));
+  // task(d, slot) for each direction of a layer: side by side, or in turn in slot 0.
+  void forDirections(int64_t directions, const std::function<void(int64_t, int64_t)>& task) const {
+    if (directionsSideBySide_) {
+      runParts(2, [&](int d) { task(d, d); });
+      return;
+    }
+    for (int64_t d = 0; d < directions; ++d) task(d, 0);
+  }
+
+  // task(b0, b1) over every part's share of the batch rows, the parts side by side.
+  void forBatch(int64_t batch, const std::function<void(int64_t, int64_t)>& task) const { forParts(batchParts_, batch, task); }
+  // task(begin, end) over every part's share of n output rows of a GEMM, the parts side by side.
+  void forRows(int64_t n, const std::function<void(int64_t, int64_t)>& task) const { forParts(rowParts_, n, task); }
+
+ private:
+  static void forParts(int parts, int64_t n, const std::function<void(int64_t, int64_t)>& task) {
+    runParts(parts, [&](int part) {
+      const int64_t begin = n * part / parts, end = n * (part + 1) / parts;
+      if (begin < end) task(begin, end);
     });
   }
 
- private:
-  int parts_ = 1;
+  int batchParts_ = 1;
+  int rowParts_ = 1;
+  bool directionsSideBySide_ = false;
   std::optional<SingleThreadedBlas> singleThreadedBlas_;
 };
 

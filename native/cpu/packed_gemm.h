@@ -68,10 +68,11 @@ void packTransposed(const float* w, int64_t n, int64_t k, int64_t ldw, Element* 
 void packedGemm(bool accumulate, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* packed, float* c, int64_t ldc);
 void packedGemm(bool accumulate, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const uint16_t* packed, float* c, int64_t ldc);
 
-// Worth one packing per call from two steps and two rows on, for float32 on one BLAS thread.
-// With more, OpenBLAS splits each product across its threads; splitting ours across helper
-// threads was tried and lost at 2 threads (S forward+backward 92 -> 104 ms, L forward 275 ->
-// 305): OpenBLAS's workers still spin after each of its GEMMs and take the cores the helpers need.
+// Worth one packing per call from two steps and two rows on, for float32 while OpenBLAS runs on
+// one thread: always inside a call that splits itself (Note [GRU thread split]). Splitting each
+// product's panels across helper threads instead was tried and lost at 2 threads (S
+// forward+backward 92 -> 104 ms): OpenBLAS's workers spun after each of its GEMMs and took the
+// cores the helpers needed.
 template <typename T>
 bool usePackedRecurrent(int64_t steps, int64_t rows) {
   return std::is_same_v<T, float> && steps >= 2 && rows >= 2 && openblasThreadsNow() == 1;

@@ -16,11 +16,16 @@ std::atomic<uint64_t> sideBySide{0};
 class WorkerPool {
  public:
   void run(int parts, const std::function<void(int)>& task) {
-    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-    if (parts <= 1 || !busy.owns_lock()) {
+    // A part that splits again runs that split itself: the caller's own thread already holds
+    // busy_ (locking it again would be undefined), and helpers find it taken.
+    thread_local bool insideSplit = false;
+    std::unique_lock<std::mutex> busy;
+    if (parts > 1 && !insideSplit) busy = std::unique_lock<std::mutex>(busy_, std::try_to_lock);
+    if (!busy.owns_lock()) {
       for (int part = 0; part < parts; ++part) task(part);
       return;
     }
+    insideSplit = true;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       while (static_cast<int>(helpers_.size()) < parts - 1) {
@@ -36,6 +41,7 @@ class WorkerPool {
     wake_.notify_all();
     task(0);
     waitForHelpers();
+    insideSplit = false;
   }
 
  private:
