@@ -29,7 +29,10 @@ int openblasThreadsNow() { return openblas_get_num_threads(); }
 const char* blasConfig() { return openblas_get_config(); }
 const char* blasCoreName() { return openblas_get_corename(); }
 
-SingleThreadedBlas::SingleThreadedBlas() { openblas_set_num_threads(1); }
+SingleThreadedBlas::SingleThreadedBlas() {
+  blasThreads();  // latches the user's count before OpenBLAS's changes
+  openblas_set_num_threads(1);
+}
 SingleThreadedBlas::~SingleThreadedBlas() { openblas_set_num_threads(blasThreads()); }
 
 }  // namespace gru
