@@ -1,7 +1,8 @@
 // Compiled only when CMake finds a real cublas_api.h (option GRU_NATIVE_CHECK_CUDA_HEADERS):
 // asserts the enum values, status codes and function signatures we declared in cublas_api.h
 // and status_tables.h. Nothing here runs.
-#include <cublas_api.h>
+// Through cublas_v2.h: it defines CUBLASAPI, without which cublas_api.h stops with #error.
+#include <cublas_v2.h>
 
 #include "api_signature_check.h"
 #include "cublas_api.h"

@@ -198,6 +198,10 @@ void CudnnGru::mapWeightLayout(Plan& plan, const GruConfig& c, DType dtype, cons
   const auto* base = static_cast<const char*>(weights);
   const int64_t spaceCount = static_cast<int64_t>(plan.weightBytes) / itemSize;
   cuda::TensorDesc described;
+  // The half of each cudnnGetRNNWeightParams query we do not read: cuDNN's documentation does
+  // not say the other descriptor and address may be null, so they get somewhere to go.
+  cuda::TensorDesc unusedDesc;
+  void* unusedAddr = nullptr;
   auto mismatch = [&](const std::string& what, const std::string& problem) {
     return Error(ErrorKind::Native,
                  "cuDNN's GRU weight layout cannot hold gru-native's flat PyTorch-order weights at " + what + ": " +
@@ -238,7 +242,7 @@ void CudnnGru::mapWeightLayout(Plan& plan, const GruConfig& c, DType dtype, cons
         const std::string gateName = std::string(" gate ") + kGateNames[gate];
         void* matrix = nullptr;
         cuda::checkCudnn(api.getRnnWeightParams(handle, plan.rnn.get(), pseudoLayer, plan.weightBytes, weights, linLayer,
-                                                described.get(), &matrix, nullptr, nullptr),
+                                                described.get(), &matrix, unusedDesc.get(), &unusedAddr),
                          "cudnnGetRNNWeightParams");
         const int64_t matrixOffset =
             gruParamOffset(c, layer, direction, inputSide ? GruParam::WeightIH : GruParam::WeightHH) + gate * hidden * columns;
@@ -247,7 +251,7 @@ void CudnnGru::mapWeightLayout(Plan& plan, const GruConfig& c, DType dtype, cons
         if (!c.bias) continue;  // CUDNN_RNN_NO_BIAS: there are no bias blocks to find
         void* bias = nullptr;
         cuda::checkCudnn(api.getRnnWeightParams(handle, plan.rnn.get(), pseudoLayer, plan.weightBytes, weights, linLayer,
-                                                nullptr, nullptr, described.get(), &bias),
+                                                unusedDesc.get(), &unusedAddr, described.get(), &bias),
                          "cudnnGetRNNWeightParams");
         const int64_t biasOffset =
             gruParamOffset(c, layer, direction, inputSide ? GruParam::BiasIH : GruParam::BiasHH) + gate * hidden;

@@ -53,10 +53,16 @@ void withIndexCheck(CudaBackend& backend, const std::string& message, Launch lau
     if (first != kNoBadIndex) throw Error(ErrorKind::Argument, message + std::to_string(first) + ")");
     return;
   }
-  cuda::checkCuda(cudaMemcpyAsync(buffer.data, firstBad, sizeof(long long), cudaMemcpyDeviceToHost, backend.stream()), "cudaMemcpyAsync");
+  const cudaError_t copied = cudaMemcpyAsync(buffer.data, firstBad, sizeof(long long), cudaMemcpyDeviceToHost, backend.stream());
+  if (copied != cudaSuccess) backend.pinnedPool().release(buffer);  // nothing was queued to write it
+  cuda::checkCuda(copied, "cudaMemcpyAsync");
   auto check = std::make_unique<IndexCheck>(IndexCheck{&backend, buffer, message});
   const cudaError_t status = cudaStreamAddCallback(backend.stream(), reportBadIndex, check.get(), 0);
-  if (status != cudaSuccess) backend.pinnedPool().release(buffer);
+  if (status != cudaSuccess) {
+    // The copy may still be writing the buffer: let it land before the pool hands it out again.
+    cudaStreamSynchronize(backend.stream());
+    backend.pinnedPool().release(buffer);
+  }
   cuda::checkCuda(status, "cudaStreamAddCallback");
   check.release();
 }

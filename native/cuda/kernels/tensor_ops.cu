@@ -74,11 +74,12 @@ __global__ void reduceKernel(ReduceOp op, T* out, int32_t* indices, const T* a, 
     // Extremes: (value, index) pairs; NaN wins, then the larger (smaller) value, then the lower index.
     const bool isMin = op == ReduceOp::Min, isAbs = op == ReduceOp::MaxAbs;
     double best = isMin ? DBL_MAX : -DBL_MAX;
-    long long at = n;
+    long long at = n;  // n: this thread has taken no element yet
     for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
       double v = static_cast<double>(base[j * inner]);
       if (isAbs) v = fabs(v);
-      const bool better = v != v ? best == best : (best == best && (isMin ? v < best : v > best));
+      // The first element is always taken: a row of -inf has max -inf at index 0, not -DBL_MAX at n.
+      const bool better = at == n || (v != v ? best == best : (best == best && (isMin ? v < best : v > best)));
       if (better) {
         best = v;
         at = j;
@@ -94,7 +95,8 @@ __global__ void reduceKernel(ReduceOp op, T* out, int32_t* indices, const T* a, 
         const double v = values[threadIdx.x + width], b = values[threadIdx.x];
         const long long pv = places[threadIdx.x + width], pb = places[threadIdx.x];
         bool take;
-        if (v != v || b != b) take = (v != v) && (b == b || pv < pb);
+        if (pv == n || pb == n) take = pb == n && pv != n;  // a thread that took nothing never wins
+        else if (v != v || b != b) take = (v != v) && (b == b || pv < pb);
         else take = (isMin ? v < b : v > b) || (v == b && pv < pb);
         if (take) {
           values[threadIdx.x] = v;
