@@ -231,7 +231,8 @@ const packedCases: KernelCase[] = [
  * Cases large enough for the GRU's own thread split (Note [GRU thread split], native/cpu/gru_split.h:
  * at least 4 batch rows per part and 2^22 multiply-adds per layer), at 2 threads. Then bidirectional
  * ones with fewer than 8 batch rows: too few to split, so their directions run side by side; and
- * unidirectional ones of 2-7 rows, whose steps run on one thread while the GEMMs around them split.
+ * one-direction stacks of 2-7 rows, whose forward runs as a layer wavefront (their backward runs
+ * the steps on one thread while the GEMMs around them split). Inference calls run too.
  */
 const splitCases: KernelCase[] = [
   { c: config({ inputSize: 32, hiddenSize: 64, seqLen: 16, batch: 16 }), lengths: [16, 3, 9, 16, 1, 12, 16, 5, 8, 16, 2, 16, 7, 16, 11, 4] },
@@ -243,6 +244,8 @@ const splitCases: KernelCase[] = [
   { c: config({ inputSize: 64, hiddenSize: 80, seqLen: 20, batch: 7, bidirectional: true, bias: false, ...acts('tanh', 'hardSigmoid') }), lengths: [20, 1, 9, 20, 13, 2, 20], dy: false },
   { c: config({ inputSize: 128, hiddenSize: 96, seqLen: 14, batch: 5, numLayers: 2, resetAfter: false }), lengths: [14, 3, 14, 11, 1] },
   { c: config({ inputSize: 200, hiddenSize: 70, seqLen: 40, batch: 2, batchFirst: true, dropout: 0.4, numLayers: 2, ...seeded }) },
+  { c: config({ inputSize: 48, hiddenSize: 64, seqLen: 37, batch: 6, numLayers: 3, dropout: 0.3, ...seeded }), lengths: [37, 2, 30, 37, 16, 1] },
+  { c: config({ inputSize: 64, hiddenSize: 64, seqLen: 30, batch: 7, numLayers: 3, bias: false, batchFirst: true, resetAfter: false, ...acts('tanh', 'hardSigmoid') }), h0: false },
 ];
 
 describe('fast GRU kernel, split across threads, against the reference', () => {
@@ -262,6 +265,10 @@ describe('fast GRU kernel, split across threads, against the reference', () => {
         expect(native.cpuInfo().sideBySideRuns, `${label} forward split`).toBeGreaterThan(runs);
         expectClose(fast.y, ref.y, tol, `${label} y`);
         expectClose(fast.hN, ref.hN, tol, `${label} hN`);
+        const refInference = forward(p, REFERENCE, false);
+        const fastInference = forward(p, FAST, false);
+        expectClose(fastInference.y, refInference.y, tol, `${label} inference y`);
+        expectClose(fastInference.hN, refInference.hN, tol, `${label} inference hN`);
         const dwStart = uniform(p.w.length, rng(index));
         const refGrads = backward(p, REFERENCE, ref.reserve!, dwStart);
         const backwardRuns = native.cpuInfo().sideBySideRuns;

@@ -4,8 +4,12 @@
 // gate loop. Training saves each row's
 // gates and h_prev in the reserve (gru_plan.h); inference saves nothing.
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <type_traits>
+#include <vector>
 
 #include "gemm.h"
 #include "gru_cpu.h"
@@ -74,23 +78,21 @@ void foldBiases(const GruPlan& p, const LayerDirection<T>& w, T* folded) {
   }
 }
 
-// GI rows [r0, r1) = X W_ih^T + the folded biases.
+// `rows` rows of GI (row stride ldc) = those rows of X W_ih^T + the folded biases.
 template <typename T>
-void inputProjection(const GruPlan& p, const LayerDirection<T>& w, const T* x, int64_t inSize, const T* folded, T* gi,
-                     int64_t r0, int64_t r1) {
-  const int64_t H3 = 3 * p.H, rows = r1 - r0;
-  x += r0 * inSize;
-  gi += r0 * H3;
+void inputProjection(const GruPlan& p, const LayerDirection<T>& w, const T* x, int64_t inSize, const T* folded, int64_t rows,
+                     T* gi, int64_t ldc) {
+  const int64_t H3 = 3 * p.H;
   if (w.bIh) {
-    for (int64_t r = 0; r < rows; ++r) std::memcpy(gi + r * H3, folded, sizeof(T) * H3);
+    for (int64_t r = 0; r < rows; ++r) std::memcpy(gi + r * ldc, folded, sizeof(T) * H3);
   }
   if constexpr (std::is_same_v<T, float>) {
     if (w.inputPanels) {
-      packedGemm(w.bIh != nullptr, rows, H3, inSize, x, inSize, w.inputPanels, gi, H3);
+      packedGemm(w.bIh != nullptr, rows, H3, inSize, x, inSize, w.inputPanels, gi, ldc);
       return;
     }
   }
-  blas::gemm(false, true, rows, H3, inSize, T(1), x, inSize, w.wIh, inSize, w.bIh ? T(1) : T(0), gi, H3);
+  blas::gemm(false, true, rows, H3, inSize, T(1), x, inSize, w.wIh, inSize, w.bIh ? T(1) : T(0), gi, ldc);
 }
 
 // What every step of one direction reads besides its rows: the weights, packed or not.
@@ -101,29 +103,52 @@ struct DirectionSteps {
   const T* bhn;  // b_hn, or zeros without bias
 };
 
-// Steps of one direction for batch rows [b0, b1), from h0 to hN.
+// Where one direction's steps keep their per-step data: a slot of the plan's workspace.
+template <typename T>
+struct StepScratch {
+  const T* gi;
+  // -1: GI holds every row in the user's order; else GI holds the steps from giFirstStep on,
+  // time-major (the wavefront's chunks).
+  int64_t giFirstStep;
+  T* gh;
+  T* h;
+  T* rh;
+};
+
+template <typename T>
+StepScratch<T> slotScratch(const GruPlan& p, T* ws, int64_t slot) {
+  return {ws + p.fwGates(slot), -1, ws + p.fwHidden(slot), ws + p.fwState(slot), ws + p.fwResetState(slot)};
+}
+
+// Steps s0 .. s1 - 1 of one direction for batch rows [b0, b1): from h0 when s0 = 0, to hN when
+// s1 = T, carrying the state in between in the scratch.
 template <bool Save, typename T>
-GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, const DirectionSteps<T>& run, int64_t l,
-                             int64_t d, int64_t slot, T* y, int64_t b0, int64_t b1) {
+GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const StepScratch<T>& scratch, const DirectionSteps<T>& run,
+                             int64_t l, int64_t d, T* y, int64_t b0, int64_t b1, int64_t s0, int64_t s1) {
   const int64_t H = p.H, H3 = 3 * H, rows = b1 - b0, yLd = p.D * H;
   const LayerDirection<T>& w = run.w;
-  const T* gi = ws + p.fwGates(slot);
-  T* gh = ws + p.fwHidden(slot) + b0 * H3;
-  T* h = ws + p.fwState(slot) + b0 * H;
-  T* rh = ws + p.fwResetState(slot) + b0 * H;
+  const T* gi = scratch.gi;
+  T* gh = scratch.gh + b0 * H3;
+  T* h = scratch.h + b0 * H;
+  T* rh = scratch.rh + b0 * H;
   T* saved = Save ? a.reserve + p.savedOffset(l, d) : nullptr;
   const int64_t state = (l * p.D + d) * p.B * H + b0 * H;
-  if (a.h0) std::memcpy(h, a.h0 + state, sizeof(T) * rows * H);
-  else std::fill(h, h + rows * H, T(0));
+  if (s0 == 0) {
+    if (a.h0) std::memcpy(h, a.h0 + state, sizeof(T) * rows * H);
+    else std::fill(h, h + rows * H, T(0));
+  }
   // The fused loops serve the default activations; other pairs run each row in passes.
   const bool fused = p.config.defaultActivations();
   const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
 
-  for (int64_t s = 0; s < p.T; ++s) {
+  for (int64_t s = s0; s < s1; ++s) {
     const int64_t t = d == 0 ? s : p.T - 1 - s;
     // i indexes the part's rows; batch row b0 + i.
     auto active = [&](int64_t i) { return a.lengths == nullptr || t < a.lengths[b0 + i]; };
-    auto giRow = [&](int64_t i) { return gi + p.row(t, b0 + i) * H3; };
+    auto giRow = [&](int64_t i) {
+      const int64_t r = scratch.giFirstStep < 0 ? p.row(t, b0 + i) : (t - scratch.giFirstStep) * p.B + b0 + i;
+      return gi + r * H3;
+    };
     auto yRow = [&](int64_t i) { return y + p.row(t, b0 + i) * yLd + d * H; };
     auto savedRow = [&](int64_t i) { return Save ? saved + p.row(t, b0 + i) * p.savedLd() : nullptr; };
     if (p.config.resetAfter) {
@@ -147,7 +172,26 @@ GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, T* ws
       }
     }
   }
-  std::memcpy(a.hN + state, h, sizeof(T) * rows * H);
+  if (s1 == p.T) std::memcpy(a.hN + state, h, sizeof(T) * rows * H);
+}
+
+// W_hh packed for this call (Note [Packed recurrent weights]) into `packed`, where it pays and
+// the weights are not an inference copy's (packed already).
+template <typename T>
+void packForSteps(const GruPlan& p, DirectionSteps<T>& run, T* packed) {
+  if constexpr (std::is_same_v<T, float>) {
+    const int64_t H = p.H;
+    // Reset-after multiplies by all 3H rows of W_hh at once; reset-before by rows [0, 2H), then [2H, 3H).
+    const int64_t firstRows = p.config.resetAfter ? 3 * H : 2 * H;
+    if (!run.packedFirst && usePackedRecurrent<T>(p.T, p.B)) {
+      packTransposed(run.w.wHh, firstRows, H, H, packed);
+      run.packedFirst = packed;
+      if (!p.config.resetAfter) {
+        packTransposed(run.w.wHh + 2 * H * H, H, H, H, packed + packedSize(firstRows, H));
+        run.packedCandidate = packed + packedSize(firstRows, H);
+      }
+    }
+  }
 }
 
 template <bool Save, typename T>
@@ -157,23 +201,113 @@ void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l
   const LayerDirection<T> w(p.config, a, l, d);
   T* folded = ws + p.fwFoldedBias(slot);
   if (w.bIh) foldBiases(p, w, folded);
-  split.forRows(p.R, [&](int64_t r0, int64_t r1) { inputProjection(p, w, x, inSize, folded, ws + p.fwGates(slot), r0, r1); });
-  // Reset-after multiplies by all 3H rows of W_hh at once; reset-before by rows [0, 2H), then [2H, 3H).
-  const int64_t firstRows = p.config.resetAfter ? H3 : 2 * H;
-  // Note [Packed recurrent weights].
+  const StepScratch<T> scratch = slotScratch(p, ws, slot);
+  split.forRows(p.R, [&](int64_t r0, int64_t r1) {
+    inputProjection(p, w, x + r0 * inSize, inSize, folded, r1 - r0, const_cast<T*>(scratch.gi) + r0 * H3, H3);
+  });
   DirectionSteps<T> run{w, w.firstPanels, w.candidatePanels, w.bHh ? w.bHh + 2 * H : ws + p.fwZeros()};
-  if constexpr (std::is_same_v<T, float>) {
-    if (!run.packedFirst && usePackedRecurrent<T>(p.T, p.B)) {
-      float* packed = ws + p.fwPackedWeights(slot);
-      packTransposed(w.wHh, firstRows, H, H, packed);
-      run.packedFirst = packed;
-      if (!p.config.resetAfter) {
-        packTransposed(w.wHh + 2 * H * H, H, H, H, packed + packedSize(firstRows, H));
-        run.packedCandidate = packed + packedSize(firstRows, H);
+  packForSteps(p, run, ws + p.fwPackedWeights(slot));
+  split.forBatch(p.B, [&](int64_t b0, int64_t b1) { runSteps<Save>(p, a, scratch, run, l, d, y, b0, b1, 0, p.T); });
+}
+
+// Where layer l writes its output: the caller's y for the last layer; else the reserve
+// (training) or one of two alternating buffers (inference).
+template <bool Save, typename T>
+T* layerOutput(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l) {
+  if (l == p.L - 1) return a.y;
+  return Save ? a.reserve + p.layerOutputOffset(l) : ws + p.fwLayerBuffers() + (l % 2) * p.layerOutputSize();
+}
+
+// The layer wavefront (Note [GRU thread split]): chunk j of layer l (its input projection,
+// steps, and the dropout of its output rows) needs chunk j of layer l - 1 and chunk j - 1 of
+// layer l. Returns false, having run nothing, where the threads cannot be had side by side
+// (the chunks would wait on each other).
+template <bool Save, typename T>
+bool forwardWavefront(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int threads) {
+  const int64_t H = p.H, H3 = 3 * H, B = p.B, chunkSteps = p.waveChunkSteps();
+  const int64_t chunks = (p.T + chunkSteps - 1) / chunkSteps;
+  std::vector<LayerDirection<T>> weights;
+  std::vector<DirectionSteps<T>> steps;
+  weights.reserve(p.L);
+  steps.reserve(p.L);
+  for (int64_t l = 0; l < p.L; ++l) {
+    weights.emplace_back(p.config, a, l, 0);
+    const LayerDirection<T>& w = weights.back();
+    if (w.bIh) foldBiases(p, w, ws + p.waveFoldedBias(l));
+    steps.push_back(DirectionSteps<T>{w, w.firstPanels, w.candidatePanels, w.bHh ? w.bHh + 2 * H : ws + p.fwZeros()});
+    packForSteps(p, steps.back(), ws + p.fwPackedWeights(l));
+  }
+  auto runChunk = [&](int64_t l, int64_t j) {
+    const int64_t s0 = j * chunkSteps, s1 = std::min(p.T, s0 + chunkSteps), n = s1 - s0;
+    const int64_t inSize = p.config.layerInputSize(l);
+    const T* x = l == 0 ? a.x : layerOutput<Save>(p, a, ws, l - 1);
+    T* y = layerOutput<Save>(p, a, ws, l);
+    T* gi = ws + p.waveGates(l);
+    const T* folded = ws + p.waveFoldedBias(l);
+    // GI of the chunk, time-major: row (s - s0) * B + b.
+    if (p.batchFirst) {
+      for (int64_t b = 0; b < B; ++b) inputProjection(p, weights[l], x + (b * p.T + s0) * inSize, inSize, folded, n, gi + b * H3, B * H3);
+    } else {
+      inputProjection(p, weights[l], x + s0 * B * inSize, inSize, folded, n * B, gi, H3);
+    }
+    const StepScratch<T> scratch{gi, s0, ws + p.waveHidden(l), ws + p.waveState(l), ws + p.waveResetState(l)};
+    runSteps<Save>(p, a, scratch, steps[l], l, 0, y, 0, B, s0, s1);
+    if (l < p.L - 1 && p.config.dropoutActive()) {
+      const int64_t outputSize = p.layerOutputSize();
+      if (p.batchFirst) {
+        for (int64_t b = 0; b < B; ++b) applyGruDropout(p.config, l + 1, y, outputSize, (b * p.T + s0) * H, (b * p.T + s1) * H);
+      } else {
+        applyGruDropout(p.config, l + 1, y, outputSize, s0 * B * H, s1 * B * H);
       }
     }
-  }
-  split.forBatch(p.B, [&](int64_t b0, int64_t b1) { runSteps<Save>(p, a, ws, run, l, d, slot, y, b0, b1); });
+  };
+
+  // Any thread runs any layer's next chunk (each layer's state lives in its own slot): the layer
+  // it ran last when that is ready (its weights are in this core's cache), else the deepest
+  // ready one, which drains the pipeline and keeps the threads evenly busy.
+  std::mutex mutex;
+  std::condition_variable advanced;
+  std::vector<int64_t> finished(p.L, 0);  // chunks finished per layer
+  std::vector<char> running(p.L, 0);
+  std::atomic<int64_t> completions{0};
+  return runPartsSideBySide(threads, [&](int thread) {
+    std::unique_lock<std::mutex> lock(mutex);
+    auto ready = [&](int64_t l) { return !running[l] && finished[l] < chunks && (l == 0 || finished[l - 1] > finished[l]); };
+    int64_t last = thread < p.L ? thread : -1;
+    for (;;) {
+      int64_t layer = last >= 0 && ready(last) ? last : -1;
+      bool allStarted = true;
+      for (int64_t l = p.L - 1; l >= 0; --l) {
+        if (finished[l] + running[l] < chunks) allStarted = false;
+        if (layer < 0 && ready(l)) layer = l;
+      }
+      if (layer < 0) {
+        if (allStarted) return;
+        // What this thread waits for is usually about to finish: spin a little before sleeping,
+        // since waking a sleeping thread costs tens of microseconds, as much as a small chunk.
+        const int64_t seen = completions.load(std::memory_order_relaxed);
+        lock.unlock();
+        for (int spin = 0; spin < 20000 && completions.load(std::memory_order_acquire) == seen; ++spin) {
+#if defined(__x86_64__)
+          __builtin_ia32_pause();
+#endif
+        }
+        lock.lock();
+        advanced.wait(lock, [&] { return completions.load(std::memory_order_relaxed) != seen; });
+        continue;
+      }
+      const int64_t j = finished[layer];
+      running[layer] = 1;
+      last = layer;
+      lock.unlock();
+      runChunk(layer, j);
+      lock.lock();
+      running[layer] = 0;
+      finished[layer] = j + 1;
+      completions.fetch_add(1, std::memory_order_release);
+      advanced.notify_all();
+    }
+  });
 }
 
 template <bool Save, typename T>
@@ -181,13 +315,11 @@ void forwardLayers(const GruPlan& p, const GruForwardArgs<T>& a) {
   T* ws = a.workspace;
   std::fill(ws + p.fwZeros(), ws + p.fwZeros() + p.H, T(0));
   const ThreadSplit split(p);
+  if (split.wavefrontThreads() > 1 && forwardWavefront<Save>(p, a, ws, split.wavefrontThreads())) return;
   const T* x = a.x;
   for (int64_t l = 0; l < p.L; ++l) {
     const int64_t inSize = p.config.layerInputSize(l);
-    T* y = a.y;
-    if (l < p.L - 1) {
-      y = Save ? a.reserve + p.layerOutputOffset(l) : ws + p.fwLayerBuffers() + (l % 2) * p.layerOutputSize();
-    }
+    T* y = layerOutput<Save>(p, a, ws, l);
     split.forDirections(p.D, [&](int64_t d, int64_t slot) { runDirection<Save>(p, a, ws, l, d, slot, x, inSize, y, split); });
     if (l < p.L - 1 && p.config.dropoutActive()) applyGruDropout(p.config, l + 1, y, p.layerOutputSize());
     x = y;

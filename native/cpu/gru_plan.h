@@ -63,8 +63,8 @@ struct GruPlan {
 
   // ---- forward workspace: per slot s: GI [R x 3H] | gh [B x 3H] | h [B x H] | rh [B x H] |
   //      folded bias [3H]; then zeros [H] | inference layer outputs [min(L-1, 2) x R*D*H] |
-  //      per slot: packed W_hh (Note [Packed recurrent weights]), last so that a call with an
-  //      inference copy can leave it out.
+  //      the wavefront's layer slots (below) | per slot: packed W_hh (Note [Packed recurrent
+  //      weights]), last so that a call with an inference copy can leave it out.
   int64_t fwSlotSize() const { return R * 3 * H + B * 3 * H + 2 * B * H + 3 * H; }
   int64_t fwGates(int64_t s) const { return s * fwSlotSize(); }
   int64_t fwHidden(int64_t s) const { return fwGates(s) + R * 3 * H; }
@@ -74,11 +74,26 @@ struct GruPlan {
   int64_t fwZeros() const { return fwGates(scratchSlots()); }
   int64_t fwLayerBuffers() const { return fwZeros() + H; }
   int64_t inferenceLayerBuffers() const { return L - 1 < 2 ? L - 1 : 2; }
+
+  // ---- the layer wavefront's slots (Note [GRU thread split]): a one-direction stack of 2-7 rows
+  // may run its layers side by side over chunks of steps, so each layer gets a slot whose GI
+  // holds one chunk, its rows in time-major order whatever the user's layout.
+  static constexpr int64_t kWavefrontChunks = 16;
+  bool wavefrontShape() const { return D == 1 && L >= 2 && B >= 2 && B < kSmallestSplitBatch && T >= 2; }
+  int64_t waveChunkSteps() const { return (T + kWavefrontChunks - 1) / kWavefrontChunks; }
+  int64_t waveSlots() const { return wavefrontShape() ? L : 0; }
+  int64_t waveSlotSize() const { return waveChunkSteps() * B * 3 * H + B * 3 * H + 2 * B * H + 3 * H; }
+  int64_t waveGates(int64_t l) const { return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize() + l * waveSlotSize(); }
+  int64_t waveHidden(int64_t l) const { return waveGates(l) + waveChunkSteps() * B * 3 * H; }
+  int64_t waveState(int64_t l) const { return waveHidden(l) + B * 3 * H; }
+  int64_t waveResetState(int64_t l) const { return waveState(l) + B * H; }
+  int64_t waveFoldedBias(int64_t l) const { return waveResetState(l) + B * H; }
+
+  // Packed W_hh per slot (or per wavefront layer), last.
+  int64_t packedSlots() const { return scratchSlots() > waveSlots() ? scratchSlots() : waveSlots(); }
   int64_t fwPackedSize() const { return packedSize(3 * H, H) + packedSize(H, H); }
-  int64_t fwPackedWeights(int64_t s) const {
-    return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize() + s * fwPackedSize();
-  }
-  int64_t forwardWorkspaceSize() const { return fwPackedWeights(scratchSlots()); }
+  int64_t fwPackedWeights(int64_t s) const { return waveGates(waveSlots()) + s * fwPackedSize(); }
+  int64_t forwardWorkspaceSize() const { return fwPackedWeights(packedSlots()); }
   int64_t inferenceCopyWorkspaceSize() const { return fwPackedWeights(0); }
 
   // ---- backward workspace: dGI [D x R x 3H] | per slot s: dGH [R x 3H] (reset-after) |

@@ -9,8 +9,11 @@
 // the same order, so results change only where a row's product runs in a different tail of the
 // packed kernel (last bits). A bidirectional call whose batch is too small to split runs its two
 // directions side by side instead, one thread each, with a scratch slot each (GruPlan::
-// scratchSlots). Any other call of 2-7 rows and 2 or more steps runs its steps on one thread,
-// in the packed kernel, and splits only the GEMMs around them. One-row calls and single steps
+// scratchSlots). A one-direction stack of layers with 2-7 rows runs its forward as a wavefront:
+// the steps are cut into chunks, and layer l works on chunk j while layer l + 1 works on chunk
+// j - 1, each layer on its thread (layer l on thread l mod threads), each with its own slot
+// (GruPlan::waveSlots). Its backward, and any other call of 2-7 rows and 2 or more steps, runs
+// the steps on one thread, in the packed kernel, and splits only the GEMMs around them. One-row calls and single steps
 // keep OpenBLAS's threads: a GEMV gains from the second core's bandwidth.
 #pragma once
 #include <algorithm>
@@ -42,6 +45,9 @@ class ThreadSplit {
       batchParts_ = rowParts_ = static_cast<int>(batchParts);
     } else if (large && p.scratchSlots() == 2) {
       directionsSideBySide_ = true;
+    } else if (large && p.wavefrontShape()) {
+      wavefrontThreads_ = static_cast<int>(std::min<int64_t>(threads, p.L));
+      rowParts_ = threads;  // the backward's GEMMs, as for any batch of 2-7 rows
     } else if (p.T >= 2 && p.B >= 2) {
       // Steps of 2-7 rows run on one thread in the packed kernel: OpenBLAS splitting each of
       // those small products over its threads took 1.2-2.7x longer than one thread did.
@@ -57,6 +63,8 @@ class ThreadSplit {
 
   // Whether a bidirectional layer runs its directions on two threads (each in its own slot).
   bool directionsSideBySide() const { return directionsSideBySide_; }
+  // Threads for the forward's layer wavefront (gru_forward.cc), or 0: layer after layer.
+  int wavefrontThreads() const { return wavefrontThreads_; }
 
   // task(d, slot) for each direction of a layer: side by side, or in turn in slot 0.
   void forDirections(int64_t directions, const std::function<void(int64_t, int64_t)>& task) const {
@@ -83,6 +91,7 @@ class ThreadSplit {
   int batchParts_ = 1;
   int rowParts_ = 1;
   bool directionsSideBySide_ = false;
+  int wavefrontThreads_ = 0;
   std::optional<SingleThreadedBlas> singleThreadedBlas_;
 };
 

@@ -16,15 +16,19 @@ std::atomic<uint64_t> sideBySide{0};
 class WorkerPool {
  public:
   void run(int parts, const std::function<void(int)>& task) {
+    if (!tryRun(parts, task)) {
+      for (int part = 0; part < parts; ++part) task(part);
+    }
+  }
+
+  // Runs the parts side by side and returns true, or runs nothing and returns false.
+  bool tryRun(int parts, const std::function<void(int)>& task) {
     // A part that splits again runs that split itself: the caller's own thread already holds
     // busy_ (locking it again would be undefined), and helpers find it taken.
     thread_local bool insideSplit = false;
-    std::unique_lock<std::mutex> busy;
-    if (parts > 1 && !insideSplit) busy = std::unique_lock<std::mutex>(busy_, std::try_to_lock);
-    if (!busy.owns_lock()) {
-      for (int part = 0; part < parts; ++part) task(part);
-      return;
-    }
+    if (parts <= 1 || insideSplit) return false;
+    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+    if (!busy.owns_lock()) return false;
     insideSplit = true;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -42,6 +46,7 @@ class WorkerPool {
     task(0);
     waitForHelpers();
     insideSplit = false;
+    return true;
   }
 
  private:
@@ -90,13 +95,19 @@ class WorkerPool {
   std::atomic<int> remaining_{0};
 };
 
-}  // namespace
-
-void runParts(int parts, const std::function<void(int)>& task) {
+WorkerPool& pool() {
   // Never destroyed: helpers blocked in wait() end with the process, and no destructor has to
   // join them during exit.
-  static WorkerPool* pool = new WorkerPool();
-  pool->run(parts, task);
+  static WorkerPool* instance = new WorkerPool();
+  return *instance;
+}
+
+}  // namespace
+
+void runParts(int parts, const std::function<void(int)>& task) { pool().run(parts, task); }
+
+bool runPartsSideBySide(int parts, const std::function<void(int)>& task) {
+  return pool().tryRun(parts, task);
 }
 
 uint64_t sideBySideRuns() { return sideBySide.load(std::memory_order_relaxed); }

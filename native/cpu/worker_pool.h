@@ -13,6 +13,11 @@ namespace cpu {
 // running (Node worker threads), the caller runs every part itself, in order.
 void runParts(int parts, const std::function<void(int)>& task);
 
+// Runs the parts side by side, one thread each, and returns true; or, where that cannot be had
+// (a split already running, or parts < 2), runs nothing and returns false. For parts that wait
+// on each other, which would deadlock if run in turn.
+bool runPartsSideBySide(int parts, const std::function<void(int)>& task);
+
 // How many runParts calls have run their parts side by side, since the process started (tests
 // read it through cpuInfo to see that a split happened).
 uint64_t sideBySideRuns();
