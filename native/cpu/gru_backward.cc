@@ -5,7 +5,11 @@
 // gradient of the layer below's output) is one GEMM per direction. Padded rows have zero gate
 // gradients and zero saved values, so they add nothing anywhere.
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 #include "gemm.h"
 #include "gru_cpu.h"
@@ -75,25 +79,28 @@ PackedRecurrentGrads packRecurrentGrads(const GruPlan& p, const LayerDirectionGr
   return packed;
 }
 
-// The reverse-time loop of one direction for batch rows [b0, b1): fills their dGI (and dGH for
-// reset-after) rows and leaves the gradient of their initial state in dh.
+// The reverse-time loop of one direction for batch rows [b0, b1), over steps s1 - 1 down to s0:
+// fills their dGI (and dGH for reset-after) rows, carrying the state's gradient in dh, from dhN
+// when s1 = T, to dh0 when s0 = 0.
 template <typename T>
 GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, const LayerDirectionGrads<T>& w,
                                const PackedRecurrentGrads& packed, int64_t l, int64_t d, int64_t slot, const T* dy, T* dgi,
-                               T* dgh, int64_t b0, int64_t b1) {
+                               T* dgh, int64_t b0, int64_t b1, int64_t s0, int64_t s1) {
   const int64_t H = p.H, H3 = 3 * H, rows = b1 - b0, yLd = p.D * H;
   const T* saved = a.reserve + p.savedOffset(l, d);
   T* dh = ws + p.bwState(slot) + b0 * H;
   T* drh = ws + p.bwResetState(slot) + b0 * H;
   const T* zeros = ws + p.bwZeros();
   const int64_t state = (l * p.D + d) * p.B * H + b0 * H;
-  if (a.dhN) std::memcpy(dh, a.dhN + state, sizeof(T) * rows * H);
-  else std::fill(dh, dh + rows * H, T(0));
+  if (s1 == p.T) {
+    if (a.dhN) std::memcpy(dh, a.dhN + state, sizeof(T) * rows * H);
+    else std::fill(dh, dh + rows * H, T(0));
+  }
   const bool fused = p.config.defaultActivations();
   const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
   const int64_t stepLd = p.stepStride(H3);
 
-  for (int64_t s = p.T - 1; s >= 0; --s) {
+  for (int64_t s = s1 - 1; s >= s0; --s) {
     const int64_t t = d == 0 ? s : p.T - 1 - s;
     // i indexes the part's rows; batch row b0 + i.
     auto active = [&](int64_t i) { return a.lengths == nullptr || t < a.lengths[b0 + i]; };
@@ -129,7 +136,7 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
       recurrentProduct<true>(false, rows, H, 2 * H, dgiStep, stepLd, w.wHh, H, packed.gates, dh, H);
     }
   }
-  if (a.dh0) std::memcpy(a.dh0 + state, dh, sizeof(T) * rows * H);
+  if (a.dh0 && s0 == 0) std::memcpy(a.dh0 + state, dh, sizeof(T) * rows * H);
 }
 
 // dW_ih += dGI^T X, dW_hh += dGH^T [h_prev rows] (reset-before: the n block pairs with r * h_prev
@@ -174,6 +181,115 @@ const T* maskedInput(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws) {
   return masked;
 }
 
+// The layer wavefront's backward (Note [GRU thread split]): chunk j of layer l (its reverse steps,
+// the dX rows it passes down, and their dropout) needs chunk j of layer l + 1 and chunk j + 1 of
+// layer l; each layer keeps its gate gradients in its own set, so its weight gradients (whole
+// GEMMs, as in the layer-by-layer backward) run once its last chunk is done, alongside the
+// layers below. Returns false, having run nothing, where the threads cannot be had side by side.
+template <typename T>
+bool backwardWavefront(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, int threads) {
+  const GruConfig& c = p.config;
+  const int64_t H3 = 3 * p.H, B = p.B, chunkSteps = p.waveChunkSteps();
+  const int64_t chunks = (p.T + chunkSteps - 1) / chunkSteps;
+  T* dOut = ws + p.bwOutputGrads();
+  const T* x0 = a.dweights ? maskedInput(p, a, ws) : nullptr;
+  std::vector<LayerDirectionGrads<T>> grads;
+  std::vector<PackedRecurrentGrads> packed;
+  grads.reserve(p.L);
+  for (int64_t l = 0; l < p.L; ++l) {
+    grads.emplace_back(c, a.weights, a.dweights, l, 0);
+    packed.push_back(packRecurrentGrads(p, grads.back(), ws, l));
+  }
+  auto gateGrads = [&](int64_t l) { return ws + p.bwGateGrads(l); };
+  auto hiddenGateGrads = [&](int64_t l) { return c.resetAfter ? ws + p.bwHiddenGateGrads(l) : gateGrads(l); };
+
+  auto runChunk = [&](int64_t l, int64_t j) {
+    const int64_t s0 = j * chunkSteps, s1 = std::min(p.T, s0 + chunkSteps), n = s1 - s0;
+    const T* dy = l == p.L - 1 ? a.dy : dOut;
+    recurrence(p, a, ws, grads[l], packed[l], l, 0, l, dy, gateGrads(l), hiddenGateGrads(l), 0, B, s0, s1);
+    // The chunk's input gradient: dx for layer 0, else the layer below's dY, over this layer's
+    // dY rows of the chunk, which its steps have consumed.
+    T* dIn = l == 0 ? a.dx : dOut;
+    if (!dIn) return;
+    const int64_t inSize = c.layerInputSize(l);
+    const T* wIh = a.weights + gruParamOffset(c, l, 0, GruParam::WeightIH);
+    auto rowsFrom = [&](int64_t first, int64_t count) {
+      blas::gemm(false, false, count, inSize, H3, T(1), gateGrads(l) + first * H3, H3, wIh, inSize, T(0), dIn + first * inSize, inSize);
+      if (l > 0 && c.dropoutActive()) applyGruDropout(c, l, dOut, p.layerOutputSize(), first * inSize, (first + count) * inSize);
+    };
+    if (p.batchFirst) {
+      for (int64_t b = 0; b < B; ++b) rowsFrom(b * p.T + s0, n);
+    } else {
+      rowsFrom(s0 * B, n * B);
+    }
+  };
+  auto runWeightGradients = [&](int64_t l) {
+    const T* x = l == 0 ? x0 : a.reserve + p.layerOutputOffset(l - 1);
+    weightGradients(p, grads[l], a.reserve + p.savedOffset(l, 0), x, c.layerInputSize(l), gateGrads(l), hiddenGateGrads(l), 0, H3);
+  };
+
+  // Any thread runs any layer's next chunk: the layer it ran last when that is ready, else the
+  // lowest ready one (furthest down the pipeline); a layer's weight gradients when nothing else is.
+  std::mutex mutex;
+  std::condition_variable advanced;
+  std::vector<int64_t> finished(p.L, 0);  // chunks finished per layer, from the last chunk down
+  std::vector<char> running(p.L, 0), weightsTaken(p.L, a.dweights ? 0 : 1);
+  std::atomic<int64_t> completions{0};
+  return runPartsSideBySide(threads, [&](int thread) {
+    std::unique_lock<std::mutex> lock(mutex);
+    auto ready = [&](int64_t l) {
+      return !running[l] && finished[l] < chunks && (l == p.L - 1 || finished[l + 1] > finished[l]);
+    };
+    int64_t last = p.L - 1 - thread;
+    for (;;) {
+      int64_t layer = last >= 0 && ready(last) ? last : -1;
+      for (int64_t l = 0; l < p.L && layer < 0; ++l) {
+        if (ready(l)) layer = l;
+      }
+      int64_t weightsOf = -1;
+      bool allStarted = true;
+      for (int64_t l = 0; l < p.L; ++l) {
+        if (finished[l] + running[l] < chunks || !weightsTaken[l]) allStarted = false;
+        if (weightsOf < 0 && !weightsTaken[l] && finished[l] == chunks) weightsOf = l;
+      }
+      if (layer < 0 && weightsOf >= 0) {
+        weightsTaken[weightsOf] = 1;
+        // A thread asleep with nothing left to take must see that everything is started now.
+        completions.fetch_add(1, std::memory_order_release);
+        advanced.notify_all();
+        lock.unlock();
+        runWeightGradients(weightsOf);
+        lock.lock();
+        continue;
+      }
+      if (layer < 0) {
+        if (allStarted) return;
+        // As in the forward's wavefront: spin a little before sleeping.
+        const int64_t seen = completions.load(std::memory_order_relaxed);
+        lock.unlock();
+        for (int spin = 0; spin < 20000 && completions.load(std::memory_order_acquire) == seen; ++spin) {
+#if defined(__x86_64__)
+          __builtin_ia32_pause();
+#endif
+        }
+        lock.lock();
+        advanced.wait(lock, [&] { return completions.load(std::memory_order_relaxed) != seen; });
+        continue;
+      }
+      const int64_t j = chunks - 1 - finished[layer];
+      running[layer] = 1;
+      last = layer;
+      lock.unlock();
+      runChunk(layer, j);
+      lock.lock();
+      running[layer] = 0;
+      finished[layer]++;
+      completions.fetch_add(1, std::memory_order_release);
+      advanced.notify_all();
+    }
+  });
+}
+
 }  // namespace
 
 template <typename T>
@@ -183,6 +299,7 @@ void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
   const int64_t H3 = 3 * p.H;
   T* ws = a.workspace;
   std::fill(ws + p.bwZeros(), ws + p.bwZeros() + p.H, T(0));
+  if (split.wavefrontThreads() > 1 && backwardWavefront(p, a, ws, split.wavefrontThreads())) return;
   T* dOut = ws + p.bwOutputGrads();  // gradient of a lower layer's output (after dropout's backward)
   const T* dy = a.dy;
   for (int64_t l = p.L - 1; l >= 0; --l) {
@@ -194,7 +311,7 @@ void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
       T* dgi = ws + p.bwGateGrads(d);
       T* dgh = config.resetAfter ? ws + p.bwHiddenGateGrads(slot) : dgi;
       const PackedRecurrentGrads packed = packRecurrentGrads(p, w, ws, slot);
-      split.forBatch(p.B, [&](int64_t b0, int64_t b1) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, b0, b1); });
+      split.forBatch(p.B, [&](int64_t b0, int64_t b1) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, b0, b1, 0, p.T); });
       if (a.dweights) {
         const T* saved = a.reserve + p.savedOffset(l, d);
         split.forRows(H3, [&](int64_t g0, int64_t g1) { weightGradients(p, w, saved, x, inSize, dgi, dgh, g0, g1); });

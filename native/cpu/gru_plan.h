@@ -96,16 +96,19 @@ struct GruPlan {
   int64_t forwardWorkspaceSize() const { return fwPackedWeights(packedSlots()); }
   int64_t inferenceCopyWorkspaceSize() const { return fwPackedWeights(0); }
 
-  // ---- backward workspace: dGI [D x R x 3H] | per slot s: dGH [R x 3H] (reset-after) |
+  // ---- backward workspace: dGI [sets x R x 3H] | per slot s: dGH [R x 3H] (reset-after) |
   //      dh [B x H] | drh [B x H] | packed W_hh for dh | then zeros [H] | dY [R x D*H] (L > 1) |
-  //      x with padded rows zeroed [R x I]
-  int64_t bwGateGrads(int64_t d) const { return d * R * 3 * H; }
+  //      x with padded rows zeroed [R x I]. A set of gate gradients per direction, or per layer
+  //      for the wavefront (each layer's stay until its weight gradients are taken); a slot per
+  //      packedSlots().
+  int64_t bwGateGradSets() const { return wavefrontShape() ? L : D; }
+  int64_t bwGateGrads(int64_t set) const { return set * R * 3 * H; }
   int64_t bwSlotSize() const { return (config.resetAfter ? R * 3 * H : 0) + 2 * B * H + packedSize(H, 3 * H); }
-  int64_t bwHiddenGateGrads(int64_t s) const { return bwGateGrads(D) + s * bwSlotSize(); }
+  int64_t bwHiddenGateGrads(int64_t s) const { return bwGateGrads(bwGateGradSets()) + s * bwSlotSize(); }
   int64_t bwState(int64_t s) const { return bwHiddenGateGrads(s) + (config.resetAfter ? R * 3 * H : 0); }
   int64_t bwResetState(int64_t s) const { return bwState(s) + B * H; }
   int64_t bwPackedWeights(int64_t s) const { return bwResetState(s) + B * H; }
-  int64_t bwZeros() const { return bwHiddenGateGrads(scratchSlots()); }
+  int64_t bwZeros() const { return bwHiddenGateGrads(packedSlots()); }
   int64_t bwOutputGrads() const { return bwZeros() + H; }
   int64_t bwMaskedInput() const { return bwOutputGrads() + (L > 1 ? layerOutputSize() : 0); }
   int64_t backwardWorkspaceSize() const { return bwMaskedInput() + R * config.inputSize; }

@@ -12,8 +12,9 @@
 // scratchSlots). A one-direction stack of layers with 2-7 rows runs its forward as a wavefront:
 // the steps are cut into chunks, and layer l works on chunk j while layer l + 1 works on chunk
 // j - 1, each layer on its thread (layer l on thread l mod threads), each with its own slot
-// (GruPlan::waveSlots). Its backward, and any other call of 2-7 rows and 2 or more steps, runs
-// the steps on one thread, in the packed kernel, and splits only the GEMMs around them. One-row calls and single steps
+// (GruPlan::waveSlots); the backward runs the same way from the last chunk down, each layer's
+// weight gradients once its last chunk is done. Any other call of 2-7 rows and 2 or more steps
+// runs the steps on one thread, in the packed kernel, and splits only the GEMMs around them. One-row calls and single steps
 // keep OpenBLAS's threads: a GEMV gains from the second core's bandwidth.
 #pragma once
 #include <algorithm>
@@ -47,7 +48,7 @@ class ThreadSplit {
       directionsSideBySide_ = true;
     } else if (large && p.wavefrontShape()) {
       wavefrontThreads_ = static_cast<int>(std::min<int64_t>(threads, p.L));
-      rowParts_ = threads;  // the backward's GEMMs, as for any batch of 2-7 rows
+      rowParts_ = threads;  // for the layer-by-layer path, when the wavefront cannot have its threads
     } else if (p.T >= 2 && p.B >= 2) {
       // Steps of 2-7 rows run on one thread in the packed kernel: OpenBLAS splitting each of
       // those small products over its threads took 1.2-2.7x longer than one thread did.
@@ -63,7 +64,7 @@ class ThreadSplit {
 
   // Whether a bidirectional layer runs its directions on two threads (each in its own slot).
   bool directionsSideBySide() const { return directionsSideBySide_; }
-  // Threads for the forward's layer wavefront (gru_forward.cc), or 0: layer after layer.
+  // Threads for the layer wavefront (gru_forward.cc, gru_backward.cc), or 0: layer after layer.
   int wavefrontThreads() const { return wavefrontThreads_; }
 
   // task(d, slot) for each direction of a layer: side by side, or in turn in slot 0.
