@@ -240,12 +240,12 @@ const splitCases: KernelCase[] = [
   { c: config({ inputSize: 40, hiddenSize: 48, seqLen: 20, batch: 21, bias: false, numLayers: 2, ...acts('tanh', 'hardSigmoid') }), h0: false },
   { c: config({ inputSize: 16, hiddenSize: 96, seqLen: 14, batch: 12, resetAfter: false, bidirectional: true, ...acts('sigmoid', 'hardSigmoidTfjs') }), dhN: false },
   { c: config({ inputSize: 256, hiddenSize: 96, seqLen: 14, batch: 3, bidirectional: true, numLayers: 2, dropout: 0.25, ...seeded }), lengths: [14, 5, 11] },
-  { c: config({ inputSize: 300, hiddenSize: 128, seqLen: 26, batch: 1, bidirectional: true, resetAfter: false, batchFirst: true }) },
+  { c: config({ inputSize: 560, hiddenSize: 128, seqLen: 16, batch: 1, bidirectional: true, resetAfter: false, batchFirst: true }) },
   { c: config({ inputSize: 64, hiddenSize: 80, seqLen: 20, batch: 7, bidirectional: true, bias: false, ...acts('tanh', 'hardSigmoid') }), lengths: [20, 1, 9, 20, 13, 2, 20], dy: false },
   { c: config({ inputSize: 128, hiddenSize: 96, seqLen: 14, batch: 5, numLayers: 2, resetAfter: false }), lengths: [14, 3, 14, 11, 1] },
   { c: config({ inputSize: 200, hiddenSize: 70, seqLen: 40, batch: 2, batchFirst: true, dropout: 0.4, numLayers: 2, ...seeded }) },
   { c: config({ inputSize: 48, hiddenSize: 64, seqLen: 37, batch: 6, numLayers: 3, dropout: 0.3, ...seeded }), lengths: [37, 2, 30, 37, 16, 1] },
-  { c: config({ inputSize: 64, hiddenSize: 64, seqLen: 30, batch: 7, numLayers: 3, bias: false, batchFirst: true, resetAfter: false, ...acts('tanh', 'hardSigmoid') }), h0: false },
+  { c: config({ inputSize: 100, hiddenSize: 64, seqLen: 20, batch: 7, numLayers: 3, bias: false, batchFirst: true, resetAfter: false }), h0: false },
 ];
 
 describe('fast GRU kernel, split across threads, against the reference', () => {
