@@ -48,6 +48,8 @@ function scenarios(quick: boolean): Plan {
     gru: [
       { name: 'S', seq: 100, batch: 64, input: 128, hidden: 256, layers: 1, forward: r(2, 15), forwardBackward: r(1, 10) },
       { name: 'L', seq: 200, batch: 32, input: 512, hidden: 512, layers: 2, forward: r(1, 7), forwardBackward: r(1, 5) },
+      // A batch too small to split over threads: at 2 threads its layers run as a wavefront.
+      { name: 'M', seq: 100, batch: 4, input: 256, hidden: 256, layers: 4, forward: r(3, 20), forwardBackward: r(2, 15) },
     ],
     // Steps are cheap and noisy: many repeats (about a second each at 40 us).
     step: { name: '1', input: 256, hidden: 256, ...(quick ? { warmup: 20, repeats: 500 } : { warmup: 2000, repeats: 20000 }) },
