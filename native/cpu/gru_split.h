@@ -9,13 +9,13 @@
 // the same order, so results change only where a row's product runs in a different tail of the
 // packed kernel (last bits). A bidirectional call whose batch is too small to split runs its two
 // directions side by side instead, one thread each, with a scratch slot each (GruPlan::
-// scratchSlots). A one-direction stack of layers with 2-7 rows runs its forward as a wavefront:
-// the steps are cut into chunks, and layer l works on chunk j while layer l + 1 works on chunk
-// j - 1, each layer on its thread (layer l on thread l mod threads), each with its own slot
-// (GruPlan::waveSlots); the backward runs the same way from the last chunk down, each layer's
-// weight gradients once its last chunk is done. Any other call of 2-7 rows and 2 or more steps
-// runs the steps on one thread, in the packed kernel, and splits only the GEMMs around them. One-row calls and single steps
-// keep OpenBLAS's threads: a GEMV gains from the second core's bandwidth.
+// scratchSlots). A one-direction stack of layers with 2-7 rows runs as a wavefront: the steps
+// are cut into chunks, layer l works on chunk j while layer l + 1 works on chunk j - 1, and any
+// thread takes the next ready chunk, each layer keeping its state in its own slot (GruPlan::
+// waveSlots); the backward runs the same way from the last chunk down, each layer's weight
+// gradients once its last chunk is done. Any other call of 2-7 rows and 2 or more steps runs the
+// steps on one thread, in the packed kernel, and splits only the GEMMs around them. One-row calls
+// and single steps keep OpenBLAS's threads: a GEMV gains from the second core's bandwidth.
 #pragma once
 #include <algorithm>
 #include <cstdint>
