@@ -5,10 +5,7 @@
 // gradient of the layer below's output) is one GEMM per direction. Padded rows have zero gate
 // gradients and zero saved values, so they add nothing anywhere.
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 #include "gemm.h"
@@ -19,6 +16,7 @@
 #include "gru_split.h"
 #include "kernel_targets.h"
 #include "packed_gemm.h"
+#include "wavefront_board.h"
 
 namespace gru {
 namespace cpu {
@@ -230,13 +228,12 @@ bool backwardWavefront(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, int
 
   // Any thread runs any layer's next chunk: the layer it ran last when that is ready, else the
   // lowest ready one (furthest down the pipeline); a layer's weight gradients when nothing else is.
-  std::mutex mutex;
-  std::condition_variable advanced;
-  std::vector<int64_t> finished(p.L, 0);  // chunks finished per layer, from the last chunk down
-  std::vector<char> running(p.L, 0), weightsTaken(p.L, a.dweights ? 0 : 1);
-  std::atomic<int64_t> completions{0};
+  WavefrontBoard board(p.L);  // chunks counted from the last one down
+  std::vector<int64_t>& finished = board.finished;
+  std::vector<char>& running = board.running;
+  std::vector<char> weightsTaken(p.L, a.dweights ? 0 : 1);
   return runPartsSideBySide(threads, [&](int thread) {
-    std::unique_lock<std::mutex> lock(mutex);
+    std::unique_lock<std::mutex> lock(board.completed.mutex());
     auto ready = [&](int64_t l) {
       return !running[l] && finished[l] < chunks && (l == p.L - 1 || finished[l + 1] > finished[l]);
     };
@@ -255,8 +252,7 @@ bool backwardWavefront(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, int
       if (layer < 0 && weightsOf >= 0) {
         weightsTaken[weightsOf] = 1;
         // A thread asleep with nothing left to take must see that everything is started now.
-        completions.fetch_add(1, std::memory_order_release);
-        advanced.notify_all();
+        board.completed.signal();
         lock.unlock();
         runWeightGradients(weightsOf);
         lock.lock();
@@ -264,28 +260,12 @@ bool backwardWavefront(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, int
       }
       if (layer < 0) {
         if (allStarted) return;
-        // As in the forward's wavefront: spin a little before sleeping.
-        const int64_t seen = completions.load(std::memory_order_relaxed);
-        lock.unlock();
-        for (int spin = 0; spin < 20000 && completions.load(std::memory_order_acquire) == seen; ++spin) {
-#if defined(__x86_64__)
-          __builtin_ia32_pause();
-#endif
-        }
-        lock.lock();
-        advanced.wait(lock, [&] { return completions.load(std::memory_order_relaxed) != seen; });
+        board.completed.awaitNext(lock);
         continue;
       }
       const int64_t j = chunks - 1 - finished[layer];
-      running[layer] = 1;
       last = layer;
-      lock.unlock();
-      runChunk(layer, j);
-      lock.lock();
-      running[layer] = 0;
-      finished[layer]++;
-      completions.fetch_add(1, std::memory_order_release);
-      advanced.notify_all();
+      board.run(lock, layer, [&] { runChunk(layer, j); });
     }
   });
 }

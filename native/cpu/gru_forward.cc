@@ -4,10 +4,7 @@
 // gate loop. Training saves each row's
 // gates and h_prev in the reserve (gru_plan.h); inference saves nothing.
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <cstring>
-#include <mutex>
 #include <type_traits>
 #include <vector>
 
@@ -20,6 +17,7 @@
 #include "gru_split.h"
 #include "kernel_targets.h"
 #include "packed_gemm.h"
+#include "wavefront_board.h"
 
 namespace gru {
 namespace cpu {
@@ -265,13 +263,11 @@ bool forwardWavefront(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int t
   // Any thread runs any layer's next chunk (each layer's state lives in its own slot): the layer
   // it ran last when that is ready (its weights are in this core's cache), else the deepest
   // ready one, which drains the pipeline and keeps the threads evenly busy.
-  std::mutex mutex;
-  std::condition_variable advanced;
-  std::vector<int64_t> finished(p.L, 0);  // chunks finished per layer
-  std::vector<char> running(p.L, 0);
-  std::atomic<int64_t> completions{0};
+  WavefrontBoard board(p.L);
+  std::vector<int64_t>& finished = board.finished;
+  std::vector<char>& running = board.running;
   return runPartsSideBySide(threads, [&](int thread) {
-    std::unique_lock<std::mutex> lock(mutex);
+    std::unique_lock<std::mutex> lock(board.completed.mutex());
     auto ready = [&](int64_t l) { return !running[l] && finished[l] < chunks && (l == 0 || finished[l - 1] > finished[l]); };
     int64_t last = thread < p.L ? thread : -1;
     for (;;) {
@@ -283,29 +279,12 @@ bool forwardWavefront(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int t
       }
       if (layer < 0) {
         if (allStarted) return;
-        // What this thread waits for is usually about to finish: spin a little before sleeping,
-        // since waking a sleeping thread costs tens of microseconds, as much as a small chunk.
-        const int64_t seen = completions.load(std::memory_order_relaxed);
-        lock.unlock();
-        for (int spin = 0; spin < 20000 && completions.load(std::memory_order_acquire) == seen; ++spin) {
-#if defined(__x86_64__)
-          __builtin_ia32_pause();
-#endif
-        }
-        lock.lock();
-        advanced.wait(lock, [&] { return completions.load(std::memory_order_relaxed) != seen; });
+        board.completed.awaitNext(lock);
         continue;
       }
       const int64_t j = finished[layer];
-      running[layer] = 1;
       last = layer;
-      lock.unlock();
-      runChunk(layer, j);
-      lock.lock();
-      running[layer] = 0;
-      finished[layer] = j + 1;
-      completions.fetch_add(1, std::memory_order_release);
-      advanced.notify_all();
+      board.run(lock, layer, [&] { runChunk(layer, j); });
     }
   });
 }
