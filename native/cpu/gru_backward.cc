@@ -187,8 +187,7 @@ const T* maskedInput(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws) {
 template <typename T>
 bool backwardWavefront(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, int threads) {
   const GruConfig& c = p.config;
-  const int64_t H3 = 3 * p.H, B = p.B, chunkSteps = p.waveChunkSteps();
-  const int64_t chunks = (p.T + chunkSteps - 1) / chunkSteps;
+  const int64_t H3 = 3 * p.H, B = p.B, chunkSteps = p.waveChunkSteps(), chunks = p.waveChunks();
   T* dOut = ws + p.bwOutputGrads();
   const T* x0 = a.dweights ? maskedInput(p, a, ws) : nullptr;
   std::vector<LayerDirectionGrads<T>> grads;
@@ -202,7 +201,7 @@ bool backwardWavefront(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, int
   auto hiddenGateGrads = [&](int64_t l) { return c.resetAfter ? ws + p.bwHiddenGateGrads(l) : gateGrads(l); };
 
   auto runChunk = [&](int64_t l, int64_t j) {
-    const int64_t s0 = j * chunkSteps, s1 = std::min(p.T, s0 + chunkSteps), n = s1 - s0;
+    const int64_t s0 = j * chunkSteps, s1 = std::min(p.T, s0 + chunkSteps);
     const T* dy = l == p.L - 1 ? a.dy : dOut;
     recurrence(p, a, ws, grads[l], packed[l], l, 0, l, dy, gateGrads(l), hiddenGateGrads(l), 0, B, s0, s1);
     // The chunk's input gradient: dx for layer 0, else the layer below's dY, over this layer's
@@ -211,15 +210,10 @@ bool backwardWavefront(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, int
     if (!dIn) return;
     const int64_t inSize = c.layerInputSize(l);
     const T* wIh = a.weights + gruParamOffset(c, l, 0, GruParam::WeightIH);
-    auto rowsFrom = [&](int64_t first, int64_t count) {
+    p.forStepRows(s0, s1, [&](int64_t first, int64_t count) {
       blas::gemm(false, false, count, inSize, H3, T(1), gateGrads(l) + first * H3, H3, wIh, inSize, T(0), dIn + first * inSize, inSize);
       if (l > 0 && c.dropoutActive()) applyGruDropout(c, l, dOut, p.layerOutputSize(), first * inSize, (first + count) * inSize);
-    };
-    if (p.batchFirst) {
-      for (int64_t b = 0; b < B; ++b) rowsFrom(b * p.T + s0, n);
-    } else {
-      rowsFrom(s0 * B, n * B);
-    }
+    });
   };
   auto runWeightGradients = [&](int64_t l) {
     const T* x = l == 0 ? x0 : a.reserve + p.layerOutputOffset(l - 1);

@@ -104,7 +104,7 @@ struct DirectionSteps {
 // Where one direction's steps keep their per-step data: a slot of the plan's workspace.
 template <typename T>
 struct StepScratch {
-  const T* gi;
+  T* gi;
   // -1: GI holds every row in the user's order; else GI holds the steps from giFirstStep on,
   // time-major (the wavefront's chunks).
   int64_t giFirstStep;
@@ -173,23 +173,25 @@ GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const
   if (s1 == p.T) std::memcpy(a.hN + state, h, sizeof(T) * rows * H);
 }
 
-// W_hh packed for this call (Note [Packed recurrent weights]) into `packed`, where it pays and
-// the weights are not an inference copy's (packed already).
+// What the steps of `w` read, with W_hh packed for this call into `packed` (Note [Packed
+// recurrent weights]) where that pays and the weights are not an inference copy's (packed already).
 template <typename T>
-void packForSteps(const GruPlan& p, DirectionSteps<T>& run, T* packed) {
+DirectionSteps<T> prepareSteps(const GruPlan& p, const LayerDirection<T>& w, T* ws, T* packed) {
+  const int64_t H = p.H;
+  DirectionSteps<T> run{w, w.firstPanels, w.candidatePanels, w.bHh ? w.bHh + 2 * H : ws + p.fwZeros()};
   if constexpr (std::is_same_v<T, float>) {
-    const int64_t H = p.H;
     // Reset-after multiplies by all 3H rows of W_hh at once; reset-before by rows [0, 2H), then [2H, 3H).
     const int64_t firstRows = p.config.resetAfter ? 3 * H : 2 * H;
     if (!run.packedFirst && usePackedRecurrent<T>(p.T, p.B)) {
-      packTransposed(run.w.wHh, firstRows, H, H, packed);
+      packTransposed(w.wHh, firstRows, H, H, packed);
       run.packedFirst = packed;
       if (!p.config.resetAfter) {
-        packTransposed(run.w.wHh + 2 * H * H, H, H, H, packed + packedSize(firstRows, H));
+        packTransposed(w.wHh + 2 * H * H, H, H, H, packed + packedSize(firstRows, H));
         run.packedCandidate = packed + packedSize(firstRows, H);
       }
     }
   }
+  return run;
 }
 
 template <bool Save, typename T>
@@ -201,10 +203,9 @@ void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l
   if (w.bIh) foldBiases(p, w, folded);
   const StepScratch<T> scratch = slotScratch(p, ws, slot);
   split.forRows(p.R, [&](int64_t r0, int64_t r1) {
-    inputProjection(p, w, x + r0 * inSize, inSize, folded, r1 - r0, const_cast<T*>(scratch.gi) + r0 * H3, H3);
+    inputProjection(p, w, x + r0 * inSize, inSize, folded, r1 - r0, scratch.gi + r0 * H3, H3);
   });
-  DirectionSteps<T> run{w, w.firstPanels, w.candidatePanels, w.bHh ? w.bHh + 2 * H : ws + p.fwZeros()};
-  packForSteps(p, run, ws + p.fwPackedWeights(slot));
+  const DirectionSteps<T> run = prepareSteps(p, w, ws, ws + p.fwPackedWeights(slot));
   split.forBatch(p.B, [&](int64_t b0, int64_t b1) { runSteps<Save>(p, a, scratch, run, l, d, y, b0, b1, 0, p.T); });
 }
 
@@ -222,8 +223,7 @@ T* layerOutput(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l) {
 // (the chunks would wait on each other).
 template <bool Save, typename T>
 bool forwardWavefront(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int threads) {
-  const int64_t H = p.H, H3 = 3 * H, B = p.B, chunkSteps = p.waveChunkSteps();
-  const int64_t chunks = (p.T + chunkSteps - 1) / chunkSteps;
+  const int64_t H = p.H, H3 = 3 * H, B = p.B, chunkSteps = p.waveChunkSteps(), chunks = p.waveChunks();
   std::vector<LayerDirection<T>> weights;
   std::vector<DirectionSteps<T>> steps;
   weights.reserve(p.L);
@@ -232,8 +232,7 @@ bool forwardWavefront(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int t
     weights.emplace_back(p.config, a, l, 0);
     const LayerDirection<T>& w = weights.back();
     if (w.bIh) foldBiases(p, w, ws + p.waveFoldedBias(l));
-    steps.push_back(DirectionSteps<T>{w, w.firstPanels, w.candidatePanels, w.bHh ? w.bHh + 2 * H : ws + p.fwZeros()});
-    packForSteps(p, steps.back(), ws + p.fwPackedWeights(l));
+    steps.push_back(prepareSteps(p, w, ws, ws + p.fwPackedWeights(l)));
   }
   auto runChunk = [&](int64_t l, int64_t j) {
     const int64_t s0 = j * chunkSteps, s1 = std::min(p.T, s0 + chunkSteps), n = s1 - s0;
@@ -251,12 +250,9 @@ bool forwardWavefront(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int t
     const StepScratch<T> scratch{gi, s0, ws + p.waveHidden(l), ws + p.waveState(l), ws + p.waveResetState(l)};
     runSteps<Save>(p, a, scratch, steps[l], l, 0, y, 0, B, s0, s1);
     if (l < p.L - 1 && p.config.dropoutActive()) {
-      const int64_t outputSize = p.layerOutputSize();
-      if (p.batchFirst) {
-        for (int64_t b = 0; b < B; ++b) applyGruDropout(p.config, l + 1, y, outputSize, (b * p.T + s0) * H, (b * p.T + s1) * H);
-      } else {
-        applyGruDropout(p.config, l + 1, y, outputSize, s0 * B * H, s1 * B * H);
-      }
+      p.forStepRows(s0, s1, [&](int64_t first, int64_t count) {
+        applyGruDropout(p.config, l + 1, y, p.layerOutputSize(), first * H, (first + count) * H);
+      });
     }
   };
 

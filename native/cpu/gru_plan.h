@@ -40,6 +40,16 @@ struct GruPlan {
   const bool batchFirst;
 
   int64_t row(int64_t t, int64_t b) const { return batchFirst ? b * T + t : t * B + b; }
+  // f(first, count) over the runs of consecutive rows that steps [s0, s1) cover: one run
+  // time-major, one per batch row batch-first.
+  template <typename F>
+  void forStepRows(int64_t s0, int64_t s1, F&& f) const {
+    if (!batchFirst) {
+      f(s0 * B, (s1 - s0) * B);
+      return;
+    }
+    for (int64_t b = 0; b < B; ++b) f(b * T + s0, s1 - s0);
+  }
   // Elements between row(t, b) and row(t, b + 1) in a buffer whose rows have `ld` elements.
   int64_t stepStride(int64_t ld) const { return (batchFirst ? T : 1) * ld; }
   int64_t savedLd() const { return kSavedSlots * H; }
@@ -81,6 +91,7 @@ struct GruPlan {
   static constexpr int64_t kWavefrontChunks = 16;
   bool wavefrontShape() const { return D == 1 && L >= 2 && B >= 2 && B < kSmallestSplitBatch && T >= 2; }
   int64_t waveChunkSteps() const { return (T + kWavefrontChunks - 1) / kWavefrontChunks; }
+  int64_t waveChunks() const { return (T + waveChunkSteps() - 1) / waveChunkSteps(); }
   int64_t waveSlots() const { return wavefrontShape() ? L : 0; }
   int64_t waveSlotSize() const { return waveChunkSteps() * B * 3 * H + B * 3 * H + 2 * B * H + 3 * H; }
   int64_t waveGates(int64_t l) const { return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize() + l * waveSlotSize(); }
