@@ -29,20 +29,21 @@ export function where<D extends DType>(condition: Tensor<D>, a: Tensor<D>, other
   checkLike(condition, a, 'where(): condition', 'a');
   if (typeof other !== 'number' && !(other instanceof Tensor)) throw new ArgumentError(`where(): b must be a Tensor or a number, got ${describe(other)}`);
   const b = typeof other === 'number' ? Tensor.full([], other, { dtype: a.dtype, device: a.device }) : checkTensor(other, 'where(): b') as Tensor<D>;
-  if (b !== other) checkLike(b, a, 'where(): b', 'a');
+  if (b === other) checkLike(b, a, 'where(): b', 'a');
   const temporaries: Tensor[] = typeof other === 'number' ? [b] : [];
+  // Each intermediate is freed on the way out, also when a later step throws.
+  const temporary = <T extends Tensor>(t: T): T => {
+    temporaries.push(t);
+    return t;
+  };
   try {
     const shape = broadcastShapes(broadcastShapes(condition.shape, a.shape, 'where()', ['condition', 'a']), b.shape, 'where()', ['condition and a', 'b']);
-    const zero = Tensor.zeros([], { dtype: condition.dtype, device: condition.device });
-    const taken = rawBinary('ne', condition, zero, condition.shape);
-    const takenFull = rawExpand(taken, shape);
-    const index = cast(takenFull, 'int32');
-    const indexColumn = index.reshape([...shape, 1]);
-    const fromA = expandOnTape(a, shape);
-    const fromB = expandOnTape(b, shape);
-    const sides = stack([fromB, fromA], -1);
-    const picked = gather(sides, -1, indexColumn);
-    temporaries.push(zero, taken, takenFull, index, indexColumn, fromA, fromB, sides, picked);
+    const zero = temporary(Tensor.zeros([], { dtype: condition.dtype, device: condition.device }));
+    const taken = temporary(rawBinary('ne', condition, zero, condition.shape));
+    const index = temporary(cast(temporary(rawExpand(taken, shape)), 'int32'));
+    const indexColumn = temporary(index.reshape([...shape, 1]));
+    const sides = temporary(stack([temporary(expandOnTape(b, shape)), temporary(expandOnTape(a, shape))], -1));
+    const picked = temporary(gather(sides, -1, indexColumn));
     return picked.reshape(shape) as Tensor<D>;
   } finally {
     for (const t of temporaries) t.dispose();

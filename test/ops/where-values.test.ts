@@ -1,7 +1,7 @@
 /** where(): a selection, as torch.where: the values it picks come through exactly, whatever the other branch holds, with gradients to each side. */
 import { describe, expect, it } from 'vitest';
 
-import { Tensor, sum, where } from '../../lib/index';
+import { DTypeError, Tensor, memory, sum, where } from '../../lib/index';
 
 describe('where()', () => {
   it('passes the chosen values through exactly, across magnitudes and dtypes', () => {
@@ -43,5 +43,15 @@ describe('where()', () => {
     sum(out).backward();
     expect(Array.from(a.grad!.dataSync())).toEqual([1, 0, 1, 1, 0, 1]);
     expect(Array.from(b.grad!.dataSync())).toEqual([0, 2, 0]);
+  });
+
+  it('refuses a b of another dtype, naming it, and leaves no tensor behind', () => {
+    const c = Tensor.from([1, 0]);
+    const a = Tensor.from([1, 2]);
+    const b = Tensor.from([3, 4], undefined, { dtype: 'float64' });
+    const before = memory().tensors;
+    expect(() => where(c, a, b)).toThrow(DTypeError);
+    expect(() => where(c, a, b)).toThrow(/where\(\): b/);
+    expect(memory().tensors).toBe(before);
   });
 });
