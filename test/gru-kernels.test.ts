@@ -9,6 +9,7 @@ import { DEFAULT_ACTIVATIONS, activationCode, activationName, type GRUActivation
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { getNumThreads, setNumThreads } from '../lib/backends';
+import { emptyCache, memory } from '../lib/memory';
 import { ArgumentError, DisposedError, DTypeError, ShapeError } from '../lib/errors';
 import { native, nativeConstants } from '../lib/native/binding';
 import { GRU_CONFIG_KINDS, packGruConfig, type NativeGruConfig } from '../lib/native/gru-config';
@@ -298,6 +299,36 @@ describe('fast GRU kernel, split across threads, against the reference', () => {
     const two = at(2);
     expectClose(two.y, one.y, 1e-6, 'y');
     expectClose(two.dw, one.dw, 1e-5, 'dweights');
+  });
+
+  it('gives the wavefront and side-by-side directions their per-thread slots only at 2+ threads', () => {
+    const before = getNumThreads();
+    onTestFinished(() => setNumThreads(before));
+    // Bytes the host cache gains over one call: its workspace and the inputs it frees, which are
+    // the same at any thread count.
+    const cachedByCall = (p: Problem, threads: number, pass: 'forward' | 'backward') => {
+      setNumThreads(threads);
+      const training = pass === 'backward' ? forward(p, FAST) : null;
+      emptyCache();
+      if (training) backward(p, FAST, training.reserve!);
+      else forward(p, FAST, false);
+      const bytes = memory().hostCachedBytes;
+      training?.reserve!.dispose();
+      emptyCache();
+      return bytes;
+    };
+    // Every workspace here is over 1 MiB, the cache's large classes (blocks of 512 KiB to 1 MiB are not kept).
+    const H = 192;
+    const stack = makeProblem(config({ inputSize: 64, hiddenSize: H, seqLen: 30, batch: 4, numLayers: 4 }), 'float32', 5);
+    const bidirectional = makeProblem(config({ inputSize: 64, hiddenSize: H, seqLen: 100, batch: 4, bidirectional: true }), 'float32', 6);
+    for (const [label, p, extraSlots] of [['4-layer stack', stack, 3], ['bidirectional', bidirectional, 1]] as const) {
+      for (const pass of ['forward', 'backward'] as const) {
+        const one = cachedByCall(p, 1, pass);
+        const two = cachedByCall(p, 2, pass);
+        // At least the extra slots' packed W_hh (4H^2 floats forward, 3H^2 backward).
+        expect(two - one, `${label} ${pass}`).toBeGreaterThanOrEqual(extraSlots * (pass === 'forward' ? 4 : 3) * H * H * 4);
+      }
+    }
   });
 });
 

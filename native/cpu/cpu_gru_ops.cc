@@ -5,6 +5,7 @@
 
 #include "../core/errors.h"
 #include "../ops/gru_gate_step.h"
+#include "blas.h"
 #include "cpu_backend.h"
 #include "float_dispatch.h"
 #include "gru_cpu.h"
@@ -19,8 +20,8 @@ T* dataOrNull(const std::optional<TensorRef>& t) {
   return t ? t->data<T>() : nullptr;
 }
 
-GruBufferSizes bufferSizes(const GruInputs& r) {
-  return r.kernel == Kernel::Fast ? cpu::gruBufferSizes(r.config) : reference::gruBufferSizes(r.config);
+GruBufferSizes bufferSizes(const GruInputs& r, int threads) {
+  return r.kernel == Kernel::Fast ? cpu::gruBufferSizes(r.config, threads) : reference::gruBufferSizes(r.config);
 }
 
 StoragePtr allocateScratch(int64_t elements, DType dtype) {
@@ -30,18 +31,19 @@ StoragePtr allocateScratch(int64_t elements, DType dtype) {
 
 // The fields GruForwardArgs and GruBackwardArgs share.
 template <typename T, typename Args>
-void setInputs(Args& a, const GruInputs& r, const StoragePtr& workspace) {
+void setInputs(Args& a, const GruInputs& r, const StoragePtr& workspace, int threads) {
   a.x = r.x.data<T>();
   a.h0 = dataOrNull<T>(r.h0);
   a.weights = r.weights.data<T>();
   a.lengths = r.lengths.empty() ? nullptr : r.lengths.data();
   a.workspace = workspace ? static_cast<T*>(workspace->data()) : nullptr;
+  a.threads = threads;
 }
 
 template <typename T>
-void runForward(const GruForwardRequest& r, const std::optional<TensorRef>& reserve, const StoragePtr& workspace) {
+void runForward(const GruForwardRequest& r, const std::optional<TensorRef>& reserve, const StoragePtr& workspace, int threads) {
   GruForwardArgs<T> a;
-  setInputs<T>(a, r, workspace);
+  setInputs<T>(a, r, workspace, threads);
   a.y = r.y.data<T>();
   a.hN = r.hN.data<T>();
   a.reserve = dataOrNull<T>(reserve);
@@ -50,9 +52,9 @@ void runForward(const GruForwardRequest& r, const std::optional<TensorRef>& rese
 }
 
 template <typename T>
-void runBackward(const GruBackwardRequest& r, const StoragePtr& workspace) {
+void runBackward(const GruBackwardRequest& r, const StoragePtr& workspace, int threads) {
   GruBackwardArgs<T> a;
-  setInputs<T>(a, r, workspace);
+  setInputs<T>(a, r, workspace, threads);
   a.reserve = r.reserve.data<T>();
   a.dy = dataOrNull<T>(r.dy);
   a.dhN = dataOrNull<T>(r.dhN);
@@ -76,16 +78,18 @@ bool isSmallGruProblem(const GruConfig& c) {
 std::optional<TensorRef> CpuBackend::gruForward(const GruForwardRequest& request) {
   raisePendingError();
   const DType dtype = request.x.dtype;
-  const GruBufferSizes sizes = bufferSizes(request);
+  // The call splits over the threads set when it is made (Note [GRU thread split]).
+  const int threads = blasThreads();
+  const GruBufferSizes sizes = bufferSizes(request, threads);
   StoragePtr workspace = allocateScratch(sizes.forwardWorkspace, dtype);
   std::optional<TensorRef> reserve;
   if (request.training) {
     reserve = TensorRef{makeStorage(hostAllocator(), static_cast<size_t>(sizes.reserve) * dtypeSize(dtype)), 0,
                         sizes.reserve, dtype};
   }
-  stream_.enqueue([request, reserve, workspace = std::move(workspace), dtype] {
-    if (dtype == DType::Float32) runForward<float>(request, reserve, workspace);
-    else runForward<double>(request, reserve, workspace);
+  stream_.enqueue([request, reserve, workspace = std::move(workspace), dtype, threads] {
+    if (dtype == DType::Float32) runForward<float>(request, reserve, workspace, threads);
+    else runForward<double>(request, reserve, workspace, threads);
   }, isSmallGruProblem(request.config));
   return reserve;
 }
@@ -101,10 +105,11 @@ TensorRef CpuBackend::gruInferenceCopy(const GruConfig& config, const TensorRef&
 void CpuBackend::gruForwardInference(const GruForwardRequest& r, InferenceWeights format) {
   raisePendingError();
   // The forward workspace up to the region the per-call packing would use: a copy is packed already.
-  StoragePtr workspace = allocateScratch(cpu::GruPlan(r.config).inferenceCopyWorkspaceSize(), DType::Float32);
-  stream_.enqueue([r, workspace = std::move(workspace), format] {
+  const int threads = blasThreads();
+  StoragePtr workspace = allocateScratch(cpu::GruPlan(r.config, threads).inferenceCopyWorkspaceSize(), DType::Float32);
+  stream_.enqueue([r, workspace = std::move(workspace), format, threads] {
     GruForwardArgs<float> a;
-    setInputs<float>(a, r, workspace);
+    setInputs<float>(a, r, workspace, threads);
     a.y = r.y.data<float>();
     a.hN = r.hN.data<float>();
     // Note [Inference weight copies]: r.weights is the copy.
@@ -118,16 +123,17 @@ void CpuBackend::gruForwardInference(const GruForwardRequest& r, InferenceWeight
 void CpuBackend::gruBackward(const GruBackwardRequest& request) {
   raisePendingError();
   const DType dtype = request.x.dtype;
-  const GruBufferSizes sizes = bufferSizes(request);
+  const int threads = blasThreads();
+  const GruBufferSizes sizes = bufferSizes(request, threads);
   if (request.reserve.numel != sizes.reserve) {
     throw Error(ErrorKind::Argument, "gruBackward: the reserve has " + std::to_string(request.reserve.numel) +
                                          " elements but this call needs " + std::to_string(sizes.reserve) +
                                          ": pass the reserve its training forward returned");
   }
   StoragePtr workspace = allocateScratch(sizes.backwardWorkspace, dtype);
-  stream_.enqueue([request, workspace = std::move(workspace), dtype] {
-    if (dtype == DType::Float32) runBackward<float>(request, workspace);
-    else runBackward<double>(request, workspace);
+  stream_.enqueue([request, workspace = std::move(workspace), dtype, threads] {
+    if (dtype == DType::Float32) runBackward<float>(request, workspace, threads);
+    else runBackward<double>(request, workspace, threads);
   });
 }
 

@@ -268,7 +268,7 @@ bool backwardWavefront(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, int
 
 template <typename T>
 void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
-  const GruPlan p(config);
+  const GruPlan p(config, a.threads);
   const ThreadSplit split(p);
   const int64_t H3 = 3 * p.H;
   T* ws = a.workspace;

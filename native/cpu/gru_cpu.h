@@ -31,6 +31,7 @@ struct GruForwardArgs {
   T* hN = nullptr;                    // final states
   T* reserve = nullptr;               // training: saved intermediates for backward; null: inference
   T* workspace = nullptr;             // scratch
+  int threads = 1;                    // fast kernel: the count its workspace was sized for
   // Fast float32 inference only: the weights as an inference copy (Note [Inference weight
   // copies]) in place of `weights`.
   const float* inferenceCopy = nullptr;
@@ -50,6 +51,7 @@ struct GruBackwardArgs {
   T* dh0 = nullptr;                   // written (overwritten), nullable: not needed
   T* dweights = nullptr;              // nullable: not needed; else ACCUMULATED into (+=), like cuDNN's WGRAD_MODE_ADD
   T* workspace = nullptr;             // scratch
+  int threads = 1;                    // fast kernel: the count its workspace was sized for
 };
 
 // Element counts of the buffers a call of a given config needs.
@@ -61,7 +63,8 @@ struct GruBufferSizes {
 
 namespace cpu {
 
-GruBufferSizes gruBufferSizes(const GruConfig& config);
+// A call that may split over `threads` (Note [GRU thread split]) needs per-thread slots.
+GruBufferSizes gruBufferSizes(const GruConfig& config, int threads);
 template <typename T> void gruForward(const GruConfig& config, const GruForwardArgs<T>& args);
 template <typename T> void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& args);
 

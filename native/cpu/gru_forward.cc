@@ -303,14 +303,14 @@ void forwardLayers(const GruPlan& p, const GruForwardArgs<T>& a) {
 
 }  // namespace
 
-GruBufferSizes gruBufferSizes(const GruConfig& config) {
-  const GruPlan plan(config);
+GruBufferSizes gruBufferSizes(const GruConfig& config, int threads) {
+  const GruPlan plan(config, threads);
   return GruBufferSizes{plan.reserveSize(), plan.forwardWorkspaceSize(), plan.backwardWorkspaceSize()};
 }
 
 template <typename T>
 void gruForward(const GruConfig& config, const GruForwardArgs<T>& args) {
-  const GruPlan plan(config);
+  const GruPlan plan(config, args.threads);
   if (args.reserve) forwardLayers<true>(plan, args);
   else forwardLayers<false>(plan, args);
 }

@@ -22,8 +22,11 @@ namespace gru {
 namespace cpu {
 
 struct GruPlan {
-  explicit GruPlan(const GruConfig& c)
+  // `threads`: how many the call may split over (Note [GRU thread split]), fixed when its
+  // workspace is sized, so that the slots below exist only where a split can use them.
+  GruPlan(const GruConfig& c, int threads)
       : config(c),
+        threads(threads),
         T(c.seqLen),
         B(c.batch),
         H(c.hiddenSize),
@@ -36,6 +39,7 @@ struct GruPlan {
   enum Slot : int64_t { SlotR = 0, SlotZ = 1, SlotN = 2, SlotHiddenN = 3, SlotHPrev = 4 };
 
   const GruConfig& config;
+  const int threads;
   const int64_t T, B, H, D, L, R;
   const bool batchFirst;
 
@@ -64,12 +68,11 @@ struct GruPlan {
   int64_t reserveSize() const { return layerReserveOffset(L); }
 
   // ---- scratch slots. Each direction that runs needs its own per-step scratch; one slot serves
-  // both when they run one after the other. A bidirectional call whose batch is too small to
-  // split across threads (Note [GRU thread split]) may run its directions side by side, so it
-  // gets a slot each. This depends on the config alone, so the sizes never depend on the
-  // thread count of the moment.
+  // both when they run one after the other. A bidirectional call at 2+ threads whose batch is
+  // too small to split (Note [GRU thread split]) may run its directions side by side, so it
+  // gets a slot each.
   static constexpr int64_t kSmallestSplitBatch = 8;
-  int64_t scratchSlots() const { return D == 2 && B < kSmallestSplitBatch ? 2 : 1; }
+  int64_t scratchSlots() const { return threads >= 2 && D == 2 && B < kSmallestSplitBatch ? 2 : 1; }
 
   // ---- forward workspace: per slot s: GI [R x 3H] | gh [B x 3H] | h [B x H] | rh [B x H] |
   //      folded bias [3H]; then zeros [H] | inference layer outputs [min(L-1, 2) x R*D*H] |
@@ -86,13 +89,13 @@ struct GruPlan {
   int64_t inferenceLayerBuffers() const { return L - 1 < 2 ? L - 1 : 2; }
 
   // ---- the layer wavefront's slots (Note [GRU thread split]): a one-direction stack of 2-7 rows
-  // may run its layers side by side over chunks of steps, so each layer gets a slot whose GI
-  // holds one chunk, its rows in time-major order whatever the user's layout.
+  // at 2+ threads may run its layers side by side over chunks of steps, so each layer gets a
+  // slot whose GI holds one chunk, its rows in time-major order whatever the user's layout.
   static constexpr int64_t kWavefrontChunks = 16;
   bool wavefrontShape() const { return D == 1 && L >= 2 && B >= 2 && B < kSmallestSplitBatch && T >= 2; }
   int64_t waveChunkSteps() const { return (T + kWavefrontChunks - 1) / kWavefrontChunks; }
   int64_t waveChunks() const { return (T + waveChunkSteps() - 1) / waveChunkSteps(); }
-  int64_t waveSlots() const { return wavefrontShape() ? L : 0; }
+  int64_t waveSlots() const { return threads >= 2 && wavefrontShape() ? L : 0; }
   int64_t waveSlotSize() const { return waveChunkSteps() * B * 3 * H + B * 3 * H + 2 * B * H + 3 * H; }
   int64_t waveGates(int64_t l) const { return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize() + l * waveSlotSize(); }
   int64_t waveHidden(int64_t l) const { return waveGates(l) + waveChunkSteps() * B * 3 * H; }
@@ -112,7 +115,7 @@ struct GruPlan {
   //      x with padded rows zeroed [R x I]. A set of gate gradients per direction, or per layer
   //      for the wavefront (each layer's stay until its weight gradients are taken); a slot per
   //      packedSlots().
-  int64_t bwGateGradSets() const { return wavefrontShape() ? L : D; }
+  int64_t bwGateGradSets() const { return waveSlots() > 0 ? L : D; }
   int64_t bwGateGrads(int64_t set) const { return set * R * 3 * H; }
   int64_t bwSlotSize() const { return (config.resetAfter ? R * 3 * H : 0) + 2 * B * H + packedSize(H, 3 * H); }
   int64_t bwHiddenGateGrads(int64_t s) const { return bwGateGrads(bwGateGradSets()) + s * bwSlotSize(); }

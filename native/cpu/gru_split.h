@@ -38,7 +38,7 @@ class ThreadSplit {
   static_assert(2 * kMinRowsPerPart == GruPlan::kSmallestSplitBatch, "the plan gives side-by-side directions their slots");
 
   explicit ThreadSplit(const GruPlan& p) {
-    const int threads = blasThreads();
+    const int threads = p.threads;
     if (threads < 2) return;
     const bool large = p.T * p.B * 3 * p.H * (p.config.inputSize + p.H) >= kMinLayerWork;
     const int64_t batchParts = std::min<int64_t>(threads, p.B / kMinRowsPerPart);
@@ -46,7 +46,7 @@ class ThreadSplit {
       batchParts_ = rowParts_ = static_cast<int>(batchParts);
     } else if (large && p.scratchSlots() == 2) {
       directionsSideBySide_ = true;
-    } else if (large && p.wavefrontShape()) {
+    } else if (large && p.waveSlots() > 0) {
       wavefrontThreads_ = static_cast<int>(std::min<int64_t>(threads, p.L));
       rowParts_ = threads;  // for the layer-by-layer path, when the wavefront cannot have its threads
     } else if (p.T >= 2 && p.B >= 2) {
