@@ -90,7 +90,16 @@ describe('training bad inputs', () => {
     expect(losses.mse(on([1, 2]), on([1, 4])).itemSync()).toBeCloseTo(2, 6);
     const classes = Tensor.from([2, -1, 7], undefined, { dtype: 'int32', device: 'cuda' });
     expect(() => losses.nllLoss(on([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).reshape([3, 4]), classes).dataSync())
-      .toThrow(/target contains a class out of range for 4 classes \(the first at row 1\)$/);
+      .toThrow(/^target contains class -1 \(at row 1\), out of range for 4 classes$/);
+  });
+
+  it.skipIf(!cuda.available)('an embedding index out of range on cuda names the first bad index as on the CPU, and the stream recovers', () => {
+    const emb = new Embedding({ numEmbeddings: 5, embeddingDim: 2 });
+    emb.to('cuda');
+    const ids = (values: number[]) => Tensor.from(values, undefined, { dtype: 'int32', device: 'cuda' });
+    expect(() => emb.forward(ids([1, 9, -2])).dataSync()).toThrow(/Embedding\.forward input \(numEmbeddings 5\) contains index 9 \(at flat position 1\), out of range for a dimension of size 5$/);
+    expect(Array.from(emb.forward(ids([4, 0])).dataSync())).toHaveLength(4);
+    emb.dispose();
   });
 
   it.skipIf(!cuda.available)('an optimizer refuses parameters on two devices', () => {

@@ -9,6 +9,7 @@
 
 #include "../core/errors.h"
 #include "../ops/cast.h"
+#include "../ops/index_errors.h"
 #include "../ops/unary_functors.h"
 #include "cpu_backend.h"
 #include "elementwise.h"
@@ -237,16 +238,11 @@ void CpuBackend::softmaxBackward(const SoftmaxBackwardRequest& r) {
 
 namespace {
 
-std::string badIndexMessage(const GatherRequest& r, int64_t position, int32_t value) {
-  return r.what + " contains index " + std::to_string(value) + " (at flat position " + std::to_string(position) +
-         "), out of range for a dimension of size " + std::to_string(r.n);
-}
-
 template <typename T>
 void gatherRows(const GatherRequest& r) {
   const int32_t* index = r.index.data<int32_t>();
   for (int64_t i = 0; i < r.index.numel; ++i) {
-    if (index[i] < 0 || index[i] >= r.n) throw Error(ErrorKind::Argument, badIndexMessage(r, i, index[i]));
+    if (index[i] < 0 || index[i] >= r.n) throw Error(ErrorKind::Argument, badIndexMessage(r.what, r.n, i, index[i]));
   }
   T* a = r.a.data<T>();
   T* out = r.out.data<T>();

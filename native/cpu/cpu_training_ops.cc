@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "../core/errors.h"
+#include "../ops/index_errors.h"
 #include "../ops/loss_functors.h"
 #include "../ops/optimizer_rules.h"
 #include "cpu_backend.h"
@@ -72,8 +73,7 @@ void checkClassTargets(const ClassLossRequest& r) {
   for (int64_t row = 0; row < r.rows; ++row) {
     if (t[row] == r.ignoreIndex) continue;
     if (t[row] < 0 || t[row] >= r.classes) {
-      throw Error(ErrorKind::Argument, "target contains class " + std::to_string(t[row]) + " (at row " + std::to_string(row) +
-                                           "), out of range for " + std::to_string(r.classes) + " classes");
+      throw Error(ErrorKind::Argument, badClassMessage(r.classes, row, t[row]));
     }
   }
 }

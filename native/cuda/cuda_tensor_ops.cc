@@ -2,10 +2,12 @@
 // in kernels/tensor_ops.cu, kernels/training.cu and kernels/gru_gates.cu. Ops whose inputs hold indices (gather, class
 // losses) check them on the device and report a bad one through a stream callback, so the error
 // surfaces at the next op or read, as a failure of queued CPU work does.
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "../core/errors.h"
+#include "../ops/index_errors.h"
 #include "cuda_backend.h"
 #include "kernels/gru_gates.h"
 #include "kernels/tensor_ops.h"
@@ -22,41 +24,47 @@ cudaError_t byFloatType(DType dtype, Launch launch) {
   return dtype == DType::Float64 ? launch(double{}) : launch(float{});
 }
 
+// Formats the error from the first bad entry's position and value (the value only when checked
+// values were given).
+using BadEntryMessage = std::function<std::string(long long position, long long value)>;
+
 struct IndexCheck {
   CudaBackend* backend;
-  PinnedBuffer buffer;
-  std::string message;  // completed with the position
+  PinnedBuffer buffer;  // [position, value]
+  BadEntryMessage message;
 };
 
 void CUDART_CB reportBadIndex(cudaStream_t, cudaError_t status, void* data) {
   std::unique_ptr<IndexCheck> check(static_cast<IndexCheck*>(data));
-  const long long first = *static_cast<const long long*>(check->buffer.data);
-  if (status == cudaSuccess && first != kNoBadIndex) {
-    check->backend->recordError(std::make_exception_ptr(Error(ErrorKind::Argument, check->message + std::to_string(first) + ")")));
+  const auto* bad = static_cast<const long long*>(check->buffer.data);
+  if (status == cudaSuccess && bad[0] != kNoBadIndex) {
+    check->backend->recordError(std::make_exception_ptr(Error(ErrorKind::Argument, check->message(bad[0], bad[1]))));
   }
   check->backend->pinnedPool().release(check->buffer);
 }
 
 // Runs launch(firstBad) with a device word for the first bad position, then queues its check.
-// `message` ends in "(the first at ...": the position and ")" complete it.
+// `values` (nullable): the int32 entries checked, so the error can name the bad one.
 template <typename Launch>
-void withIndexCheck(CudaBackend& backend, const std::string& message, Launch launch) {
-  StoragePtr word = makeStorage(backend.allocator(), sizeof(long long));
-  auto* firstBad = static_cast<long long*>(word->data());
-  cuda::checkCuda(cudaMemsetAsync(firstBad, 0x7F, sizeof(long long), backend.stream()), "cudaMemsetAsync");
-  cuda::checkCuda(launch(firstBad), "an indexing kernel launch");
-  PinnedBuffer buffer = backend.pinnedPool().acquire(sizeof(long long));
+void withIndexCheck(CudaBackend& backend, const int32_t* values, BadEntryMessage message, Launch launch) {
+  constexpr size_t kBytes = 2 * sizeof(long long);
+  StoragePtr word = makeStorage(backend.allocator(), kBytes);
+  auto* bad = static_cast<long long*>(word->data());
+  cuda::checkCuda(cudaMemsetAsync(bad, 0x7F, kBytes, backend.stream()), "cudaMemsetAsync");
+  cuda::checkCuda(launch(bad), "an indexing kernel launch");
+  if (values) cuda::checkCuda(cuda::launchRecordBadValue(bad, values, kNoBadIndex, backend.stream()), "a bad-index kernel launch");
+  PinnedBuffer buffer = backend.pinnedPool().acquire(kBytes);
   if (buffer.data == nullptr) {  // no pinned memory: check synchronously
-    long long first = kNoBadIndex;
-    cuda::checkCuda(cudaMemcpyAsync(&first, firstBad, sizeof first, cudaMemcpyDeviceToHost, backend.stream()), "cudaMemcpyAsync");
+    long long first[2] = {kNoBadIndex, kNoBadIndex};
+    cuda::checkCuda(cudaMemcpyAsync(first, bad, kBytes, cudaMemcpyDeviceToHost, backend.stream()), "cudaMemcpyAsync");
     cuda::checkCuda(cudaStreamSynchronize(backend.stream()), "cudaStreamSynchronize");
-    if (first != kNoBadIndex) throw Error(ErrorKind::Argument, message + std::to_string(first) + ")");
+    if (first[0] != kNoBadIndex) throw Error(ErrorKind::Argument, message(first[0], first[1]));
     return;
   }
-  const cudaError_t copied = cudaMemcpyAsync(buffer.data, firstBad, sizeof(long long), cudaMemcpyDeviceToHost, backend.stream());
+  const cudaError_t copied = cudaMemcpyAsync(buffer.data, bad, kBytes, cudaMemcpyDeviceToHost, backend.stream());
   if (copied != cudaSuccess) backend.pinnedPool().release(buffer);  // nothing was queued to write it
   cuda::checkCuda(copied, "cudaMemcpyAsync");
-  auto check = std::make_unique<IndexCheck>(IndexCheck{&backend, buffer, message});
+  auto check = std::make_unique<IndexCheck>(IndexCheck{&backend, buffer, std::move(message)});
   const cudaError_t status = cudaStreamAddCallback(backend.stream(), reportBadIndex, check.get(), 0);
   if (status != cudaSuccess) {
     // The copy may still be writing the buffer: let it land before the pool hands it out again.
@@ -128,9 +136,8 @@ void CudaBackend::gruGatesBackward(const GruGatesBackwardRequest& r) {
 
 void CudaBackend::gather(const GatherRequest& r) {
   raisePendingError();
-  const std::string message = r.what + " contains an index out of range for a dimension of size " + std::to_string(r.n) +
-                              " (the first at flat position ";
-  withIndexCheck(*this, message, [&](long long* firstBad) {
+  auto message = [what = r.what, n = r.n](long long position, long long value) { return badIndexMessage(what, n, position, value); };
+  withIndexCheck(*this, r.index.data<int32_t>(), message, [&](long long* firstBad) {
     if (r.a.dtype == DType::Int32) return cuda::launchGather<int32_t>(r, firstBad, stream());
     return byFloatType(r.a.dtype, [&](auto tag) { return cuda::launchGather<decltype(tag)>(r, firstBad, stream()); });
   });
@@ -146,9 +153,11 @@ void CudaBackend::elementLoss(const ElementLossRequest& r) {
     return;
   }
   // The CPU loop names the bad value too; here only the position comes back.
-  const std::string message = "binaryCrossEntropy(): input must hold probabilities in [0, 1] and target values in [0, 1] "
-                              "(the first outside at flat position ";
-  withIndexCheck(*this, message, launch);
+  auto message = [](long long position, long long) {
+    return "binaryCrossEntropy(): input must hold probabilities in [0, 1] and target values in [0, 1] (the first outside at flat position " +
+           std::to_string(position) + ")";
+  };
+  withIndexCheck(*this, nullptr, message, launch);
 }
 
 void CudaBackend::elementLossBackward(const ElementLossBackwardRequest& r) {
@@ -159,8 +168,8 @@ void CudaBackend::elementLossBackward(const ElementLossBackwardRequest& r) {
 
 void CudaBackend::classLoss(const ClassLossRequest& r) {
   raisePendingError();
-  const std::string message = "target contains a class out of range for " + std::to_string(r.classes) + " classes (the first at row ";
-  withIndexCheck(*this, message, [&](long long* firstBad) {
+  auto message = [classes = r.classes](long long row, long long value) { return badClassMessage(classes, row, value); };
+  withIndexCheck(*this, r.probabilityTarget ? nullptr : r.target.data<int32_t>(), message, [&](long long* firstBad) {
     return byFloatType(r.input.dtype, [&](auto tag) { return cuda::launchClassLoss<decltype(tag)>(r, firstBad, stream()); });
   });
 }

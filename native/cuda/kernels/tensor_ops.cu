@@ -154,6 +154,11 @@ __global__ void checkIndicesKernel(const int32_t* index, int64_t count, int64_t 
   }
 }
 
+// bad = [first bad position, its value]: the value is read once the check has found the position.
+__global__ void recordBadValueKernel(long long* bad, const int32_t* values, long long none) {
+  if (bad[0] != none) bad[1] = values[bad[0]];
+}
+
 struct GatherShape {
   bool perElement, scatter;
   int64_t outer, n, k, inner;
@@ -238,6 +243,11 @@ template <typename T>
 cudaError_t launchSoftmaxBackward(const SoftmaxBackwardRequest& r, cudaStream_t stream) {
   softmaxBackwardKernel<<<rowBlocks(r.outer * r.inner), kRowThreads, 0, stream>>>(r.log, r.gradIn.data<T>(), r.gradOut.data<T>(), r.y.data<T>(),
                                                                                 r.outer, r.n, r.inner);
+  return cudaGetLastError();
+}
+
+cudaError_t launchRecordBadValue(long long* bad, const int32_t* values, long long none, cudaStream_t stream) {
+  recordBadValueKernel<<<1, 1, 0, stream>>>(bad, values, none);
   return cudaGetLastError();
 }
 

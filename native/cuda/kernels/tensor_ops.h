@@ -35,6 +35,8 @@ cudaError_t launchSoftmaxBackward(const SoftmaxBackwardRequest& r, cudaStream_t 
 // to *firstBad (atomicMin; the caller sets it to INT64_MAX first).
 template <typename T>
 cudaError_t launchGather(const GatherRequest& r, long long* firstBad, cudaStream_t stream);
+// bad[1] = values[bad[0]] unless bad[0] is `none` (no bad entry found): the value for the error.
+cudaError_t launchRecordBadValue(long long* bad, const int32_t* values, long long none, cudaStream_t stream);
 
 }  // namespace cuda
 }  // namespace gru
