@@ -1,7 +1,7 @@
 /**
  * ONNX export, run in onnxruntime-node 1.30 (CPU) on inputs of another batch size and sequence
  * length than any the model saw: Keras-face models (embedding, bidirectional GRUs in every merge
- * mode, relu and reset-before GRUs, dense, softmax) and PyTorch-face GRUs (layers, directions,
+ * mode, relu, reset-before and goBackwards GRUs, dense, softmax) and PyTorch-face GRUs (layers, directions,
  * batch-first or not, every activation form) predict what they predict here within 1e-5.
  */
 import { spawnSync } from 'node:child_process';
@@ -82,14 +82,34 @@ describe('exportOnnx: Keras-face models in onnxruntime', () => {
     model.dispose();
   });
 
+  it('goBackwards GRUs: the sequence in the order Keras runs it (last step first), then one returning its last state', async () => {
+    manualSeed(4);
+    const model = keras.sequential([
+      keras.layers.gru({ units: 5, inputShape: [null, 3], returnSequences: true, goBackwards: true }),
+      keras.layers.gru({ units: 4, goBackwards: true, resetAfter: false }),
+    ]);
+    const sequenceOnly = keras.sequential([keras.layers.gru({ units: 3, inputShape: [null, 2], returnSequences: true, goBackwards: true })]);
+    for (const [m, features, name] of [[model, 3, 'backwards.onnx'], [sequenceOnly, 2, 'backwards-sequence.onnx']] as const) {
+      const bytes = exportOnnx(m, join(dir, name));
+      const xs = values(3 * 6 * features, 2);
+      const x = Tensor.from(xs, [3, 6, features]);
+      const expected = m.predict(x);
+      const out = await runOnnx(bytes, { input: new ort.Tensor('float32', xs, [3, 6, features]) });
+      expect(out.output.dims).toEqual(expected.shape);
+      expectClose(out.output.data as Float32Array, expected.dataSync(), 1e-5);
+      for (const t of [x, expected]) t.dispose();
+      m.dispose();
+    }
+  });
+
   it('refuses what it cannot export, with typed errors', () => {
     const masked = keras.sequential([keras.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: true, inputShape: [4] }), keras.layers.gru({ units: 2 })]);
     expect(() => exportOnnx(masked, join(dir, 'x.onnx'))).toThrow(/maskZero/);
-    const backwards = keras.sequential([keras.layers.gru({ units: 2, inputShape: [3, 2], goBackwards: true })]);
-    expect(() => exportOnnx(backwards, join(dir, 'x.onnx'))).toThrow(/goBackwards/);
-    expect(() => exportOnnx(backwards, join(dir, 'x.onnx'), { opset: 13 })).toThrow(/opset must be an integer in \[14, 17\]/);
+    const stateful = keras.sequential([keras.layers.gru({ units: 2, batchInputShape: [1, 3, 2], stateful: true })]);
+    expect(() => exportOnnx(stateful, join(dir, 'x.onnx'))).toThrow(/is stateful; export a model without state/);
+    expect(() => exportOnnx(stateful, join(dir, 'x.onnx'), { opset: 13 })).toThrow(/opset must be an integer in \[14, 17\]/);
     expect(() => exportOnnx({} as never, join(dir, 'x.onnx'))).toThrow(ArgumentError);
-    for (const m of [masked, backwards]) m.dispose();
+    for (const m of [masked, stateful]) m.dispose();
   });
 });
 
@@ -162,14 +182,15 @@ describe("exportOnnx: Debian's onnx checker", () => {
     const model = keras.sequential([keras.layers.embedding({ inputDim: 5, outputDim: 3, inputShape: [4] }),
       keras.layers.bidirectional({ layer: keras.layers.gru({ units: 2, returnSequences: true }), mergeMode: 'sum' }),
       keras.layers.gru({ units: 2, activation: 'relu', resetAfter: false }), keras.layers.dense({ units: 2, activation: 'softmax' })]);
+    const backwards = keras.sequential([keras.layers.gru({ units: 2, inputShape: [null, 3], returnSequences: true, goBackwards: true })]);
     const gru = new GRU({ inputSize: 3, hiddenSize: 2, numLayers: 2, bidirectional: true, batchFirst: true });
-    const paths = [join(dir, 'check-keras.onnx'), join(dir, 'check-gru.onnx')];
+    const paths = [join(dir, 'check-keras.onnx'), join(dir, 'check-backwards.onnx'), join(dir, 'check-gru.onnx')];
     exportOnnx(model, paths[0]);
-    exportOnnx(gru, paths[1], { opset: 14 });
+    exportOnnx(backwards, paths[1], { opset: 14 });
+    exportOnnx(gru, paths[2], { opset: 14 });
     const result = spawnSync('/usr/bin/python3', ['-c', 'import sys, onnx\nfor p in sys.argv[1:]: onnx.checker.check_model(onnx.load(p), full_check=True)\nprint("ok")', ...paths], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('ok');
-    model.dispose();
-    gru.dispose();
+    for (const m of [model, backwards, gru]) m.dispose();
   });
 });

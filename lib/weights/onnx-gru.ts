@@ -27,6 +27,8 @@ export interface OnnxGruLayer {
   recurrentActivation: string;
   /** An int32 [batch] value of each sequence's length (ONNX's sequence_lens), or none. */
   sequenceLens?: string;
+  /** One direction run from the last step to the first (ONNX's direction 'reverse'); Y keeps the input's step order. */
+  reverse?: boolean;
 }
 
 /** ONNX's spelling of an activation, with its alpha and beta. */
@@ -61,7 +63,7 @@ export function emitGru(graph: OnnxGraph, x: string, layer: OnnxGruLayer): { y: 
   const R = graph.constant(`${layer.name}_R`, join(blocks.map((b) => b.r)), [D, 3 * H, H]);
   const B = graph.constant(`${layer.name}_B`, join(blocks.map((b) => b.b)), [D, 6 * H]);
   const attributes: Record<string, Attribute> = {
-    hidden_size: H, linear_before_reset: layer.resetAfter ? 1 : 0, direction: D === 2 ? 'bidirectional' : 'forward',
+    hidden_size: H, linear_before_reset: layer.resetAfter ? 1 : 0, direction: D === 2 ? 'bidirectional' : layer.reverse ? 'reverse' : 'forward',
   };
   const gate = ACTIVATIONS[layer.recurrentActivation], candidate = ACTIVATIONS[layer.activation];
   if (!gate || !candidate) throw new ArgumentError(`${layer.name}: no ONNX form for activation '${layer.activation}' with '${layer.recurrentActivation}'`);

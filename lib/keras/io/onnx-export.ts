@@ -49,6 +49,12 @@ function sequenceBatchFirst(g: OnnxGraph, y: string): string {
   return g.node('Reshape', [t, g.int64s('shape_bt_flat', [0, 0, -1])])[0];
 }
 
+/** Y [T, ...] with its steps in reverse order (a Slice with step -1: T stays symbolic). */
+function reversedSteps(g: OnnxGraph, y: string): string {
+  // An end below -T is clamped to "before the first step" (ONNX Slice).
+  return g.node('Slice', [y, g.int64s('slice_last', [-1]), g.int64s('slice_before_first', [Number.MIN_SAFE_INTEGER]), g.int64s('axis_0', [0]), g.int64s('step_back', [-1])])[0];
+}
+
 /** Y_h [D, B, H] as [B, D*H]. */
 function lastBatchFirst(g: OnnxGraph, yh: string): string {
   const [t] = g.node('Transpose', [yh], { perm: { ints: [1, 0, 2] } });
@@ -80,12 +86,12 @@ function emitLayer(g: OnnxGraph, x: string, layer: Layer, where: string): string
   }
   if (layer instanceof GRU || layer instanceof Bidirectional) {
     const gru = layer instanceof Bidirectional ? layer.layer : layer;
-    if (gru.goBackwards) throw new ArgumentError(`${where}: ${gru.name} has goBackwards, which has no ONNX GRU form here yet`);
     if (gru.stateful) throw new ArgumentError(`${where}: ${gru.name} is stateful; export a model without state`);
     const [timeMajor] = g.node('Transpose', [x], { perm: { ints: [1, 0, 2] } });
     const { y, yh } = emitGru(g, timeMajor, { name: layer.name, hidden: gru.units, directions: directionsOf(gru.module!, 0), resetAfter: gru.resetAfter,
-      activation: gru.activation, recurrentActivation: gru.recurrentActivation });
-    const both = gru.returnSequences ? sequenceBatchFirst(g, y) : lastBatchFirst(g, yh);
+      activation: gru.activation, recurrentActivation: gru.recurrentActivation, reverse: gru.goBackwards });
+    // Keras gives a goBackwards GRU's outputs in the order it ran them, last input step first.
+    const both = gru.returnSequences ? sequenceBatchFirst(g, gru.goBackwards ? reversedSteps(g, y) : y) : lastBatchFirst(g, yh);
     if (!(layer instanceof Bidirectional) || layer.mergeMode === 'concat') return both;
     // [..., 2H] as [..., 2, H], merged over the directions' axis.
     const split = g.node('Reshape', [both, g.int64s('shape_directions', gru.returnSequences ? [0, 0, 2, gru.units] : [0, 2, gru.units])])[0];
