@@ -4,9 +4,10 @@
  * to bfloat16 (what the copy computes, exactly up to float32 summation order) and against float32
  * within the bound the README states, streaming steps against forward, snapshots, and errors.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
-import { GRU, Tensor, keep, manualSeed, memory, noGrad, scope, type GRUOptions } from '../lib/index';
+import { GRU, Tensor, getNumThreads, keep, manualSeed, memory, noGrad, scope, setNumThreads, type GRUOptions } from '../lib/index';
+import { native } from '../lib/native/binding';
 import { ArgumentError, DisposedError, DTypeError, ShapeError } from '../lib/errors';
 
 /** float32 -> bfloat16 -> float32, rounding to nearest, ties to even (as the native packing does). */
@@ -82,6 +83,35 @@ describe('GRU.inferenceCopy', () => {
       expect(bfloat16.bytes).toBeLessThan(0.6 * float32.bytes);
     });
   }
+
+  it('gives the same results at 2 threads, where a team of threads shares the steps (batch 1 and 3, both reset forms)', () => {
+    const before = getNumThreads();
+    onTestFinished(() => setNumThreads(before));
+    for (const [batch, resetAfter] of [[1, true], [3, false]] as const) {
+      manualSeed(5);
+      // Hidden 224: seven panels a gate block, so the members' shares of 3H end mid-block.
+      const options = { inputSize: 64, hiddenSize: 224, resetAfter } as GRUOptions;
+      const gru = new GRU(options);
+      const x = Tensor.randn([30, batch, 64]);
+      for (const weights of ['float32', 'bfloat16'] as const) {
+        const copy = gru.inferenceCopy({ weights });
+        const at = (threads: number) => {
+          setNumThreads(threads);
+          return noGrad(() => copy.forward(x));
+        };
+        const one = at(1);
+        const runs = native.cpuInfo().sideBySideRuns;
+        const two = at(2);
+        // The input projection's rows split too, so a row may take another row kernel: last bits.
+        expect(maxAbsDiff(two.output, one.output), `batch ${batch} ${weights} output`).toBeLessThan(1e-6);
+        expect(native.cpuInfo().sideBySideRuns, `batch ${batch} ${weights}: split`).toBeGreaterThan(runs);
+        expect(maxAbsDiff(two.hN, one.hN), `batch ${batch} ${weights} hN`).toBeLessThan(1e-6);
+        for (const t of [one.output, one.hN, two.output, two.hN, copy]) t.dispose();
+      }
+      x.dispose();
+      gru.dispose();
+    }
+  });
 
   it('streams steps equal to forward over the sequence, unbatched too', () => {
     manualSeed(3);

@@ -247,6 +247,10 @@ const splitCases: KernelCase[] = [
   { c: config({ inputSize: 200, hiddenSize: 70, seqLen: 40, batch: 2, batchFirst: true, dropout: 0.4, numLayers: 2, ...seeded }) },
   { c: config({ inputSize: 48, hiddenSize: 64, seqLen: 37, batch: 6, numLayers: 3, dropout: 0.3, ...seeded }), lengths: [37, 2, 30, 37, 16, 1] },
   { c: config({ inputSize: 100, hiddenSize: 64, seqLen: 20, batch: 7, numLayers: 3, bias: false, batchFirst: true, resetAfter: false }), h0: false },
+  // One direction and layer of 2-7 rows: a team runs the steps (step_team.h); hidden 112 and 80 end in part panels.
+  { c: config({ inputSize: 64, hiddenSize: 112, seqLen: 20, batch: 4 }), lengths: [20, 7, 13, 20] },
+  { c: config({ inputSize: 100, hiddenSize: 80, seqLen: 24, batch: 7, resetAfter: false, batchFirst: true, ...acts('tanh', 'hardSigmoid') }), dhN: false },
+  { c: config({ inputSize: 64, hiddenSize: 96, seqLen: 20, batch: 5, bias: false }), lengths: [20, 1, 12, 20, 19] },
 ];
 
 describe('fast GRU kernel, split across threads, against the reference', () => {
@@ -323,10 +327,12 @@ describe('fast GRU kernel, split across threads, against the reference', () => {
     const bidirectional = makeProblem(config({ inputSize: 64, hiddenSize: H, seqLen: 100, batch: 4, bidirectional: true }), 'float32', 6);
     for (const [label, p, extraSlots] of [['4-layer stack', stack, 3], ['bidirectional', bidirectional, 1]] as const) {
       for (const pass of ['forward', 'backward'] as const) {
-        const one = cachedByCall(p, 1, pass);
-        const two = cachedByCall(p, 2, pass);
-        // At least the extra slots' packed W_hh (4H^2 floats forward, 3H^2 backward).
-        expect(two - one, `${label} ${pass}`).toBeGreaterThanOrEqual(extraSlots * (pass === 'forward' ? 4 : 3) * H * H * 4);
+        // The least of three: tensors of earlier tests that the GC frees meanwhile only add.
+        const least = (threads: number) => Math.min(...[0, 1, 2].map(() => cachedByCall(p, threads, pass)));
+        const one = least(1), two = least(2);
+        // At least the extra slots' packed W_hh (4H^2 floats forward, 3H^2 backward), less what the
+        // cache's size classes (eighths of a power of two) may round away.
+        expect(two - one, `${label} ${pass}`).toBeGreaterThanOrEqual(0.75 * extraSlots * (pass === 'forward' ? 4 : 3) * H * H * 4);
       }
     }
   });

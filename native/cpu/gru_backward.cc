@@ -16,6 +16,7 @@
 #include "gru_split.h"
 #include "kernel_targets.h"
 #include "packed_gemm.h"
+#include "step_team.h"
 #include "wavefront_board.h"
 
 namespace gru {
@@ -79,24 +80,35 @@ PackedRecurrentGrads packRecurrentGrads(const GruPlan& p, const LayerDirectionGr
 
 // The reverse-time loop of one direction for batch rows [b0, b1), over steps s1 - 1 down to s0:
 // fills their dGI (and dGH for reset-after) rows, carrying the state's gradient in dh, from dhN
-// when s1 = T, to dh0 when s0 = 0.
+// when s1 = T, to dh0 when s0 = 0. Every member of `team` runs this with the same arguments
+// (step_team.h).
 template <typename T>
 GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, const LayerDirectionGrads<T>& w,
                                const PackedRecurrentGrads& packed, int64_t l, int64_t d, int64_t slot, const T* dy, T* dgi,
-                               T* dgh, int64_t b0, int64_t b1, int64_t s0, int64_t s1) {
+                               T* dgh, int64_t b0, int64_t b1, int64_t s0, int64_t s1, const StepTeam& team = {}) {
   const int64_t H = p.H, H3 = 3 * H, rows = b1 - b0, yLd = p.D * H;
   const T* saved = a.reserve + p.savedOffset(l, d);
   T* dh = ws + p.bwState(slot) + b0 * H;
   T* drh = ws + p.bwResetState(slot) + b0 * H;
   const T* zeros = ws + p.bwZeros();
   const int64_t state = (l * p.D + d) * p.B * H + b0 * H;
-  if (s1 == p.T) {
+  if (s1 == p.T && team.leads()) {
     if (a.dhN) std::memcpy(dh, a.dhN + state, sizeof(T) * rows * H);
     else std::fill(dh, dh + rows * H, T(0));
   }
+  team.sync();
   const bool fused = p.config.defaultActivations();
   const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
   const int64_t stepLd = p.stepStride(H3);
+  // C (+)= A W_hh rows for the H columns of dh: the team's members each take their panels.
+  auto product = [&](bool accumulate, int64_t k, const T* in, const T* wRows, const float* packedRows, T* c) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (!team.alone()) return teamPackedProduct(team, accumulate, rows, H, k, in, stepLd, packedRows, c, H);
+    }
+    if (accumulate) recurrentProduct<true>(false, rows, H, k, in, stepLd, wRows, H, packedRows, c, H);
+    else recurrentProduct<false>(false, rows, H, k, in, stepLd, wRows, H, packedRows, c, H);
+  };
+  const auto [g0, g1] = team.rows(rows);  // this member's rows of each gate loop
 
   for (int64_t s = s1 - 1; s >= s0; --s) {
     const int64_t t = d == 0 ? s : p.T - 1 - s;
@@ -107,7 +119,7 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
     auto dgiRow = [&](int64_t i) { return dgi + p.row(t, b0 + i) * H3; };
     T* dgiStep = dgiRow(0);
     if (p.config.resetAfter) {
-      for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t i = g0; i < g1; ++i) {
         T* dghRow = dgh + p.row(t, b0 + i) * H3;
         if (!active(i)) {
           zeroRow(H3, dgiRow(i));
@@ -118,23 +130,26 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
           resetAfterBackwardAny(H, candidate, gate, savedRow(i), dyRow(i), dh + i * H, dgiRow(i), dghRow);
         }
       }
-      recurrentProduct<true>(false, rows, H, H3, dgh + p.row(t, b0) * H3, stepLd, w.wHh, H, packed.all, dh, H);
+      team.sync();
+      product(true, H3, dgh + p.row(t, b0) * H3, w.wHh, packed.all, dh);
     } else {
-      for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t i = g0; i < g1; ++i) {
         if (!active(i)) zeroRow(H3, dgiRow(i));
         else if (fused) resetBeforeBackwardRowFirst(H, savedRow(i), dyRow(i), dh + i * H, dgiRow(i));
         else resetBeforeBackwardFirstAny(H, candidate, gate, savedRow(i), dyRow(i), dh + i * H, dgiRow(i));
       }
-      recurrentProduct<false>(false, rows, H, H, dgiStep + 2 * H, stepLd, w.wHh + 2 * H * H, H, packed.candidate, drh, H);
-      for (int64_t i = 0; i < rows; ++i) {
+      team.sync();
+      product(false, H, dgiStep + 2 * H, w.wHh + 2 * H * H, packed.candidate, drh);
+      for (int64_t i = g0; i < g1; ++i) {
         if (!active(i)) continue;
         if (fused) resetBeforeBackwardRowSecond(H, savedRow(i), drh + i * H, dh + i * H, dgiRow(i));
         else resetBeforeBackwardSecondAny(H, savedRow(i), drh + i * H, dh + i * H, dgiRow(i));
       }
-      recurrentProduct<true>(false, rows, H, 2 * H, dgiStep, stepLd, w.wHh, H, packed.gates, dh, H);
+      team.sync();
+      product(true, 2 * H, dgiStep, w.wHh, packed.gates, dh);
     }
   }
-  if (a.dh0 && s0 == 0) std::memcpy(a.dh0 + state, dh, sizeof(T) * rows * H);
+  if (a.dh0 && s0 == 0 && team.leads()) std::memcpy(a.dh0 + state, dh, sizeof(T) * rows * H);
 }
 
 // dW_ih += dGI^T X, dW_hh += dGH^T [h_prev rows] (reset-before: the n block pairs with r * h_prev
@@ -269,7 +284,7 @@ bool backwardWavefront(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, int
 template <typename T>
 void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
   const GruPlan p(config, a.threads);
-  const ThreadSplit split(p);
+  const ThreadSplit split(p, false);
   const int64_t H3 = 3 * p.H;
   T* ws = a.workspace;
   std::fill(ws + p.bwZeros(), ws + p.bwZeros() + p.H, T(0));
@@ -285,7 +300,11 @@ void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
       T* dgi = ws + p.bwGateGrads(d);
       T* dgh = config.resetAfter ? ws + p.bwHiddenGateGrads(slot) : dgi;
       const PackedRecurrentGrads packed = packRecurrentGrads(p, w, ws, slot);
-      split.forBatch(p.B, [&](int64_t b0, int64_t b1) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, b0, b1, 0, p.T); });
+      // A team shares the steps where the products run through panels (step_team.h).
+      const int team = packed.all || packed.candidate ? split.stepThreads() : 1;
+      if (team <= 1 || !runTeam(team, [&](const StepTeam& member) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, 0, p.B, 0, p.T, member); })) {
+        split.forBatch(p.B, [&](int64_t b0, int64_t b1) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, b0, b1, 0, p.T); });
+      }
       if (a.dweights) {
         const T* saved = a.reserve + p.savedOffset(l, d);
         split.forRows(H3, [&](int64_t g0, int64_t g1) { weightGradients(p, w, saved, x, inSize, dgi, dgh, g0, g1); });

@@ -17,6 +17,7 @@
 #include "gru_split.h"
 #include "kernel_targets.h"
 #include "packed_gemm.h"
+#include "step_team.h"
 #include "wavefront_board.h"
 
 namespace gru {
@@ -119,10 +120,11 @@ StepScratch<T> slotScratch(const GruPlan& p, T* ws, int64_t slot) {
 }
 
 // Steps s0 .. s1 - 1 of one direction for batch rows [b0, b1): from h0 when s0 = 0, to hN when
-// s1 = T, carrying the state in between in the scratch.
+// s1 = T, carrying the state in between in the scratch. Every member of `team` runs this with
+// the same arguments (step_team.h).
 template <bool Save, typename T>
 GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const StepScratch<T>& scratch, const DirectionSteps<T>& run,
-                             int64_t l, int64_t d, T* y, int64_t b0, int64_t b1, int64_t s0, int64_t s1) {
+                             int64_t l, int64_t d, T* y, int64_t b0, int64_t b1, int64_t s0, int64_t s1, const StepTeam& team = {}) {
   const int64_t H = p.H, H3 = 3 * H, rows = b1 - b0, yLd = p.D * H;
   const LayerDirection<T>& w = run.w;
   const T* gi = scratch.gi;
@@ -131,13 +133,22 @@ GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const
   T* rh = scratch.rh + b0 * H;
   T* saved = Save ? a.reserve + p.savedOffset(l, d) : nullptr;
   const int64_t state = (l * p.D + d) * p.B * H + b0 * H;
-  if (s0 == 0) {
+  if (s0 == 0 && team.leads()) {
     if (a.h0) std::memcpy(h, a.h0 + state, sizeof(T) * rows * H);
     else std::fill(h, h + rows * H, T(0));
   }
+  team.sync();
   // The fused loops serve the default activations; other pairs run each row in passes.
   const bool fused = p.config.defaultActivations();
   const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
+  // C = A W_hh^T for n of the gate columns: the team's members each take their panels.
+  auto product = [&](int64_t n, const T* in, const T* wRows, Panels packed, T* c) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (!team.alone()) return teamPackedProduct(team, false, rows, n, H, in, H, packed, c, H3);
+    }
+    recurrentProduct<false>(true, rows, n, H, in, H, wRows, H, packed, c, H3);
+  };
+  const auto [g0, g1] = team.rows(rows);  // this member's rows of each gate loop
 
   for (int64_t s = s0; s < s1; ++s) {
     const int64_t t = d == 0 ? s : p.T - 1 - s;
@@ -150,27 +161,30 @@ GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const
     auto yRow = [&](int64_t i) { return y + p.row(t, b0 + i) * yLd + d * H; };
     auto savedRow = [&](int64_t i) { return Save ? saved + p.row(t, b0 + i) * p.savedLd() : nullptr; };
     if (p.config.resetAfter) {
-      recurrentProduct<false>(true, rows, H3, H, h, H, w.wHh, H, run.packedFirst, gh, H3);
-      for (int64_t i = 0; i < rows; ++i) {
+      product(H3, h, w.wHh, run.packedFirst, gh);
+      for (int64_t i = g0; i < g1; ++i) {
         if (!active(i)) paddedStepRow<Save>(H, yRow(i), savedRow(i));
         else if (fused) resetAfterStepRow<Save>(H, giRow(i), gh + i * H3, run.bhn, h + i * H, yRow(i), savedRow(i));
         else resetAfterStepAny<Save>(H, candidate, gate, giRow(i), gh + i * H3, run.bhn, rh + i * H, h + i * H, yRow(i), savedRow(i));
       }
+      team.sync();
     } else {
-      recurrentProduct<false>(true, rows, 2 * H, H, h, H, w.wHh, H, run.packedFirst, gh, H3);
-      for (int64_t i = 0; i < rows; ++i) {
+      product(2 * H, h, w.wHh, run.packedFirst, gh);
+      for (int64_t i = g0; i < g1; ++i) {
         if (fused) resetBeforeGatesRow(H, giRow(i), gh + i * H3, h + i * H, rh + i * H);
         else resetBeforeGatesAny(H, gate, giRow(i), gh + i * H3, h + i * H, rh + i * H);
       }
-      recurrentProduct<false>(true, rows, H, H, rh, H, w.wHh ? w.wHh + 2 * H * H : nullptr, H, run.packedCandidate, gh + 2 * H, H3);
-      for (int64_t i = 0; i < rows; ++i) {
+      team.sync();
+      product(H, rh, w.wHh ? w.wHh + 2 * H * H : nullptr, run.packedCandidate, gh + 2 * H);
+      for (int64_t i = g0; i < g1; ++i) {
         if (!active(i)) paddedStepRow<Save>(H, yRow(i), savedRow(i));
         else if (fused) resetBeforeStepRow<Save>(H, giRow(i), gh + i * H3, rh + i * H, h + i * H, yRow(i), savedRow(i));
         else resetBeforeStepAny<Save>(H, candidate, giRow(i), gh + i * H3, rh + i * H, h + i * H, yRow(i), savedRow(i));
       }
+      team.sync();
     }
   }
-  if (s1 == p.T) std::memcpy(a.hN + state, h, sizeof(T) * rows * H);
+  if (s1 == p.T && team.leads()) std::memcpy(a.hN + state, h, sizeof(T) * rows * H);
 }
 
 // What the steps of `w` read, with W_hh packed for this call into `packed` (Note [Packed
@@ -206,6 +220,9 @@ void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l
     inputProjection(p, w, x + r0 * inSize, inSize, folded, r1 - r0, scratch.gi + r0 * H3, H3);
   });
   const DirectionSteps<T> run = prepareSteps(p, w, ws, ws + p.fwPackedWeights(slot));
+  // A team shares the steps where the products run through panels (step_team.h).
+  const int team = run.packedFirst ? split.stepThreads() : 1;
+  if (team > 1 && runTeam(team, [&](const StepTeam& member) { runSteps<Save>(p, a, scratch, run, l, d, y, 0, p.B, 0, p.T, member); })) return;
   split.forBatch(p.B, [&](int64_t b0, int64_t b1) { runSteps<Save>(p, a, scratch, run, l, d, y, b0, b1, 0, p.T); });
 }
 
@@ -289,7 +306,7 @@ template <bool Save, typename T>
 void forwardLayers(const GruPlan& p, const GruForwardArgs<T>& a) {
   T* ws = a.workspace;
   std::fill(ws + p.fwZeros(), ws + p.fwZeros() + p.H, T(0));
-  const ThreadSplit split(p);
+  const ThreadSplit split(p, a.inferenceCopy != nullptr);
   if (split.wavefrontThreads() > 1 && forwardWavefront<Save>(p, a, ws, split.wavefrontThreads())) return;
   const T* x = a.x;
   for (int64_t l = 0; l < p.L; ++l) {

@@ -14,8 +14,11 @@
 // thread takes the next ready chunk, each layer keeping its state in its own slot (GruPlan::
 // waveSlots); the backward runs the same way from the last chunk down, each layer's weight
 // gradients once its last chunk is done. Any other call of 2-7 rows and 2 or more steps runs the
-// steps on one thread, in the packed kernel, and splits only the GEMMs around them. One-row calls
-// and single steps keep OpenBLAS's threads: a GEMV gains from the second core's bandwidth.
+// steps in the packed kernel, on a team of threads where each step's product is large enough
+// (step_team.h), and splits the GEMMs around them. One-row calls and single steps keep
+// OpenBLAS's threads: a GEMV gains from the second core's bandwidth; but an inference copy's
+// products all run through panels, so its one-row calls of 2 or more steps split like the
+// others.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -34,13 +37,18 @@ class ThreadSplit {
   // Splitting pays from four batch rows per part and a few million multiply-adds per layer.
   static constexpr int64_t kMinRowsPerPart = 4;
   static constexpr int64_t kMinLayerWork = int64_t(1) << 22;
+  // A team (step_team.h) paid from the smallest step products measured at 2 threads: batch 2,
+  // hidden 64 (2^14.6 multiply-adds), 400 steps, 0.98 -> 0.86 ms forward.
+  static constexpr int64_t kMinStepWork = int64_t(1) << 14;
 
   static_assert(2 * kMinRowsPerPart == GruPlan::kSmallestSplitBatch, "the plan gives side-by-side directions their slots");
 
-  explicit ThreadSplit(const GruPlan& p) {
+  // `panelWeights`: the weights are an inference copy's (Note [Inference weight copies]).
+  ThreadSplit(const GruPlan& p, bool panelWeights) {
     const int threads = p.threads;
     if (threads < 2) return;
     const bool large = p.T * p.B * 3 * p.H * (p.config.inputSize + p.H) >= kMinLayerWork;
+    const bool largeSteps = p.B * 3 * p.H * p.H >= kMinStepWork;
     const int64_t batchParts = std::min<int64_t>(threads, p.B / kMinRowsPerPart);
     if (large && batchParts >= 2) {
       batchParts_ = rowParts_ = static_cast<int>(batchParts);
@@ -49,10 +57,11 @@ class ThreadSplit {
     } else if (large && p.waveSlots() > 0) {
       wavefrontThreads_ = static_cast<int>(std::min<int64_t>(threads, p.L));
       rowParts_ = threads;  // for the layer-by-layer path, when the wavefront cannot have its threads
-    } else if (p.T >= 2 && p.B >= 2) {
-      // Steps of 2-7 rows run on one thread in the packed kernel: OpenBLAS splitting each of
-      // those small products over its threads took 1.2-2.7x longer than one thread did.
+    } else if (p.T >= 2 && (p.B >= 2 || panelWeights)) {
+      // Steps of 2-7 rows run in the packed kernel: OpenBLAS splitting each of those small
+      // products over its threads took 1.2-2.7x longer than one thread did.
       rowParts_ = large ? threads : 1;
+      stepThreads_ = large && largeSteps ? threads : 1;
     } else {
       // One row (GEMV) or one step: OpenBLAS's threads add the other core's bandwidth.
       return;
@@ -66,6 +75,8 @@ class ThreadSplit {
   bool directionsSideBySide() const { return directionsSideBySide_; }
   // Threads for the layer wavefront (gru_forward.cc, gru_backward.cc), or 0: layer after layer.
   int wavefrontThreads() const { return wavefrontThreads_; }
+  // Members of a team that runs a direction's steps together (step_team.h), or 1.
+  int stepThreads() const { return stepThreads_; }
 
   // task(d, slot) for each direction of a layer: side by side, or in turn in slot 0.
   void forDirections(int64_t directions, const std::function<void(int64_t, int64_t)>& task) const {
@@ -93,6 +104,7 @@ class ThreadSplit {
   int rowParts_ = 1;
   bool directionsSideBySide_ = false;
   int wavefrontThreads_ = 0;
+  int stepThreads_ = 1;
   std::optional<SingleThreadedBlas> singleThreadedBlas_;
 };
 

@@ -69,10 +69,10 @@ void packedGemm(bool accumulate, int64_t m, int64_t n, int64_t k, const float* a
 void packedGemm(bool accumulate, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const uint16_t* packed, float* c, int64_t ldc);
 
 // Worth one packing per call from two steps and two rows on, for float32 while OpenBLAS runs on
-// one thread: always inside a call that splits itself (Note [GRU thread split]). Splitting each
-// product's panels across helper threads instead was tried and lost at 2 threads (S
-// forward+backward 92 -> 104 ms): OpenBLAS's workers spun after each of its GEMMs and took the
-// cores the helpers needed.
+// one thread: always inside a call that splits itself (Note [GRU thread split]). Batches of 8+
+// rows split by rows; splitting each product's panels across helper threads instead lost there
+// at 2 threads (S forward+backward 92 -> 104 ms, when OpenBLAS's workers still spun after each of
+// its GEMMs). Fewer rows split the panels (step_team.h).
 template <typename T>
 bool usePackedRecurrent(int64_t steps, int64_t rows) {
   return std::is_same_v<T, float> && steps >= 2 && rows >= 2 && openblasThreadsNow() == 1;
@@ -87,6 +87,13 @@ struct Panels {
   Panels(const float* p) : f32(p) {}
   Panels(const uint16_t* p) : bf16(p) {}
   explicit operator bool() const { return f32 != nullptr || bf16 != nullptr; }
+  // The panels from output column `column` (a multiple of kPanel) on, of a packing with k rows.
+  Panels fromColumn(int64_t column, int64_t k) const {
+    Panels p;
+    if (f32) p.f32 = f32 + column * k;
+    if (bf16) p.bf16 = bf16 + column * k;
+    return p;
+  }
 };
 
 inline void packedGemm(bool accumulate, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, Panels packed, float* c, int64_t ldc) {

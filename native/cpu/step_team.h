@@ -1,0 +1,94 @@
+// Note [GRU thread split], steps of few rows: when a direction's batch is too small to split by
+// rows (fewer than 8), the threads of the call may still run its steps together, as a team.
+// Every member walks the same steps; each recurrent product is split by panels of output
+// columns (Note [Packed recurrent weights]), each gate loop by batch rows (all on the first
+// member for one row), with a barrier after each part. A barrier costs far less than the
+// product it ends only for a large enough product: ThreadSplit::kMinStepWork.
+#pragma once
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include "packed_gemm.h"
+#include "worker_pool.h"
+
+namespace gru {
+namespace cpu {
+
+// Members spin while they wait: the wait is a few microseconds, far less than a sleep and a
+// wake-up. A member spinning long (its partner descheduled on a busy machine) yields the core.
+class SpinBarrier {
+ public:
+  explicit SpinBarrier(int members) : members_(members) {}
+  SpinBarrier(const SpinBarrier&) = delete;
+  SpinBarrier& operator=(const SpinBarrier&) = delete;
+
+  void arriveAndWait() {
+    const uint32_t phase = phase_.load(std::memory_order_relaxed);
+    if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == members_) {
+      arrived_.store(0, std::memory_order_relaxed);
+      phase_.store(phase + 1, std::memory_order_release);
+      return;
+    }
+    for (int spin = 0; phase_.load(std::memory_order_acquire) == phase; ++spin) {
+      if (spin < kSpinsBeforeYield) {
+#if defined(__x86_64__)
+        __builtin_ia32_pause();
+#endif
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  }
+
+ private:
+  static constexpr int kSpinsBeforeYield = 1 << 14;
+  const int members_;
+  std::atomic<int> arrived_{0};
+  std::atomic<uint32_t> phase_{0};
+};
+
+// One member's view of the team; the default is a team of one, whose barriers do nothing.
+class StepTeam {
+ public:
+  StepTeam() = default;
+  StepTeam(int member, int members, SpinBarrier* barrier) : member_(member), members_(members), barrier_(barrier) {}
+
+  bool alone() const { return members_ == 1; }
+  bool leads() const { return member_ == 0; }
+  // This member's share [begin, end) of n items, or of n columns on panel boundaries.
+  std::pair<int64_t, int64_t> rows(int64_t n) const { return {n * member_ / members_, n * (member_ + 1) / members_}; }
+  std::pair<int64_t, int64_t> columns(int64_t n) const {
+    const int64_t panels = (n + kPanel - 1) / kPanel;
+    return {std::min(n, panels * member_ / members_ * kPanel), std::min(n, panels * (member_ + 1) / members_ * kPanel)};
+  }
+  void sync() const {
+    if (members_ > 1) barrier_->arriveAndWait();
+  }
+
+ private:
+  int member_ = 0;
+  int members_ = 1;
+  SpinBarrier* barrier_ = nullptr;
+};
+
+// task(team) on `members` threads side by side, each with its member's view; false, having run
+// nothing, where the threads cannot be had.
+template <typename Task>
+bool runTeam(int members, Task&& task) {
+  SpinBarrier barrier(members);
+  return runPartsSideBySide(members, [&](int member) { task(StepTeam(member, members, &barrier)); });
+}
+
+// C[m x n] = (or +=, accumulate) A[m x k] times the packed panels, this member's columns of it;
+// then the barrier.
+inline void teamPackedProduct(const StepTeam& team, bool accumulate, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                              Panels packed, float* c, int64_t ldc) {
+  const auto [c0, c1] = team.columns(n);
+  if (c0 < c1) packedGemm(accumulate, m, c1 - c0, k, a, lda, packed.fromColumn(c0, k), c + c0, ldc);
+  team.sync();
+}
+
+}  // namespace cpu
+}  // namespace gru
