@@ -47,11 +47,24 @@ describe('training bad inputs', () => {
     expect(() => losses.mse(p, p, { reduction: 'avg' as never })).toThrow(/reduction must be 'none', 'mean' or 'sum', got "avg"/);
   });
 
+  it("Adam and AdamW take torch's betas pair, for the optimizer and for each param group", () => {
+    const layer = new Linear({ inFeatures: 3, outFeatures: 2 });
+    const adam = new optim.Adam([{ params: [layer.weight], betas: [0.5, 0.75] }, { params: [layer.bias!] }], { betas: [0.8, 0.95] });
+    expect(adam.paramGroups.map((g) => [g.options.beta1, g.options.beta2])).toEqual([[0.5, 0.75], [0.8, 0.95]]);
+    const adamW = new optim.AdamW(layer.parameters(), { lr: 0.01, betas: [0.85, 0.9] });
+    expect([adamW.paramGroups[0].options.beta1, adamW.paramGroups[0].options.beta2]).toEqual([0.85, 0.9]);
+    for (const o of [adam, adamW]) o.dispose();
+    layer.dispose();
+  });
+
   it('optimizers refuse a parameter given twice, non-leaves, int32 tensors and unknown options', () => {
     const layer = new Linear({ inFeatures: 3, outFeatures: 2 });
     expect(() => new optim.SGD([layer.weight, layer.weight])).toThrow(/SGD: params\[0\]\.params\[1\] appears more than once/);
     expect(() => new optim.Adam([{ params: [layer.weight] }, { params: [layer.weight] }])).toThrow(/appears more than once/);
-    expect(() => new optim.Adam(layer.parameters(), { betas: [0.9, 0.99] } as never)).toThrow(/unknown option "betas"/);
+    expect(() => new optim.Adam(layer.parameters(), { betas: [0.9, 0.99], beta2: 0.9 })).toThrow(/Adam options: give betas or beta1 and beta2, not both/);
+    expect(() => new optim.AdamW(layer.parameters(), { betas: [0.9] as never })).toThrow(/AdamW options\.betas must be a pair \[beta1, beta2\], got/);
+    expect(() => new optim.Adam(layer.parameters(), { betas: [0.9, 1] })).toThrow(/beta2 must be in \[0, 1\), got 1/);
+    expect(() => new optim.Adam(layer.parameters(), { gammas: [0.9, 0.99] } as never)).toThrow(/unknown option "gammas"/);
     expect(() => new optim.Adam(layer.parameters(), { beta1: 1 })).toThrow(/beta1 must be in \[0, 1\), got 1/);
     expect(() => new optim.SGD(layer.parameters(), { nesterov: true })).toThrow(/nesterov needs momentum > 0 and dampening 0/);
     expect(() => new optim.SGD([Tensor.zeros([2], { dtype: 'int32' })])).toThrow(DTypeError);

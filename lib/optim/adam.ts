@@ -1,4 +1,6 @@
 /** Adam and AdamW (torch.optim.Adam, torch.optim.AdamW), with amsgrad, weight decay and maximize. */
+import { ArgumentError } from '../errors';
+import { describe } from '../format';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, checkUnitInterval } from './option-checks';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer';
@@ -15,6 +17,9 @@ export type AdamOptions = {
   maximize: boolean;
 };
 
+/** What the constructor and param groups take: torch's `betas: [beta1, beta2]` or the two apart. */
+export type AdamInput = Partial<AdamOptions> & { betas?: readonly [number, number] };
+
 type Options = AdamOptions & Record<string, number | boolean>;
 const STATE = ['expAvg', 'expAvgSq', 'maxExpAvgSq'] as const;
 
@@ -22,6 +27,14 @@ const STATE = ['expAvg', 'expAvgSq', 'maxExpAvgSq'] as const;
 export abstract class AdamFamily extends Optimizer<Options> {
   protected abstract readonly decoupled: boolean;
   protected readonly kerasEpsilon: boolean = false;
+
+  protected override spellOptions<T>(options: T, where: string): T {
+    if (options === null || typeof options !== 'object' || !('betas' in options)) return options;
+    const { betas, ...rest } = options as Record<string, unknown>;
+    if ('beta1' in rest || 'beta2' in rest) throw new ArgumentError(`${where}: give betas or beta1 and beta2, not both`);
+    if (!Array.isArray(betas) || betas.length !== 2) throw new ArgumentError(`${where}.betas must be a pair [beta1, beta2], got ${describe(betas)}`);
+    return { ...rest, beta1: betas[0], beta2: betas[1] } as T;
+  }
 
   protected validateOptions(o: AdamOptions, where: string): void {
     checkNonNegative(o.lr, `${where} lr`);
@@ -42,7 +55,7 @@ export abstract class AdamFamily extends Optimizer<Options> {
 /** Adam: weight decay is L2 added to the gradient. Defaults: lr 1e-3, betas 0.9/0.999, eps 1e-8. */
 export class Adam extends AdamFamily {
   protected readonly decoupled = false;
-  constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>) {
+  constructor(params: ParamsInput<AdamInput>, options?: AdamInput) {
     super(params as never, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false } as never, options as never, 'Adam');
   }
 }
@@ -50,7 +63,7 @@ export class Adam extends AdamFamily {
 /** AdamW: decoupled weight decay, p *= 1 - lr * weightDecay before the update (default weightDecay 0.01). */
 export class AdamW extends AdamFamily {
   protected readonly decoupled = true;
-  constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>) {
+  constructor(params: ParamsInput<AdamInput>, options?: AdamInput) {
     super(params as never, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false } as never, options as never, 'AdamW');
   }
 }

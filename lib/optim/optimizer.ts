@@ -53,7 +53,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
 
   /** `options` override `defaults`; names not in `defaults` are refused. */
   protected constructor(params: ParamsInput<O>, defaults: O, options: Partial<O> | undefined, private readonly where: string) {
-    this.defaults = { ...defaults, ...checkOptions(options, Object.keys(defaults), `${where} options`) } as O;
+    this.defaults = { ...defaults, ...checkOptions(this.spellOptions(options, `${where} options`), Object.keys(defaults), `${where} options`) } as O;
     this.validateOptions(this.defaults, `${where} options`);
     const items = params !== null && typeof params === 'object' && Symbol.iterator in (params as object) ? [...(params as Iterable<unknown>)] : null;
     if (items === null) throw new ArgumentError(`${where}: params must be an iterable of tensors or of param groups, got ${describe(params)}`);
@@ -68,7 +68,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
       throw new ArgumentError(`${where} must be a param group { params, ...options }, got ${describe(group)}`);
     }
     const { params, ...rest } = group;
-    const options = { ...this.defaults, ...checkOptions(rest, Object.keys(this.defaults), `${where} options`) } as O;
+    const options = { ...this.defaults, ...checkOptions(this.spellOptions(rest, `${where} options`), Object.keys(this.defaults), `${where} options`) } as O;
     this.validateOptions(options, where);
     const list = params instanceof Tensor ? [params] : [...(params as unknown as Iterable<Tensor>)];
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
@@ -90,6 +90,11 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
 
   /** Checks one group's options (ranges, combinations); throws ArgumentError naming the option. */
   protected abstract validateOptions(options: O, where: string): void;
+
+  /** Options as given, in the optimizer's own names (torch's other spellings, e.g. Adam's betas, rewritten). */
+  protected spellOptions<T>(options: T, _where: string): T {
+    return options;
+  }
 
   /** Updates every parameter that has a gradient. Returns nothing (torch returns the closure's loss). */
   step(): void {
