@@ -120,6 +120,7 @@ describe('trainSeriesModel', () => {
     const first = await series.trainSeriesModel({ ...o, checkpoint: path, signal: controller.signal, onBatchEnd: (s) => { if (s === 20) controller.abort(); } });
     expect(first.stopped).toBe(true);
     first.model.dispose();
+    await expect(series.trainSeriesModel({ values, resumeFrom: path, window: 12 })).rejects.toThrow(/trainSeriesModel: window is fixed by the checkpoint being resumed/);
     const resumed = await series.trainSeriesModel({ values, resumeFrom: path, verbose: 0 });
     expect(resumed.step).toBe(straight.step);
     expect(resumed.history.map((h) => h.loss)).toEqual(straight.history.map((h) => h.loss));

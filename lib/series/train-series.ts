@@ -98,9 +98,7 @@ export async function trainSeriesModel(options: SeriesTrainingOptions): Promise<
   try {
     let state: SeriesRunState;
     if (o.resumeFrom !== undefined) {
-      for (const key of FIXED_BY_CHECKPOINT) {
-        if (o[key] !== undefined) throw new ArgumentError(`${WHERE}: ${key} is fixed by the checkpoint being resumed (${o.resumeFrom}); leave it out`);
-      }
+      refuseFixedOptions(o, FIXED_BY_CHECKPOINT, o.resumeFrom, WHERE);
       state = readSeriesRun(o.resumeFrom, build, WHERE);
       if (state.data.length !== values.length) throw new ArgumentError(`${WHERE}: the series has ${values.length} values, the one ${o.resumeFrom} was trained on had ${state.data.length}`);
       if (o.epochs !== undefined) state.training.epochs = checkInteger(o.epochs, `${WHERE}: epochs`, 1);

@@ -1,14 +1,16 @@
 // Note [GRU thread split], steps of few rows: when a direction's batch is too small to split by
 // rows (fewer than 8), the threads of the call may still run its steps together, as a team.
 // Every member walks the same steps; each recurrent product is split by panels of output
-// columns (Note [Packed recurrent weights]), each gate loop by batch rows (all on the first
-// member for one row), with a barrier after each part. A barrier costs far less than the
-// product it ends only for a large enough product: ThreadSplit::kMinStepWork.
+// columns (Note [Packed recurrent weights]), each gate loop by batch rows (a single row on one
+// member), with a barrier after each part. Steps take a team from ThreadSplit::kMinStepWork
+// multiply-adds a product. A member the machine deschedules stalls the others at the next
+// barrier, so on a busy machine the times vary more than on one thread.
 #pragma once
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <thread>
+#include <utility>
 
 #include "packed_gemm.h"
 #include "worker_pool.h"
