@@ -305,36 +305,60 @@ describe('fast GRU kernel, split across threads, against the reference', () => {
     expectClose(two.dw, one.dw, 1e-5, 'dweights');
   });
 
+  // Bytes the host cache gains over one call: its workspace and the inputs it frees, which are
+  // the same at any thread count. The least of three: tensors of earlier tests that the GC frees
+  // meanwhile only add.
+  const cachedByCall = (p: Problem, threads: number, pass: 'forward' | 'backward') => Math.min(...[0, 1, 2].map(() => {
+    setNumThreads(threads);
+    const training = pass === 'backward' ? forward(p, FAST) : null;
+    emptyCache();
+    if (training) backward(p, FAST, training.reserve!);
+    else forward(p, FAST, false);
+    const bytes = memory().hostCachedBytes;
+    training?.reserve!.dispose();
+    emptyCache();
+    return bytes;
+  }));
+
   it('gives the wavefront and side-by-side directions their per-thread slots only at 2+ threads', () => {
     const before = getNumThreads();
     onTestFinished(() => setNumThreads(before));
-    // Bytes the host cache gains over one call: its workspace and the inputs it frees, which are
-    // the same at any thread count.
-    const cachedByCall = (p: Problem, threads: number, pass: 'forward' | 'backward') => {
-      setNumThreads(threads);
-      const training = pass === 'backward' ? forward(p, FAST) : null;
-      emptyCache();
-      if (training) backward(p, FAST, training.reserve!);
-      else forward(p, FAST, false);
-      const bytes = memory().hostCachedBytes;
-      training?.reserve!.dispose();
-      emptyCache();
-      return bytes;
-    };
     // Every workspace here is over 1 MiB, the cache's large classes (blocks of 512 KiB to 1 MiB are not kept).
     const H = 192;
     const stack = makeProblem(config({ inputSize: 64, hiddenSize: H, seqLen: 30, batch: 4, numLayers: 4 }), 'float32', 5);
     const bidirectional = makeProblem(config({ inputSize: 64, hiddenSize: H, seqLen: 100, batch: 4, bidirectional: true }), 'float32', 6);
     for (const [label, p, extraSlots] of [['4-layer stack', stack, 3], ['bidirectional', bidirectional, 1]] as const) {
       for (const pass of ['forward', 'backward'] as const) {
-        // The least of three: tensors of earlier tests that the GC frees meanwhile only add.
-        const least = (threads: number) => Math.min(...[0, 1, 2].map(() => cachedByCall(p, threads, pass)));
-        const one = least(1), two = least(2);
+        const one = cachedByCall(p, 1, pass), two = cachedByCall(p, 2, pass);
         // At least the extra slots' packed W_hh (4H^2 floats forward, 3H^2 backward), less what the
         // cache's size classes (eighths of a power of two) may round away.
         expect(two - one, `${label} ${pass}`).toBeGreaterThanOrEqual(0.75 * extraSlots * (pass === 'forward' ? 4 : 3) * H * H * 4);
       }
     }
+  });
+
+  it('runs a stack past the wavefront\'s memory bound layer after layer on a team, with no more scratch than at 1 thread', () => {
+    const before = getNumThreads();
+    onTestFinished(() => setNumThreads(before));
+    // 4 more layers of 7000 x 192 gate gradients, twice (reset-after), would be 43 MB (gru_plan.h).
+    const made = makeProblem(config({ inputSize: 32, hiddenSize: 64, seqLen: 1000, batch: 7, numLayers: 5, dropout: 0.2, ...seeded }), 'float32', 8);
+    // Small weights keep the dynamics contracting, so 1 and 2 threads part only by rounding.
+    const p = { ...made, w: made.w.map((v) => v * 0.1) };
+    const at = (threads: number) => {
+      setNumThreads(threads);
+      const f = forward(p, FAST);
+      const g = backward(p, FAST, f.reserve!, new Array<number>(p.w.length).fill(0));
+      f.reserve!.dispose();
+      return { ...f, ...g };
+    };
+    const one = at(1);
+    const runs = native.cpuInfo().sideBySideRuns;
+    const two = at(2);
+    expect(native.cpuInfo().sideBySideRuns).toBeGreaterThan(runs);
+    expectClose(two.y, one.y, 1e-6, 'y');
+    expectClose(two.dx, one.dx, 1e-5, 'dx');
+    expectClose(two.dw, one.dw, 1e-5, 'dweights');
+    expect(cachedByCall(p, 2, 'backward') - cachedByCall(p, 1, 'backward')).toBeLessThan(512 * 1024);
   });
 });
 

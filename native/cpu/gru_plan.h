@@ -91,8 +91,16 @@ struct GruPlan {
   // ---- the layer wavefront's slots (Note [GRU thread split]): a one-direction stack of 2-7 rows
   // at 2+ threads may run its layers side by side over chunks of steps, so each layer gets a
   // slot whose GI holds one chunk, its rows in time-major order whatever the user's layout.
+  // Its backward keeps a set of gate gradients (and for reset-after a dGH set) per layer instead
+  // of one: past 2^23 elements more (32 MiB in float32; batch 4, 1000 steps, 4 layers of hidden
+  // 512 would take 147 MB more) the layers run one after another instead, each on a team of
+  // threads (step_team.h), which was about as fast where the steps are that large.
   static constexpr int64_t kWavefrontChunks = 16;
-  bool wavefrontShape() const { return D == 1 && L >= 2 && B >= 2 && B < kSmallestSplitBatch && T >= 2; }
+  static constexpr int64_t kMaxWavefrontExtra = int64_t(1) << 23;
+  int64_t wavefrontExtra() const { return (L - 1) * R * 3 * H * (config.resetAfter ? 2 : 1); }
+  bool wavefrontShape() const {
+    return D == 1 && L >= 2 && B >= 2 && B < kSmallestSplitBatch && T >= 2 && wavefrontExtra() <= kMaxWavefrontExtra;
+  }
   int64_t waveChunkSteps() const { return (T + kWavefrontChunks - 1) / kWavefrontChunks; }
   int64_t waveChunks() const { return (T + waveChunkSteps() - 1) / waveChunkSteps(); }
   int64_t waveSlots() const { return threads >= 2 && wavefrontShape() ? L : 0; }

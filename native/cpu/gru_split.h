@@ -13,7 +13,8 @@
 // are cut into chunks, layer l works on chunk j while layer l + 1 works on chunk j - 1, and any
 // thread takes the next ready chunk, each layer keeping its state in its own slot (GruPlan::
 // waveSlots); the backward runs the same way from the last chunk down, each layer's weight
-// gradients once its last chunk is done. Any other call of 2-7 rows and 2 or more steps runs the
+// gradients once its last chunk is done (unless those per-layer slots would take too much memory:
+// GruPlan::kMaxWavefrontExtra). Any other call of 2-7 rows and 2 or more steps runs the
 // steps in the packed kernel, on a team of threads where each step's product is large enough
 // (step_team.h), and splits the GEMMs around them. One-row calls and single steps keep
 // OpenBLAS's threads: a GEMV gains from the second core's bandwidth; but an inference copy's
