@@ -288,19 +288,21 @@ describe('fast GRU kernel, split across threads, against the reference', () => {
     });
   }
 
+  // A training forward and backward (weight gradients from zero) at `threads`.
+  const trainedAt = (p: Problem, threads: number) => {
+    setNumThreads(threads);
+    const f = forward(p, FAST);
+    const g = backward(p, FAST, f.reserve!, new Array<number>(p.w.length).fill(0));
+    f.reserve!.dispose();
+    return { ...f, ...g };
+  };
+
   it('gives the same float32 results at 1 and 2 threads up to the packed kernel\'s last bits', () => {
     const before = getNumThreads();
     onTestFinished(() => setNumThreads(before));
     const p = makeProblem(splitCases[0].c, 'float32', 77, { lengths: splitCases[0].lengths });
-    const at = (threads: number) => {
-      setNumThreads(threads);
-      const f = forward(p, FAST);
-      const g = backward(p, FAST, f.reserve!, new Array<number>(p.w.length).fill(0));
-      f.reserve!.dispose();
-      return { ...f, ...g };
-    };
-    const one = at(1);
-    const two = at(2);
+    const one = trainedAt(p, 1);
+    const two = trainedAt(p, 2);
     expectClose(two.y, one.y, 1e-6, 'y');
     expectClose(two.dw, one.dw, 1e-5, 'dweights');
   });
@@ -344,16 +346,9 @@ describe('fast GRU kernel, split across threads, against the reference', () => {
     const made = makeProblem(config({ inputSize: 32, hiddenSize: 64, seqLen: 1000, batch: 7, numLayers: 5, dropout: 0.2, ...seeded }), 'float32', 8);
     // Small weights keep the dynamics contracting, so 1 and 2 threads part only by rounding.
     const p = { ...made, w: made.w.map((v) => v * 0.1) };
-    const at = (threads: number) => {
-      setNumThreads(threads);
-      const f = forward(p, FAST);
-      const g = backward(p, FAST, f.reserve!, new Array<number>(p.w.length).fill(0));
-      f.reserve!.dispose();
-      return { ...f, ...g };
-    };
-    const one = at(1);
+    const one = trainedAt(p, 1);
     const runs = native.cpuInfo().sideBySideRuns;
-    const two = at(2);
+    const two = trainedAt(p, 2);
     expect(native.cpuInfo().sideBySideRuns).toBeGreaterThan(runs);
     expectClose(two.y, one.y, 1e-6, 'y');
     expectClose(two.dx, one.dx, 1e-5, 'dx');
