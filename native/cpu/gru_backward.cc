@@ -85,7 +85,7 @@ PackedRecurrentGrads packRecurrentGrads(const GruPlan& p, const LayerDirectionGr
 template <typename T>
 GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T* ws, const LayerDirectionGrads<T>& w,
                                const PackedRecurrentGrads& packed, int64_t l, int64_t d, int64_t slot, const T* dy, T* dgi,
-                               T* dgh, int64_t b0, int64_t b1, int64_t s0, int64_t s1, const StepTeam& team = {}) {
+                               T* dgh, int64_t b0, int64_t b1, int64_t s0, int64_t s1, StepTeam team = {}) {
   const int64_t H = p.H, H3 = 3 * H, rows = b1 - b0, yLd = p.D * H;
   const T* saved = a.reserve + p.savedOffset(l, d);
   T* dh = ws + p.bwState(slot) + b0 * H;
@@ -96,19 +96,20 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
     if (a.dhN) std::memcpy(dh, a.dhN + state, sizeof(T) * rows * H);
     else std::fill(dh, dh + rows * H, T(0));
   }
-  team.sync();
+  if (!team.sync()) return;
   const bool fused = p.config.defaultActivations();
   const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
   const int64_t stepLd = p.stepStride(H3);
-  // C (+)= A W_hh rows for the H columns of dh: the team's members each take their panels.
+  // C (+)= A W_hh rows for the H columns of dh: the team's members each take their panels. False
+  // for a member that must stop (StepTeam::sync).
   auto product = [&](bool accumulate, int64_t k, const T* in, const T* wRows, const float* packedRows, T* c) {
     if constexpr (std::is_same_v<T, float>) {
       if (!team.alone()) return teamPackedProduct(team, accumulate, rows, H, k, in, stepLd, packedRows, c, H);
     }
     if (accumulate) recurrentProduct<true>(false, rows, H, k, in, stepLd, wRows, H, packedRows, c, H);
     else recurrentProduct<false>(false, rows, H, k, in, stepLd, wRows, H, packedRows, c, H);
+    return true;
   };
-  const auto [g0, g1] = team.rows(rows);  // this member's rows of each gate loop
 
   for (int64_t s = s1 - 1; s >= s0; --s) {
     const int64_t t = d == 0 ? s : p.T - 1 - s;
@@ -119,7 +120,7 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
     auto dgiRow = [&](int64_t i) { return dgi + p.row(t, b0 + i) * H3; };
     T* dgiStep = dgiRow(0);
     if (p.config.resetAfter) {
-      for (int64_t i = g0; i < g1; ++i) {
+      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
         T* dghRow = dgh + p.row(t, b0 + i) * H3;
         if (!active(i)) {
           zeroRow(H3, dgiRow(i));
@@ -130,23 +131,20 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
           resetAfterBackwardAny(H, candidate, gate, savedRow(i), dyRow(i), dh + i * H, dgiRow(i), dghRow);
         }
       }
-      team.sync();
-      product(true, H3, dgh + p.row(t, b0) * H3, w.wHh, packed.all, dh);
+      if (!team.sync() || !product(true, H3, dgh + p.row(t, b0) * H3, w.wHh, packed.all, dh)) return;
     } else {
-      for (int64_t i = g0; i < g1; ++i) {
+      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
         if (!active(i)) zeroRow(H3, dgiRow(i));
         else if (fused) resetBeforeBackwardRowFirst(H, savedRow(i), dyRow(i), dh + i * H, dgiRow(i));
         else resetBeforeBackwardFirstAny(H, candidate, gate, savedRow(i), dyRow(i), dh + i * H, dgiRow(i));
       }
-      team.sync();
-      product(false, H, dgiStep + 2 * H, w.wHh + 2 * H * H, packed.candidate, drh);
-      for (int64_t i = g0; i < g1; ++i) {
+      if (!team.sync() || !product(false, H, dgiStep + 2 * H, w.wHh + 2 * H * H, packed.candidate, drh)) return;
+      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
         if (!active(i)) continue;
         if (fused) resetBeforeBackwardRowSecond(H, savedRow(i), drh + i * H, dh + i * H, dgiRow(i));
         else resetBeforeBackwardSecondAny(H, savedRow(i), drh + i * H, dh + i * H, dgiRow(i));
       }
-      team.sync();
-      product(true, 2 * H, dgiStep, w.wHh, packed.gates, dh);
+      if (!team.sync() || !product(true, 2 * H, dgiStep, w.wHh, packed.gates, dh)) return;
     }
   }
   if (a.dh0 && s0 == 0 && team.leads()) std::memcpy(a.dh0 + state, dh, sizeof(T) * rows * H);
@@ -302,7 +300,7 @@ void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
       const PackedRecurrentGrads packed = packRecurrentGrads(p, w, ws, slot);
       // A team shares the steps where the products run through panels (step_team.h).
       const int team = packed.all || packed.candidate ? split.stepThreads() : 1;
-      if (team <= 1 || !runTeam(team, [&](const StepTeam& member) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, 0, p.B, 0, p.T, member); })) {
+      if (team <= 1 || !runTeam(team, [&](StepTeam member) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, 0, p.B, 0, p.T, member); })) {
         split.forBatch(p.B, [&](int64_t b0, int64_t b1) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, b0, b1, 0, p.T); });
       }
       if (a.dweights) {

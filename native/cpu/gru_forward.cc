@@ -124,7 +124,7 @@ StepScratch<T> slotScratch(const GruPlan& p, T* ws, int64_t slot) {
 // the same arguments (step_team.h).
 template <bool Save, typename T>
 GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const StepScratch<T>& scratch, const DirectionSteps<T>& run,
-                             int64_t l, int64_t d, T* y, int64_t b0, int64_t b1, int64_t s0, int64_t s1, const StepTeam& team = {}) {
+                             int64_t l, int64_t d, T* y, int64_t b0, int64_t b1, int64_t s0, int64_t s1, StepTeam team = {}) {
   const int64_t H = p.H, H3 = 3 * H, rows = b1 - b0, yLd = p.D * H;
   const LayerDirection<T>& w = run.w;
   const T* gi = scratch.gi;
@@ -137,18 +137,19 @@ GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const
     if (a.h0) std::memcpy(h, a.h0 + state, sizeof(T) * rows * H);
     else std::fill(h, h + rows * H, T(0));
   }
-  team.sync();
+  if (!team.sync()) return;
   // The fused loops serve the default activations; other pairs run each row in passes.
   const bool fused = p.config.defaultActivations();
   const GruActivation candidate = p.config.activation, gate = p.config.recurrentActivation;
-  // C = A W_hh^T for n of the gate columns: the team's members each take their panels.
+  // C = A W_hh^T for n of the gate columns: the team's members each take their panels. False
+  // for a member that must stop (StepTeam::sync).
   auto product = [&](int64_t n, const T* in, const T* wRows, Panels packed, T* c) {
     if constexpr (std::is_same_v<T, float>) {
       if (!team.alone()) return teamPackedProduct(team, false, rows, n, H, in, H, packed, c, H3);
     }
     recurrentProduct<false>(true, rows, n, H, in, H, wRows, H, packed, c, H3);
+    return true;
   };
-  const auto [g0, g1] = team.rows(rows);  // this member's rows of each gate loop
 
   for (int64_t s = s0; s < s1; ++s) {
     const int64_t t = d == 0 ? s : p.T - 1 - s;
@@ -161,27 +162,27 @@ GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const
     auto yRow = [&](int64_t i) { return y + p.row(t, b0 + i) * yLd + d * H; };
     auto savedRow = [&](int64_t i) { return Save ? saved + p.row(t, b0 + i) * p.savedLd() : nullptr; };
     if (p.config.resetAfter) {
-      product(H3, h, w.wHh, run.packedFirst, gh);
-      for (int64_t i = g0; i < g1; ++i) {
+      if (!product(H3, h, w.wHh, run.packedFirst, gh)) return;
+      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
         if (!active(i)) paddedStepRow<Save>(H, yRow(i), savedRow(i));
         else if (fused) resetAfterStepRow<Save>(H, giRow(i), gh + i * H3, run.bhn, h + i * H, yRow(i), savedRow(i));
         else resetAfterStepAny<Save>(H, candidate, gate, giRow(i), gh + i * H3, run.bhn, rh + i * H, h + i * H, yRow(i), savedRow(i));
       }
-      team.sync();
+      if (!team.sync()) return;
     } else {
-      product(2 * H, h, w.wHh, run.packedFirst, gh);
-      for (int64_t i = g0; i < g1; ++i) {
+      if (!product(2 * H, h, w.wHh, run.packedFirst, gh)) return;
+      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
         if (fused) resetBeforeGatesRow(H, giRow(i), gh + i * H3, h + i * H, rh + i * H);
         else resetBeforeGatesAny(H, gate, giRow(i), gh + i * H3, h + i * H, rh + i * H);
       }
-      team.sync();
-      product(H, rh, w.wHh ? w.wHh + 2 * H * H : nullptr, run.packedCandidate, gh + 2 * H);
-      for (int64_t i = g0; i < g1; ++i) {
+      if (!team.sync()) return;
+      if (!product(H, rh, w.wHh ? w.wHh + 2 * H * H : nullptr, run.packedCandidate, gh + 2 * H)) return;
+      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
         if (!active(i)) paddedStepRow<Save>(H, yRow(i), savedRow(i));
         else if (fused) resetBeforeStepRow<Save>(H, giRow(i), gh + i * H3, rh + i * H, h + i * H, yRow(i), savedRow(i));
         else resetBeforeStepAny<Save>(H, candidate, giRow(i), gh + i * H3, rh + i * H, h + i * H, yRow(i), savedRow(i));
       }
-      team.sync();
+      if (!team.sync()) return;
     }
   }
   if (s1 == p.T && team.leads()) std::memcpy(a.hN + state, h, sizeof(T) * rows * H);
@@ -222,7 +223,7 @@ void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l
   const DirectionSteps<T> run = prepareSteps(p, w, ws, ws + p.fwPackedWeights(slot));
   // A team shares the steps where the products run through panels (step_team.h).
   const int team = run.packedFirst ? split.stepThreads() : 1;
-  if (team > 1 && runTeam(team, [&](const StepTeam& member) { runSteps<Save>(p, a, scratch, run, l, d, y, 0, p.B, 0, p.T, member); })) return;
+  if (team > 1 && runTeam(team, [&](StepTeam member) { runSteps<Save>(p, a, scratch, run, l, d, y, 0, p.B, 0, p.T, member); })) return;
   split.forBatch(p.B, [&](int64_t b0, int64_t b1) { runSteps<Save>(p, a, scratch, run, l, d, y, b0, b1, 0, p.T); });
 }
 
