@@ -5,8 +5,11 @@
  * semantics rebuilt from smaller runs, accumulation into dweights, inference mode, and typed
  * errors for bad input.
  */
-import { DEFAULT_ACTIVATIONS, activationCode, activationName, type GRUActivation } from '../lib/nn/gru-options';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
+
+import { DEFAULT_ACTIVATIONS, activationCode, activationName, type GRUActivation } from '../lib/nn/gru-options';
 
 import { getNumThreads, setNumThreads } from '../lib/backends';
 import { emptyCache, memory } from '../lib/memory';
@@ -336,6 +339,34 @@ describe('fast GRU kernel, split across threads, against the reference', () => {
         // cache's size classes (eighths of a power of two) may round away.
         expect(two - one, `${label} ${pass}`).toBeGreaterThanOrEqual(0.75 * extraSlots * (pass === 'forward' ? 4 : 3) * H * H * 4);
       }
+    }
+  });
+
+  it('gives the 1-thread results when a team dissolves on a busy machine (every core kept busy meanwhile)', async () => {
+    const before = getNumThreads();
+    onTestFinished(() => setNumThreads(before));
+    const made = makeProblem(config({ inputSize: 32, hiddenSize: 128, seqLen: 600, batch: 4, resetAfter: false }), 'float32', 9);
+    const p = { ...made, w: made.w.map((v) => v * 0.2) };  // contracting: threads part only by rounding
+    const one = trainedAt(p, 1);
+    // Busy loops on every core leave the team's members waiting for time slices at its barriers.
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const hogs = Array.from({ length: availableParallelism() }, () => new Worker(
+      'const { workerData } = require("node:worker_threads"); const stop = new Int32Array(workerData); while (Atomics.load(stop, 0) === 0) {}',
+      { eval: true, workerData: stop.buffer }));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const dissolvedBefore = native.cpuInfo().dissolvedTeams;
+      for (let attempt = 0; attempt < 20 && native.cpuInfo().dissolvedTeams === dissolvedBefore; attempt++) {
+        const two = trainedAt(p, 2);
+        expectClose(two.y, one.y, 1e-6, `attempt ${attempt} y`);
+        expectClose(two.dx, one.dx, 1e-5, `attempt ${attempt} dx`);
+        expectClose(two.dh0, one.dh0, 1e-5, `attempt ${attempt} dh0`);
+        expectClose(two.dw, one.dw, 1e-5, `attempt ${attempt} dweights`);
+      }
+      expect(native.cpuInfo().dissolvedTeams).toBeGreaterThan(dissolvedBefore);
+    } finally {
+      Atomics.store(stop, 0, 1);
+      await Promise.all(hogs.map((w) => w.terminate()));
     }
   });
 

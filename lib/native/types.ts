@@ -51,6 +51,8 @@ export interface NativeCpuInfo {
   threads: number;
   /** Native calls that have run parts side by side on the addon's own threads (Note [GRU thread split]). */
   sideBySideRuns: number;
+  /** Step teams that dissolved on a busy machine, their leader going on alone (native/cpu/step_team.h). */
+  dissolvedTeams: number;
 }
 
 export interface NativeCudaDevice {

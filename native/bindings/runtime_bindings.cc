@@ -73,6 +73,7 @@ GRU_BINDING(cpuInfo) {
   result.Set("kernels", cpuKernelLevel());
   result.Set("threads", blasThreads());
   result.Set("sideBySideRuns", static_cast<double>(cpu::sideBySideRuns()));
+  result.Set("dissolvedTeams", static_cast<double>(cpu::dissolvedTeams()));
   return result;
 }
 

@@ -90,6 +90,7 @@ class StepTeam {
     if (members_ == 1 || barrier_->arriveAndWait()) return true;
     if (member_ != 0) return false;
     members_ = 1;
+    countDissolvedTeam();
     return true;
   }
 

@@ -12,6 +12,7 @@ namespace cpu {
 namespace {
 
 std::atomic<uint64_t> sideBySide{0};
+std::atomic<uint64_t> dissolved{0};
 
 class WorkerPool {
  public:
@@ -111,6 +112,8 @@ bool runPartsSideBySide(int parts, const std::function<void(int)>& task) {
 }
 
 uint64_t sideBySideRuns() { return sideBySide.load(std::memory_order_relaxed); }
+void countDissolvedTeam() { dissolved.fetch_add(1, std::memory_order_relaxed); }
+uint64_t dissolvedTeams() { return dissolved.load(std::memory_order_relaxed); }
 
 }  // namespace cpu
 }  // namespace gru

@@ -22,5 +22,10 @@ bool runPartsSideBySide(int parts, const std::function<void(int)>& task);
 // read it through cpuInfo to see that a split happened).
 uint64_t sideBySideRuns();
 
+// Step teams (step_team.h) that dissolved on a busy machine: counted by their leaders, read by
+// tests through cpuInfo.
+void countDissolvedTeam();
+uint64_t dissolvedTeams();
+
 }  // namespace cpu
 }  // namespace gru
