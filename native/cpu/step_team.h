@@ -4,7 +4,7 @@
 // columns (Note [Packed recurrent weights]), each gate loop by batch rows (a single row on one
 // member), with a barrier after each part. Steps take a team from ThreadSplit::kMinStepWork
 // multiply-adds a product. A member the machine deschedules stalls the others at the next
-// barrier, so on a busy machine the times vary more than on one thread.
+// barrier; where that keeps happening, the team dissolves (SpinBarrier).
 #pragma once
 #include <algorithm>
 #include <atomic>
