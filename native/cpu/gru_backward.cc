@@ -298,11 +298,9 @@ void gruBackward(const GruConfig& config, const GruBackwardArgs<T>& a) {
       T* dgi = ws + p.bwGateGrads(d);
       T* dgh = config.resetAfter ? ws + p.bwHiddenGateGrads(slot) : dgi;
       const PackedRecurrentGrads packed = packRecurrentGrads(p, w, ws, slot);
-      // A team shares the steps where the products run through panels (step_team.h).
-      const int team = packed.all || packed.candidate ? split.stepThreads() : 1;
-      if (team <= 1 || !runTeam(team, [&](StepTeam member) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, 0, p.B, 0, p.T, member); })) {
-        split.forBatch(p.B, [&](int64_t b0, int64_t b1) { recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, b0, b1, 0, p.T); });
-      }
+      split.forSteps(p.B, packed.all || packed.candidate, [&](int64_t b0, int64_t b1, StepTeam team) {
+        recurrence(p, a, ws, w, packed, l, d, slot, dy, dgi, dgh, b0, b1, 0, p.T, team);
+      });
       if (a.dweights) {
         const T* saved = a.reserve + p.savedOffset(l, d);
         split.forRows(H3, [&](int64_t g0, int64_t g1) { weightGradients(p, w, saved, x, inSize, dgi, dgh, g0, g1); });

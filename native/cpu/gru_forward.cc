@@ -221,10 +221,9 @@ void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l
     inputProjection(p, w, x + r0 * inSize, inSize, folded, r1 - r0, scratch.gi + r0 * H3, H3);
   });
   const DirectionSteps<T> run = prepareSteps(p, w, ws, ws + p.fwPackedWeights(slot));
-  // A team shares the steps where the products run through panels (step_team.h).
-  const int team = run.packedFirst ? split.stepThreads() : 1;
-  if (team > 1 && runTeam(team, [&](StepTeam member) { runSteps<Save>(p, a, scratch, run, l, d, y, 0, p.B, 0, p.T, member); })) return;
-  split.forBatch(p.B, [&](int64_t b0, int64_t b1) { runSteps<Save>(p, a, scratch, run, l, d, y, b0, b1, 0, p.T); });
+  split.forSteps(p.B, static_cast<bool>(run.packedFirst), [&](int64_t b0, int64_t b1, StepTeam team) {
+    runSteps<Save>(p, a, scratch, run, l, d, y, b0, b1, 0, p.T, team);
+  });
 }
 
 // Where layer l writes its output: the caller's y for the last layer; else the reserve

@@ -28,6 +28,7 @@
 
 #include "blas.h"
 #include "gru_plan.h"
+#include "step_team.h"
 #include "worker_pool.h"
 
 namespace gru {
@@ -76,8 +77,6 @@ class ThreadSplit {
   bool directionsSideBySide() const { return directionsSideBySide_; }
   // Threads for the layer wavefront (gru_forward.cc, gru_backward.cc), or 0: layer after layer.
   int wavefrontThreads() const { return wavefrontThreads_; }
-  // Members of a team that runs a direction's steps together (step_team.h), or 1.
-  int stepThreads() const { return stepThreads_; }
 
   // task(d, slot) for each direction of a layer: side by side, or in turn in slot 0.
   void forDirections(int64_t directions, const std::function<void(int64_t, int64_t)>& task) const {
@@ -86,6 +85,15 @@ class ThreadSplit {
       return;
     }
     for (int64_t d = 0; d < directions; ++d) task(d, 0);
+  }
+
+  // task(b0, b1, team) over a direction's steps: on a team of the call's threads (step_team.h)
+  // where the split chose one and every step product runs through packed panels (`panels`), else
+  // over the batch parts.
+  template <typename Task>
+  void forSteps(int64_t batch, bool panels, Task&& task) const {
+    if (panels && stepThreads_ > 1 && runTeam(stepThreads_, [&](StepTeam member) { task(0, batch, member); })) return;
+    forBatch(batch, [&](int64_t b0, int64_t b1) { task(b0, b1, StepTeam()); });
   }
 
   // task(b0, b1) over every part's share of the batch rows, the parts side by side.
@@ -105,7 +113,7 @@ class ThreadSplit {
   int rowParts_ = 1;
   bool directionsSideBySide_ = false;
   int wavefrontThreads_ = 0;
-  int stepThreads_ = 1;
+  int stepThreads_ = 1;  // members of a team for the steps, or 1
   std::optional<SingleThreadedBlas> singleThreadedBlas_;
 };
 
