@@ -120,7 +120,7 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
     auto dgiRow = [&](int64_t i) { return dgi + p.row(t, b0 + i) * H3; };
     T* dgiStep = dgiRow(0);
     if (p.config.resetAfter) {
-      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
+      for (auto [i, end] = team.rows(rows); i < end; ++i) {
         T* dghRow = dgh + p.row(t, b0 + i) * H3;
         if (!active(i)) {
           zeroRow(H3, dgiRow(i));
@@ -133,13 +133,13 @@ GRU_HOT_KERNEL void recurrence(const GruPlan& p, const GruBackwardArgs<T>& a, T*
       }
       if (!team.sync() || !product(true, H3, dgh + p.row(t, b0) * H3, w.wHh, packed.all, dh)) return;
     } else {
-      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
+      for (auto [i, end] = team.rows(rows); i < end; ++i) {
         if (!active(i)) zeroRow(H3, dgiRow(i));
         else if (fused) resetBeforeBackwardRowFirst(H, savedRow(i), dyRow(i), dh + i * H, dgiRow(i));
         else resetBeforeBackwardFirstAny(H, candidate, gate, savedRow(i), dyRow(i), dh + i * H, dgiRow(i));
       }
       if (!team.sync() || !product(false, H, dgiStep + 2 * H, w.wHh + 2 * H * H, packed.candidate, drh)) return;
-      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
+      for (auto [i, end] = team.rows(rows); i < end; ++i) {
         if (!active(i)) continue;
         if (fused) resetBeforeBackwardRowSecond(H, savedRow(i), drh + i * H, dh + i * H, dgiRow(i));
         else resetBeforeBackwardSecondAny(H, savedRow(i), drh + i * H, dh + i * H, dgiRow(i));

@@ -163,7 +163,7 @@ GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const
     auto savedRow = [&](int64_t i) { return Save ? saved + p.row(t, b0 + i) * p.savedLd() : nullptr; };
     if (p.config.resetAfter) {
       if (!product(H3, h, w.wHh, run.packedFirst, gh)) return;
-      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
+      for (auto [i, end] = team.rows(rows); i < end; ++i) {
         if (!active(i)) paddedStepRow<Save>(H, yRow(i), savedRow(i));
         else if (fused) resetAfterStepRow<Save>(H, giRow(i), gh + i * H3, run.bhn, h + i * H, yRow(i), savedRow(i));
         else resetAfterStepAny<Save>(H, candidate, gate, giRow(i), gh + i * H3, run.bhn, rh + i * H, h + i * H, yRow(i), savedRow(i));
@@ -171,13 +171,13 @@ GRU_HOT_KERNEL void runSteps(const GruPlan& p, const GruForwardArgs<T>& a, const
       if (!team.sync()) return;
     } else {
       if (!product(2 * H, h, w.wHh, run.packedFirst, gh)) return;
-      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
+      for (auto [i, end] = team.rows(rows); i < end; ++i) {
         if (fused) resetBeforeGatesRow(H, giRow(i), gh + i * H3, h + i * H, rh + i * H);
         else resetBeforeGatesAny(H, gate, giRow(i), gh + i * H3, h + i * H, rh + i * H);
       }
       if (!team.sync()) return;
       if (!product(H, rh, w.wHh ? w.wHh + 2 * H * H : nullptr, run.packedCandidate, gh + 2 * H)) return;
-      for (int64_t i = team.rows(rows).first; i < team.rows(rows).second; ++i) {
+      for (auto [i, end] = team.rows(rows); i < end; ++i) {
         if (!active(i)) paddedStepRow<Save>(H, yRow(i), savedRow(i));
         else if (fused) resetBeforeStepRow<Save>(H, giRow(i), gh + i * H3, rh + i * H, h + i * H, yRow(i), savedRow(i));
         else resetBeforeStepAny<Save>(H, candidate, giRow(i), gh + i * H3, rh + i * H, h + i * H, yRow(i), savedRow(i));
