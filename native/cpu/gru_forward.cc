@@ -115,8 +115,8 @@ struct StepScratch {
 };
 
 template <typename T>
-StepScratch<T> slotScratch(const GruPlan& p, T* ws, int64_t slot) {
-  return {ws + p.fwGates(slot), -1, ws + p.fwHidden(slot), ws + p.fwState(slot), ws + p.fwResetState(slot)};
+StepScratch<T> scratchOf(const GruPlan::StepSlot& slot, T* ws, int64_t giFirstStep) {
+  return {ws + slot.gates, giFirstStep, ws + slot.hidden, ws + slot.state, ws + slot.resetState};
 }
 
 // Steps s0 .. s1 - 1 of one direction for batch rows [b0, b1): from h0 when s0 = 0, to hN when
@@ -214,9 +214,9 @@ void runDirection(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int64_t l
                   int64_t inSize, T* y, const ThreadSplit& split) {
   const int64_t H = p.H, H3 = 3 * H;
   const LayerDirection<T> w(p.config, a, l, d);
-  T* folded = ws + p.fwFoldedBias(slot);
+  T* folded = ws + p.fwSlot(slot).foldedBias;
   if (w.bIh) foldBiases(p, w, folded);
-  const StepScratch<T> scratch = slotScratch(p, ws, slot);
+  const StepScratch<T> scratch = scratchOf(p.fwSlot(slot), ws, -1);
   split.forRows(p.R, [&](int64_t r0, int64_t r1) {
     inputProjection(p, w, x + r0 * inSize, inSize, folded, r1 - r0, scratch.gi + r0 * H3, H3);
   });
@@ -248,7 +248,7 @@ bool forwardWavefront(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int t
   for (int64_t l = 0; l < p.L; ++l) {
     weights.emplace_back(p.config, a, l, 0);
     const LayerDirection<T>& w = weights.back();
-    if (w.bIh) foldBiases(p, w, ws + p.waveFoldedBias(l));
+    if (w.bIh) foldBiases(p, w, ws + p.waveSlot(l).foldedBias);
     steps.push_back(prepareSteps(p, w, ws, ws + p.fwPackedWeights(l)));
   }
   auto runChunk = [&](int64_t l, int64_t j) {
@@ -256,15 +256,15 @@ bool forwardWavefront(const GruPlan& p, const GruForwardArgs<T>& a, T* ws, int t
     const int64_t inSize = p.config.layerInputSize(l);
     const T* x = l == 0 ? a.x : layerOutput<Save>(p, a, ws, l - 1);
     T* y = layerOutput<Save>(p, a, ws, l);
-    T* gi = ws + p.waveGates(l);
-    const T* folded = ws + p.waveFoldedBias(l);
+    const StepScratch<T> scratch = scratchOf(p.waveSlot(l), ws, s0);
+    T* gi = scratch.gi;
+    const T* folded = ws + p.waveSlot(l).foldedBias;
     // GI of the chunk, time-major: row (s - s0) * B + b.
     if (p.batchFirst) {
       for (int64_t b = 0; b < B; ++b) inputProjection(p, weights[l], x + (b * p.T + s0) * inSize, inSize, folded, n, gi + b * H3, B * H3);
     } else {
       inputProjection(p, weights[l], x + s0 * B * inSize, inSize, folded, n * B, gi, H3);
     }
-    const StepScratch<T> scratch{gi, s0, ws + p.waveHidden(l), ws + p.waveState(l), ws + p.waveResetState(l)};
     runSteps<Save>(p, a, scratch, steps[l], l, 0, y, 0, B, s0, s1);
     if (l < p.L - 1 && p.config.dropoutActive()) {
       p.forStepRows(s0, s1, [&](int64_t first, int64_t count) {

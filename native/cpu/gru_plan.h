@@ -74,17 +74,22 @@ struct GruPlan {
   static constexpr int64_t kSmallestSplitBatch = 8;
   int64_t scratchSlots() const { return threads >= 2 && D == 2 && B < kSmallestSplitBatch ? 2 : 1; }
 
-  // ---- forward workspace: per slot s: GI [R x 3H] | gh [B x 3H] | h [B x H] | rh [B x H] |
-  //      folded bias [3H]; then zeros [H] | inference layer outputs [min(L-1, 2) x R*D*H] |
-  //      the wavefront's layer slots (below) | per slot: packed W_hh (Note [Packed recurrent
-  //      weights]), last so that a call with an inference copy can leave it out.
-  int64_t fwSlotSize() const { return R * 3 * H + B * 3 * H + 2 * B * H + 3 * H; }
-  int64_t fwGates(int64_t s) const { return s * fwSlotSize(); }
-  int64_t fwHidden(int64_t s) const { return fwGates(s) + R * 3 * H; }
-  int64_t fwState(int64_t s) const { return fwHidden(s) + B * 3 * H; }
-  int64_t fwResetState(int64_t s) const { return fwState(s) + B * H; }
-  int64_t fwFoldedBias(int64_t s) const { return fwResetState(s) + B * H; }
-  int64_t fwZeros() const { return fwGates(scratchSlots()); }
+  // One direction's per-step scratch from offset `base`, for GI rows `giRows`:
+  // GI [giRows x 3H] | gh [B x 3H] | h [B x H] | rh [B x H] | folded bias [3H].
+  struct StepSlot {
+    int64_t gates, hidden, state, resetState, foldedBias, end;
+  };
+  StepSlot stepSlot(int64_t base, int64_t giRows) const {
+    const int64_t hidden = base + giRows * 3 * H, state = hidden + B * 3 * H, resetState = state + B * H;
+    return {base, hidden, state, resetState, resetState + B * H, resetState + B * H + 3 * H};
+  }
+
+  // ---- forward workspace: per slot s: a step slot with GI for all R rows; then zeros [H] |
+  //      inference layer outputs [min(L-1, 2) x R*D*H] | the wavefront's layer slots (below) |
+  //      per slot: packed W_hh (Note [Packed recurrent weights]), last so that a call with an
+  //      inference copy can leave it out.
+  StepSlot fwSlot(int64_t s) const { return stepSlot(s * stepSlot(0, R).end, R); }
+  int64_t fwZeros() const { return fwSlot(scratchSlots()).gates; }
   int64_t fwLayerBuffers() const { return fwZeros() + H; }
   int64_t inferenceLayerBuffers() const { return L - 1 < 2 ? L - 1 : 2; }
 
@@ -104,17 +109,16 @@ struct GruPlan {
   int64_t waveChunkSteps() const { return (T + kWavefrontChunks - 1) / kWavefrontChunks; }
   int64_t waveChunks() const { return (T + waveChunkSteps() - 1) / waveChunkSteps(); }
   int64_t waveSlots() const { return threads >= 2 && wavefrontShape() ? L : 0; }
-  int64_t waveSlotSize() const { return waveChunkSteps() * B * 3 * H + B * 3 * H + 2 * B * H + 3 * H; }
-  int64_t waveGates(int64_t l) const { return fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize() + l * waveSlotSize(); }
-  int64_t waveHidden(int64_t l) const { return waveGates(l) + waveChunkSteps() * B * 3 * H; }
-  int64_t waveState(int64_t l) const { return waveHidden(l) + B * 3 * H; }
-  int64_t waveResetState(int64_t l) const { return waveState(l) + B * H; }
-  int64_t waveFoldedBias(int64_t l) const { return waveResetState(l) + B * H; }
+  // Layer l's step slot, with GI for one chunk.
+  StepSlot waveSlot(int64_t l) const {
+    const int64_t start = fwLayerBuffers() + inferenceLayerBuffers() * layerOutputSize(), giRows = waveChunkSteps() * B;
+    return stepSlot(start + l * stepSlot(0, giRows).end, giRows);
+  }
 
   // Packed W_hh per slot (or per wavefront layer), last.
   int64_t packedSlots() const { return scratchSlots() > waveSlots() ? scratchSlots() : waveSlots(); }
   int64_t fwPackedSize() const { return packedSize(3 * H, H) + packedSize(H, H); }
-  int64_t fwPackedWeights(int64_t s) const { return waveGates(waveSlots()) + s * fwPackedSize(); }
+  int64_t fwPackedWeights(int64_t s) const { return waveSlot(waveSlots()).gates + s * fwPackedSize(); }
   int64_t forwardWorkspaceSize() const { return fwPackedWeights(packedSlots()); }
   int64_t inferenceCopyWorkspaceSize() const { return fwPackedWeights(0); }
 
