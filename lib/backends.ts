@@ -28,9 +28,10 @@ export interface BackendInfo {
   threads?: number;
   /**
    * CPU: which kernels run here: `gru`, the variant of our own fused loops (`x86-64-v4`,
-   * `x86-64-v3`, `x86-64`), and `openblas`, the kernel family OpenBLAS picked.
+   * `x86-64-v3`, `x86-64`); `sgemm`, what runs large float32 GEMMs (`gru-native AVX-512` or
+   * `OpenBLAS`); and `openblas`, the kernel family OpenBLAS picked.
    */
-  kernels?: { gru: string; openblas: string };
+  kernels?: { gru: string; sgemm: string; openblas: string };
   /** CPU: the addon file loaded, and whether it is the prebuilt binary the package carries. */
   binary?: { path: string; prebuilt: boolean };
   /** CUDA: devices seen by the driver. */
@@ -49,7 +50,7 @@ function probe(): BackendInfo[] {
   const cpuInfo = native.cpuInfo();
   const cpu: BackendInfo = {
     name: 'cpu', available: true, version: { openblas: cpuInfo.blas }, threads: cpuInfo.threads,
-    kernels: { gru: cpuInfo.kernels, openblas: cpuInfo.blasCore }, binary: { ...loadedAddon },
+    kernels: { gru: cpuInfo.kernels, sgemm: cpuInfo.sgemm, openblas: cpuInfo.blasCore }, binary: { ...loadedAddon },
   };
   const cudaProbe = native.probeCuda();
   const version: Record<string, string> = {};

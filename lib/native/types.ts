@@ -48,6 +48,8 @@ export interface NativeCpuInfo {
   blasCore: string;
   /** Which variant of our own hot loops runs here (Note [CPU kernel variants]). */
   kernels: string;
+  /** What runs large float32 GEMMs here: our AVX-512 kernel or OpenBLAS (Note [Our sgemm]). */
+  sgemm: string;
   threads: number;
   /** Native calls that have run parts side by side on the addon's own threads (Note [GRU thread split]). */
   sideBySideRuns: number;

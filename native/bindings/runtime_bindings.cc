@@ -7,6 +7,7 @@
 #include "../core/memory_stats.h"
 #include "../cpu/blas.h"
 #include "../cpu/kernel_targets.h"
+#include "../cpu/sgemm.h"
 #include "../cpu/worker_pool.h"
 #include "../cuda/probe.h"
 #include "../ops/op_codes.h"
@@ -71,6 +72,7 @@ GRU_BINDING(cpuInfo) {
   result.Set("blas", blasConfig());
   result.Set("blasCore", blasCoreName());
   result.Set("kernels", cpuKernelLevel());
+  result.Set("sgemm", cpu::sgemmKernelName());
   result.Set("threads", blasThreads());
   result.Set("sideBySideRuns", static_cast<double>(cpu::sideBySideRuns()));
   result.Set("dissolvedTeams", static_cast<double>(cpu::dissolvedTeams()));

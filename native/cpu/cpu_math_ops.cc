@@ -1,5 +1,5 @@
 // CpuBackend's arithmetic: elementwise, reductions and GEMM, queued on the CPU stream.
-#include "blas.h"
+#include "gemm.h"
 #include "cpu_backend.h"
 #include "elementwise.h"
 
@@ -62,17 +62,14 @@ void CpuBackend::gemm(const GemmRequest& r) {
       else axpbyLoop(r.c.data<double>(), r.c.data<double>(), count, r.beta, 0.0);
       return;
     }
-    const auto ta = r.transA ? CblasTrans : CblasNoTrans;
-    const auto tb = r.transB ? CblasTrans : CblasNoTrans;
-    const int m = static_cast<int>(r.m), n = static_cast<int>(r.n), k = static_cast<int>(r.k);
-    const int lda = r.transA ? m : k, ldb = r.transB ? k : n, ldc = n;
+    const int64_t lda = r.transA ? r.m : r.k, ldb = r.transB ? r.k : r.n, ldc = r.n;
     for (int64_t i = 0; i < r.batch; ++i) {
       if (r.c.dtype == DType::Float32) {
-        cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, static_cast<float>(r.alpha), r.a.data<float>() + i * r.strideA, lda,
-                    r.b.data<float>() + i * r.strideB, ldb, static_cast<float>(r.beta), r.c.data<float>() + i * r.strideC, ldc);
+        blas::matrixProduct(r.transA, r.transB, r.m, r.n, r.k, static_cast<float>(r.alpha), r.a.data<float>() + i * r.strideA, lda,
+                   r.b.data<float>() + i * r.strideB, ldb, static_cast<float>(r.beta), r.c.data<float>() + i * r.strideC, ldc);
       } else {
-        cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, r.alpha, r.a.data<double>() + i * r.strideA, lda,
-                    r.b.data<double>() + i * r.strideB, ldb, r.beta, r.c.data<double>() + i * r.strideC, ldc);
+        blas::matrixProduct(r.transA, r.transB, r.m, r.n, r.k, r.alpha, r.a.data<double>() + i * r.strideA, lda, r.b.data<double>() + i * r.strideB,
+                   ldb, r.beta, r.c.data<double>() + i * r.strideC, ldc);
       }
     }
   });

@@ -1,19 +1,43 @@
 // One row-major GEMM name for float and double, so the GRU kernels are written once as
-// templates. A single-row product goes to GEMV: batch-1 recurrent steps are the common case in
-// streaming inference, and OpenBLAS's GEMM setup costs more than the work there. GEMV's
+// templates. gemm() sends a single-row product to GEMV: batch-1 recurrent steps are the common
+// case in streaming inference, and OpenBLAS's GEMM setup costs more than the work there. GEMV's
 // beta = 0 scaling has propagated NaN from uninitialised output in some OpenBLAS releases, so
-// that output is zeroed here first.
+// that output is zeroed here first. matrixProduct() never does: the tensor op's rows come out
+// the same whether a row is multiplied alone or in a batch (Keras predict in batches of 2 equals
+// predict in one). Large float products run in our own kernel where the CPU has AVX-512 (Note
+// [Our sgemm]), on as many threads as OpenBLAS would use at that moment.
 #pragma once
 #include <algorithm>
 #include <cstdint>
 
 #include "blas.h"
+#include "sgemm.h"
 
 namespace gru {
 namespace blas {
 
 // C[m x n] = alpha * op(A) * op(B) + beta * C; A is [m x k] ([k x m] when transA), B is
-// [k x n] ([n x k] when transB); lda, ldb, ldc are row strides in elements. k must be > 0.
+// [k x n] ([n x k] when transB); lda, ldb, ldc are row strides in elements. m, n, k must be > 0.
+inline void matrixProduct(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  const int threads = openblasThreadsNow();
+  if (cpu::sgemmTakes(m, n, k, threads)) {
+    cpu::sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+              static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
+              static_cast<int>(ldc));
+}
+
+inline void matrixProduct(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
+                          const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+              static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
+              static_cast<int>(ldc));
+}
+
+// matrixProduct, with single-row products through GEMV. k must be > 0.
 inline void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                  const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
@@ -24,9 +48,7 @@ inline void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, floa
     else cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(k), static_cast<int>(n), alpha, b, static_cast<int>(ldb), a, 1, beta, c, 1);
     return;
   }
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
-              static_cast<int>(ldc));
+  matrixProduct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 inline void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
@@ -38,9 +60,7 @@ inline void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, doub
     else cblas_dgemv(CblasRowMajor, CblasTrans, static_cast<int>(k), static_cast<int>(n), alpha, b, static_cast<int>(ldb), a, 1, beta, c, 1);
     return;
   }
-  cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
-              static_cast<int>(ldc));
+  matrixProduct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 }  // namespace blas
