@@ -303,7 +303,10 @@ describe.skipIf(!available)(`cuda backend against the cpu backend${available ? '
         const empty = Tensor.zeros([0], { dtype, device: 'cuda' });
         native.gemm(false, false, 2, 2, 0, 1, empty.handle, empty.handle, 0.5, c.handle);
         expect(Array.from(c.dataSync())).toEqual([1.5, 1.5, 1.5, 1.5]);
-        for (const t of [a, b, c, empty]) t.dispose();
+        // A column bias is the CPU GEMM's (linear() spreads it into c on cuda).
+        const bias = Tensor.ones([2], { dtype, device: 'cuda' });
+        expect(() => native.gemm(false, false, 2, 2, 3, 1, a.handle, b.handle, 0, c.handle, 1, 0, 0, 0, bias.handle)).toThrow(/bias runs on the CPU only/);
+        for (const t of [a, b, c, empty, bias]) t.dispose();
       });
     }
 

@@ -1,14 +1,15 @@
 /**
  * The CPU's float32 GEMM (native/cpu/sgemm.h, Note [Our sgemm]) through the gemm binding: every
  * transpose combination, alpha and beta, shapes that cross each blocking boundary (depth blocks
- * of 512, row blocks of 1008, column blocks of 256) with ragged edges, against OpenBLAS's float64
- * product of the same values; the same bits at one and two threads; and the switch back to
- * OpenBLAS.
+ * of 512, row blocks of 1008, column blocks of 256) with ragged edges, and the column bias a
+ * Linear layer adds, against OpenBLAS's float64 product of the same values; the same bits at one
+ * and two threads; and the switch back to OpenBLAS.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { backends, getNumThreads, setNumThreads } from '../lib/backends';
+import { DTypeError, ShapeError } from '../lib/errors';
 import { native } from '../lib/native/binding';
 import { Tensor } from '../lib/tensor';
 import { mulberry32 } from '../lib/train/shuffle';
@@ -31,15 +32,19 @@ function uniform(count: number, seed: number): Float64Array {
 
 interface Product { transA: boolean; transB: boolean; m: number; n: number; k: number; alpha: number; beta: number }
 
-/** C after gemm on float32 tensors, and the float64 product of the same values as the reference. */
-function runBoth(p: Product, seed: number, initialC?: number): { float32: Float32Array; float64: Float64Array } {
+/**
+ * C after gemm on float32 tensors, and the float64 product of the same values as the reference;
+ * with `bias`, a column bias is added through the gemm binding too.
+ */
+function runBoth(p: Product, seed: number, initialC?: number, bias = false): { float32: Float32Array; float64: Float64Array } {
   const a = uniform(p.m * p.k, seed), b = uniform(p.k * p.n, seed + 1);
   const c = initialC === undefined ? uniform(p.m * p.n, seed + 2) : new Float64Array(p.m * p.n).fill(initialC);
+  const columnBias = uniform(p.n, seed + 3);
   const results = (['float32', 'float64'] as const).map((dtype) => {
-    const [ta, tb, tc] = [a, b, c].map((values) => Tensor.from(Array.from(values), undefined, { dtype }));
-    native.gemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, ta.handle, tb.handle, p.beta, tc.handle);
+    const [ta, tb, tc, tBias] = [a, b, c, columnBias].map((values) => Tensor.from(Array.from(values), undefined, { dtype }));
+    native.gemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, ta.handle, tb.handle, p.beta, tc.handle, 1, 0, 0, 0, bias ? tBias.handle : null);
     const out = tc.dataSync();
-    for (const t of [ta, tb, tc]) t.dispose();
+    for (const t of [ta, tb, tc, tBias]) t.dispose();
     return out;
   });
   return { float32: results[0] as Float32Array, float64: results[1] as Float64Array };
@@ -49,7 +54,7 @@ function runBoth(p: Product, seed: number, initialC?: number): { float32: Float3
 function worstError(p: Product, float32: Float32Array, float64: Float64Array): number {
   let worst = 0;
   for (let i = 0; i < float64.length; i++) {
-    const error = Math.abs(float32[i] - float64[i]) / (Math.abs(p.alpha) * p.k + Math.abs(p.beta) + 1);
+    const error = Math.abs(float32[i] - float64[i]) / (Math.abs(p.alpha) * p.k + Math.abs(p.beta) + 2);
     if (!(error <= worst)) worst = error; // NaN makes worst NaN
   }
   return worst;
@@ -104,6 +109,24 @@ describe('float32 GEMM on the CPU', () => {
         }
       }
     }
+  });
+
+  it('adds a column bias once, whatever the depth blocks, threads or kernel', () => {
+    // 2 depth blocks at one thread (ours); split at two threads (ours); too small for ours (OpenBLAS).
+    for (const [threads, m, n, k] of [[1, 70, 97, 530], [2, 330, 200, 520], [1, 20, 30, 40]]) {
+      atThreads(threads);
+      for (const beta of [0, 0.5]) {
+        const p = { transA: false, transB: true, m, n, k, alpha: 1, beta };
+        const { float32, float64 } = runBoth(p, 60, undefined, true);
+        expect(worstError(p, float32, float64), JSON.stringify({ threads, ...p })).toBeLessThan(2e-6);
+      }
+    }
+    const [a, b, c] = [Tensor.ones([6]), Tensor.ones([6]), Tensor.zeros([4])];
+    const wrongLength = Tensor.ones([3]), wrongDType = Tensor.ones([2], { dtype: 'float64' });
+    expect(() => native.gemm(false, false, 2, 2, 3, 1, a.handle, b.handle, 0, c.handle, 1, 0, 0, 0, wrongLength.handle)).toThrow(ShapeError);
+    expect(() => native.gemm(false, false, 2, 2, 3, 1, a.handle, b.handle, 0, c.handle, 1, 0, 0, 0, wrongLength.handle)).toThrow(/bias must have n = 2 elements, got 3/);
+    expect(() => native.gemm(false, false, 2, 2, 3, 1, a.handle, b.handle, 0, c.handle, 1, 0, 0, 0, wrongDType.handle)).toThrow(DTypeError);
+    for (const t of [a, b, c, wrongLength, wrongDType]) t.dispose();
   });
 
   it('never reads C when beta is 0 (NaN in C does not reach the product)', () => {

@@ -150,10 +150,13 @@ export interface NativeBinding {
   /** dst = alpha * src + beta * dst */
   axpby(dst: TensorHandle, src: TensorHandle, alpha: number, beta: number): void;
   sum(out: TensorHandle, a: TensorHandle): void;
-  /** Row-major C[m x n] = alpha * op(A) op(B) + beta * C, `batch` times at the given element strides. */
+  /**
+   * Row-major C[m x n] = alpha * op(A) op(B) + beta * C, `batch` times at the given element
+   * strides; `bias` ([n], CPU only) is added to every row as the product is stored.
+   */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
        a: TensorHandle, b: TensorHandle, beta: number, c: TensorHandle,
-       batch?: number, strideA?: number, strideB?: number, strideC?: number): void;
+       batch?: number, strideA?: number, strideB?: number, strideC?: number, bias?: TensorHandle | null): void;
 
   /** config: packGruConfig(...) (lib/native/gru-config.ts); kernel: constants().kernels. */
   gruForward(config: Float64Array, x: TensorHandle, h0: TensorHandle | null, weights: TensorHandle,

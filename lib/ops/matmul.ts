@@ -199,10 +199,13 @@ export function linear<D extends DType>(xIn: Tensor<D>, weightIn: Tensor<D>, bia
   }
   const rows = x.numel / inFeatures;
   const shape = [...x.shape.slice(0, -1), outFeatures];
-  // The bias is spread into the output first, and the GEMM adds the product onto it (beta 1).
-  const out = bias ? rawExpand(bias, shape) : produce(shape, x, () => {});
+  // On the CPU the GEMM adds the bias as it stores each tile; cuBLAS's has no such step, so there
+  // the bias is spread into the output first and the GEMM adds the product onto it (beta 1).
+  const biasInGemm = bias !== null && x.device === 'cpu';
+  const out = bias && !biasInGemm ? rawExpand(bias, shape) : produce(shape, x, () => {});
   try {
-    if (rows > 0) native.gemm(false, true, rows, outFeatures, inFeatures, 1, x.handle, weight.handle, bias ? 1 : 0, out.handle);
+    if (rows > 0 && biasInGemm) native.gemm(false, true, rows, outFeatures, inFeatures, 1, x.handle, weight.handle, 0, out.handle, 1, 0, 0, 0, bias.handle);
+    else if (rows > 0) native.gemm(false, true, rows, outFeatures, inFeatures, 1, x.handle, weight.handle, bias ? 1 : 0, out.handle);
   } catch (error) {
     out.dispose();
     throw error;

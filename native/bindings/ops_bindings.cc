@@ -100,6 +100,13 @@ GRU_BINDING(gemm) {
                                       " x " + std::to_string(r.k) + "] and [" + std::to_string(r.k) + " x " + std::to_string(r.n) + "] need");
   }
   if (r.batch > 1 && r.strideC < r.m * r.n) throw Error(ErrorKind::Shape, "gemm output matrices must not overlap (strideC < m * n)");
+  r.columnBias = optionalTensorArg(info, 14, "bias");
+  if (r.columnBias) {
+    requireSameKind(r.c, *r.columnBias, "c", "bias");
+    if (r.columnBias->numel != r.n) {
+      throw Error(ErrorKind::Shape, "gemm bias must have n = " + std::to_string(r.n) + " elements, got " + std::to_string(r.columnBias->numel));
+    }
+  }
   if (r.batch == 0) return info.Env().Undefined();
   Addon::of(info.Env()).backend(r.c.device()).gemm(r);
   return info.Env().Undefined();

@@ -56,20 +56,28 @@ void CpuBackend::gemm(const GemmRequest& r) {
   raisePendingError();
   stream_.enqueue([r] {
     if (r.m == 0 || r.n == 0) return;
-    if (r.k == 0) {  // BLAS rejects a zero leading dimension; the product is empty, so C = beta * C
+    const bool isFloat = r.c.dtype == DType::Float32;
+    if (r.k == 0) {  // BLAS rejects a zero leading dimension; the product is empty, so C = beta * C (+ bias)
       const int64_t count = r.m * r.n * r.batch;
-      if (r.c.dtype == DType::Float32) axpbyLoop(r.c.data<float>(), r.c.data<float>(), count, static_cast<float>(r.beta), 0.0f);
+      if (isFloat) axpbyLoop(r.c.data<float>(), r.c.data<float>(), count, static_cast<float>(r.beta), 0.0f);
       else axpbyLoop(r.c.data<double>(), r.c.data<double>(), count, r.beta, 0.0);
+      if (r.columnBias) {
+        for (int64_t i = 0; i < r.batch; ++i) {
+          if (isFloat) blas::addColumnBias(r.m, r.n, r.columnBias->data<float>(), r.c.data<float>() + i * r.strideC, r.n);
+          else blas::addColumnBias(r.m, r.n, r.columnBias->data<double>(), r.c.data<double>() + i * r.strideC, r.n);
+        }
+      }
       return;
     }
     const int64_t lda = r.transA ? r.m : r.k, ldb = r.transB ? r.k : r.n, ldc = r.n;
     for (int64_t i = 0; i < r.batch; ++i) {
-      if (r.c.dtype == DType::Float32) {
+      if (isFloat) {
         blas::matrixProduct(r.transA, r.transB, r.m, r.n, r.k, static_cast<float>(r.alpha), r.a.data<float>() + i * r.strideA, lda,
-                   r.b.data<float>() + i * r.strideB, ldb, static_cast<float>(r.beta), r.c.data<float>() + i * r.strideC, ldc);
+                            r.b.data<float>() + i * r.strideB, ldb, static_cast<float>(r.beta), r.c.data<float>() + i * r.strideC, ldc,
+                            r.columnBias ? r.columnBias->data<float>() : nullptr);
       } else {
         blas::matrixProduct(r.transA, r.transB, r.m, r.n, r.k, r.alpha, r.a.data<double>() + i * r.strideA, lda, r.b.data<double>() + i * r.strideB,
-                   ldb, r.beta, r.c.data<double>() + i * r.strideC, ldc);
+                            ldb, r.beta, r.c.data<double>() + i * r.strideC, ldc, r.columnBias ? r.columnBias->data<double>() : nullptr);
       }
     }
   });

@@ -1,7 +1,9 @@
 // Elementwise loops and reductions on host memory over the shared functors
 // (ops/binary_functors.h), written so GCC vectorises them.
 #pragma once
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "../ops/binary_functors.h"
 #include "../ops/strided.h"
@@ -87,6 +89,11 @@ double sumLoop(const T* a, int64_t n) {
 
 template <typename T>
 void fillLoop(T* dst, int64_t n, T value) {
+  // Zeroing (zeroGrad, new accumulators) is most fills: memset runs it at the memory's speed.
+  if (value == T(0) && !std::signbit(static_cast<double>(value))) {
+    std::memset(dst, 0, static_cast<size_t>(n) * sizeof(T));
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) dst[i] = value;
 }
 

@@ -80,10 +80,11 @@ class PackBuffer {
 thread_local PackBuffer packedABuffer;
 thread_local PackBuffer packedBBuffer;
 
-// C tile [rows x columns] = alpha * (micro-panel of A) (panel of B) + beta * C tile, with
-// rows <= kSgemmRows and columns <= kSgemmColumns (the packing zero-pads the rest).
-__attribute__((noinline)) GRU_AVX512 void tile(int64_t kc, const float* __restrict a, const float* __restrict b, float* c, int64_t ldc, float alpha, float beta,
-                     int64_t rows, int64_t columns) {
+// C tile [rows x columns] = alpha * (micro-panel of A) (panel of B) + beta * C tile (+ bias[j]
+// when bias is given), with rows <= kSgemmRows and columns <= kSgemmColumns (the packing
+// zero-pads the rest).
+GRU_AVX512 void tile(int64_t kc, const float* __restrict a, const float* __restrict b, float* c, int64_t ldc, float alpha, float beta,
+                     const float* bias, int64_t rows, int64_t columns) {
   __m512 low[kSgemmRows], high[kSgemmRows];
 #pragma GCC unroll 14
   for (int i = 0; i < kSgemmRows; ++i) {
@@ -108,11 +109,13 @@ __attribute__((noinline)) GRU_AVX512 void tile(int64_t kc, const float* __restri
   }
   const __m512 alphaV = _mm512_set1_ps(alpha), betaV = _mm512_set1_ps(beta);
   const __mmask16 lowLanes = firstLanes(columns), highLanes = firstLanes(columns - 16);
+  const __m512 biasLow = bias ? _mm512_maskz_loadu_ps(lowLanes, bias) : _mm512_setzero_ps();
+  const __m512 biasHigh = bias ? _mm512_maskz_loadu_ps(highLanes, bias + 16) : _mm512_setzero_ps();
 #pragma GCC unroll 14
   for (int i = 0; i < kSgemmRows; ++i) {
     if (i >= rows) break;
     float* row = c + i * ldc;
-    __m512 l = _mm512_mul_ps(low[i], alphaV), h = _mm512_mul_ps(high[i], alphaV);
+    __m512 l = _mm512_fmadd_ps(low[i], alphaV, biasLow), h = _mm512_fmadd_ps(high[i], alphaV, biasHigh);
     if (beta != 0.0f) {
       l = _mm512_fmadd_ps(betaV, _mm512_maskz_loadu_ps(lowLanes, row), l);
       h = _mm512_fmadd_ps(betaV, _mm512_maskz_loadu_ps(highLanes, row + 16), h);
@@ -124,7 +127,7 @@ __attribute__((noinline)) GRU_AVX512 void tile(int64_t kc, const float* __restri
 
 // One thread's product; A's element (i, p) at a[i * rsa + p * csa], B's (p, j) at b[p * rsb + j * csb].
 GRU_AVX512 void serialSgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa, const float* b,
-                            int64_t rsb, int64_t csb, float beta, float* c, int64_t ldc) {
+                            int64_t rsb, int64_t csb, float beta, float* c, int64_t ldc, const float* columnBias) {
   const int64_t kcMax = ceilDiv(k, ceilDiv(k, kSgemmDepth));
   const int64_t mcMax = roundUp(ceilDiv(m, ceilDiv(m, kBlockRows)), kSgemmRows);
   const int64_t ncMax = roundUp(ceilDiv(n, ceilDiv(n, kBlockColumns)), kSgemmColumns);
@@ -132,7 +135,9 @@ GRU_AVX512 void serialSgemm(int64_t m, int64_t n, int64_t k, float alpha, const 
   float* packedB = packedBBuffer.floats(ncMax * kcMax);
   for (int64_t p0 = 0; p0 < k; p0 += kcMax) {
     const int64_t kc = std::min(kcMax, k - p0);
-    const float blockBeta = p0 == 0 ? beta : 1.0f;  // later depth blocks add to the first
+    // Later depth blocks add to the first, which alone applies beta and the bias.
+    const float blockBeta = p0 == 0 ? beta : 1.0f;
+    const float* blockBias = p0 == 0 ? columnBias : nullptr;
     for (int64_t i0 = 0; i0 < m; i0 += mcMax) {
       const int64_t mc = std::min(mcMax, m - i0);
       sgemm_detail::packA(a + i0 * rsa + p0 * csa, rsa, csa, mc, kc, packedA);
@@ -142,7 +147,7 @@ GRU_AVX512 void serialSgemm(int64_t m, int64_t n, int64_t k, float alpha, const 
         for (int64_t ir = 0; ir < mc; ir += kSgemmRows) {
           for (int64_t jr = 0; jr < nc; jr += kSgemmColumns) {
             tile(kc, packedA + ir * kc, packedB + jr * kc, c + (i0 + ir) * ldc + j0 + jr, ldc, alpha, blockBeta,
-                 std::min(kSgemmRows, mc - ir), std::min(kSgemmColumns, nc - jr));
+                 blockBias ? blockBias + j0 + jr : nullptr, std::min(kSgemmRows, mc - ir), std::min(kSgemmColumns, nc - jr));
           }
         }
       }
@@ -162,12 +167,12 @@ bool sgemmTakes(int64_t m, int64_t n, int64_t k, int threads) {
 }
 
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
-           int64_t ldb, float beta, float* c, int64_t ldc, int threads) {
+           int64_t ldb, float beta, float* c, int64_t ldc, int threads, const float* columnBias) {
 #ifdef GRU_HAVE_SGEMM
   const int64_t rsa = transA ? 1 : lda, csa = transA ? lda : 1;
   const int64_t rsb = transB ? 1 : ldb, csb = transB ? ldb : 1;
   if (threads < 2) {
-    serialSgemm(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+    serialSgemm(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, columnBias);
     return;
   }
   // Split the longer side of C: each part packs all of the other operand, so that one is the
@@ -180,14 +185,20 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alph
   runParts(parts, [&](int part) {
     const int64_t first = part * chunk, count = std::min(chunk, extent - first);
     if (count <= 0) return;
-    if (byColumns) serialSgemm(m, count, k, alpha, a, rsa, csa, b + first * csb, rsb, csb, beta, c + first, ldc);
-    else serialSgemm(count, n, k, alpha, a + first * rsa, rsa, csa, b, rsb, csb, beta, c + first * ldc, ldc);
+    if (byColumns) {
+      serialSgemm(m, count, k, alpha, a, rsa, csa, b + first * csb, rsb, csb, beta, c + first, ldc, columnBias ? columnBias + first : nullptr);
+    } else {
+      serialSgemm(count, n, k, alpha, a + first * rsa, rsa, csa, b, rsb, csb, beta, c + first * ldc, ldc, columnBias);
+    }
   });
 #else
   (void)threads;
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
               static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
               static_cast<int>(ldc));
+  for (int64_t i = 0; columnBias && i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] += columnBias[j];
+  }
 #endif
 }
 

@@ -61,6 +61,7 @@ void CudaBackend::sum(const SumRequest& r) {
 // transpose flags and the same leading dimensions the row-major call would use.
 void CudaBackend::gemm(const GemmRequest& r) {
   raisePendingError();
+  if (r.columnBias) throw Error(ErrorKind::Argument, "gemm bias runs on the CPU only: on cuda, spread the bias into c and pass beta = 1");
   if (r.m == 0 || r.n == 0) return;
   if (r.k == 0) {  // an empty product: C = beta * C (cuBLAS rejects a zero leading dimension)
     TensorRef all = r.c;

@@ -157,6 +157,8 @@ struct GemmRequest {
   TensorRef c;
   int64_t batch = 1;
   int64_t strideA = 0, strideB = 0, strideC = 0;
+  // Added to every row of each C (a Linear layer's bias, [n]); CPU only.
+  std::optional<TensorRef> columnBias;
 };
 
 }  // namespace gru
