@@ -1,7 +1,7 @@
 /**
  * The CPU's float32 GEMM (native/cpu/sgemm.h, Note [Our sgemm]) through the gemm binding: every
  * transpose combination, alpha and beta, shapes that cross each blocking boundary (depth blocks
- * of 512, row blocks of 1008, column blocks of 256) with ragged edges, and the column bias a
+ * of 512, row blocks of 1008, column blocks of 256, B packed whole or by blocks) with ragged edges, and the column bias a
  * Linear layer adds, against OpenBLAS's float64 product of the same values; the same bits at one
  * and two threads; and the switch back to OpenBLAS.
  */
@@ -66,6 +66,7 @@ const SHAPES: Array<[number, number, number, string]> = [
   [1020, 70, 45, 'two row blocks'],
   [60, 300, 130, 'two column blocks'],
   [113, 129, 257, 'one block of each'],
+  [60, 1100, 40, 'a B too wide to pack whole'],
 ];
 
 describe('float32 GEMM on the CPU', () => {

@@ -131,22 +131,28 @@ GRU_AVX512 void serialSgemm(int64_t m, int64_t n, int64_t k, float alpha, const 
   const int64_t kcMax = ceilDiv(k, ceilDiv(k, kSgemmDepth));
   const int64_t mcMax = roundUp(ceilDiv(m, ceilDiv(m, kBlockRows)), kSgemmRows);
   const int64_t ncMax = roundUp(ceilDiv(n, ceilDiv(n, kBlockColumns)), kSgemmColumns);
+  // A narrow B (a weight gradient's, or a GRU projection's) is packed whole once per depth block
+  // and shared by every row block; a wide one block by block inside each row block.
+  const int64_t paddedN = roundUp(n, kSgemmColumns);
+  const bool wholeB = paddedN <= 4 * kBlockColumns;
   float* packedA = packedABuffer.floats(mcMax * kcMax);
-  float* packedB = packedBBuffer.floats(ncMax * kcMax);
+  float* packedB = packedBBuffer.floats((wholeB ? paddedN : ncMax) * kcMax);
   for (int64_t p0 = 0; p0 < k; p0 += kcMax) {
     const int64_t kc = std::min(kcMax, k - p0);
     // Later depth blocks add to the first, which alone applies beta and the bias.
     const float blockBeta = p0 == 0 ? beta : 1.0f;
     const float* blockBias = p0 == 0 ? columnBias : nullptr;
+    if (wholeB) sgemm_detail::packB(b + p0 * rsb, rsb, csb, kc, n, packedB);
     for (int64_t i0 = 0; i0 < m; i0 += mcMax) {
       const int64_t mc = std::min(mcMax, m - i0);
       sgemm_detail::packA(a + i0 * rsa + p0 * csa, rsa, csa, mc, kc, packedA);
       for (int64_t j0 = 0; j0 < n; j0 += ncMax) {
         const int64_t nc = std::min(ncMax, n - j0);
-        sgemm_detail::packB(b + p0 * rsb + j0 * csb, rsb, csb, kc, nc, packedB);
+        const float* blockB = wholeB ? packedB + j0 * kc : packedB;
+        if (!wholeB) sgemm_detail::packB(b + p0 * rsb + j0 * csb, rsb, csb, kc, nc, packedB);
         for (int64_t ir = 0; ir < mc; ir += kSgemmRows) {
           for (int64_t jr = 0; jr < nc; jr += kSgemmColumns) {
-            tile(kc, packedA + ir * kc, packedB + jr * kc, c + (i0 + ir) * ldc + j0 + jr, ldc, alpha, blockBeta,
+            tile(kc, packedA + ir * kc, blockB + jr * kc, c + (i0 + ir) * ldc + j0 + jr, ldc, alpha, blockBeta,
                  blockBias ? blockBias + j0 + jr : nullptr, std::min(kSgemmRows, mc - ir), std::min(kSgemmColumns, nc - jr));
           }
         }
