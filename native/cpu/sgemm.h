@@ -1,13 +1,13 @@
 // Note [Our sgemm]
 // At one thread most of a training step is large float32 GEMMs: W's three Linear products
 // (700 x 10000 x 512 and its two gradients) and the GRU's input projections and weight
-// gradients. OpenBLAS 0.3.21 runs them at 97-102 GFLOP/s on the Zen 4 we measure on, 84-87% of
+// gradients. OpenBLAS 0.3.21 runs them at 96-102 GFLOP/s on the Zen 4 we measure on, 82-87% of
 // its FMA peak (117). This one is blocked as in Goto's and BLIS's papers: k in blocks of up to
 // kSgemmDepth; A packed as micro-panels of kSgemmRows rows ([k][14], each value broadcast, the
 // micro-panel staying in L1); B packed as panels of 32 columns ([k][32], streamed from L2); a
 // 14 x 32 register tile of 28 zmm accumulators, which runs at 110-114 GFLOP/s there. The packing
-// transposes 16 x 16 blocks in registers where the source runs the other way. In W's training
-// step at one thread these products ran at 102-107 GFLOP/s, against OpenBLAS's 97-102. AVX-512
+// transposes 16 x 16 blocks in registers where the source runs the other way. Whole, on W's
+// products at one thread, it runs at 101-109 GFLOP/s (bench/gemm.ts). AVX-512
 // CPUs only; other CPUs, float64, small products (sgemmTakes) and GRU_NATIVE_SGEMM=openblas keep
 // OpenBLAS. On more threads a product splits C's rows or columns over the worker pool, never k,
 // so each element sums its k products in the same order as on one thread.
