@@ -48,6 +48,14 @@ GRU_AVX512_INLINE void transpose16(__m512 r[16]) {
   }
 }
 
+// r[q] = value q (of 16 along k) of each of `lines` runs, line l at source + l * lineStride; zeros
+// past `depth` values and past `lines` lines.
+GRU_AVX512_INLINE void loadTransposed(const float* source, int64_t lineStride, int64_t lines, int64_t depth, __m512 r[16]) {
+  const __mmask16 lanes = firstLanes(depth);
+  for (int l = 0; l < 16; ++l) r[l] = l < lines ? _mm512_maskz_loadu_ps(lanes, source + l * lineStride) : _mm512_setzero_ps();
+  transpose16(r);
+}
+
 // Rows [0, m) and depth [0, kc) of A, element (i, p) at a[i * rowStride + p * depthStride], into
 // micro-panels: panel q at out + q * kSgemmRows * kc.
 GRU_AVX512_INLINE void packA(const float* a, int64_t rowStride, int64_t depthStride, int64_t m, int64_t kc, float* out) {
@@ -58,10 +66,8 @@ GRU_AVX512_INLINE void packA(const float* a, int64_t rowStride, int64_t depthStr
       float* panel = out + i0 * kc;
       for (int64_t p0 = 0; p0 < kc; p0 += 16) {
         const int64_t depth = std::min<int64_t>(16, kc - p0);
-        const __mmask16 lanes = firstLanes(depth);
         __m512 r[16];
-        for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_maskz_loadu_ps(lanes, a + (i0 + i) * rowStride + p0) : _mm512_setzero_ps();
-        transpose16(r);
+        loadTransposed(a + i0 * rowStride + p0, rowStride, rows, depth, r);
         for (int q = 0; q < depth; ++q) _mm512_mask_storeu_ps(panel + (p0 + q) * kSgemmRows, panelLanes, r[q]);
       }
     }
@@ -114,10 +120,8 @@ GRU_AVX512_INLINE void packB(const float* b, int64_t depthStride, int64_t column
         const int64_t count = std::min<int64_t>(16, nc - firstColumn);
         for (int64_t p0 = 0; p0 < kc; p0 += 16) {
           const int64_t depth = std::min<int64_t>(16, kc - p0);
-          const __mmask16 lanes = firstLanes(depth);
           __m512 r[16];
-          for (int j = 0; j < 16; ++j) r[j] = j < count ? _mm512_maskz_loadu_ps(lanes, b + (firstColumn + j) * columnStride + p0) : _mm512_setzero_ps();
-          transpose16(r);
+          loadTransposed(b + firstColumn * columnStride + p0, columnStride, count, depth, r);
           for (int q = 0; q < depth; ++q) _mm512_store_ps(panel + (p0 + q) * kSgemmColumns + 16 * half, r[q]);
         }
       }
