@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { backends, getNumThreads, setNumThreads } from '../lib/backends';
-import { DTypeError, ShapeError } from '../lib/errors';
-import { native } from '../lib/native/binding';
+import { ArgumentError, DTypeError, ShapeError } from '../lib/errors';
+import { checkSgemmChoice, native } from '../lib/native/binding';
 import { Tensor } from '../lib/tensor';
 import { mulberry32 } from '../lib/train/shuffle';
 import { runChild } from './helpers/child';
@@ -150,9 +150,14 @@ describe('float32 GEMM on the CPU', () => {
     }
   });
 
-  it('goes back to OpenBLAS under GRU_NATIVE_SGEMM=openblas', () => {
-    const child = runChild('process.stdout.write(gn.backends()[0].kernels.sgemm)', { env: { ...process.env, GRU_NATIVE_SGEMM: 'openblas' } });
-    expect(child.stderr).toBe('');
-    expect(child.stdout).toBe('OpenBLAS');
+  it('goes back to OpenBLAS under GRU_NATIVE_SGEMM=openblas, and refuses other values', () => {
+    const run = (value: string) => runChild('process.stdout.write(gn.backends()[0].kernels.sgemm)', { env: { ...process.env, GRU_NATIVE_SGEMM: value } });
+    const openblas = run('openblas');
+    expect(openblas.stderr).toBe('');
+    expect(openblas.stdout).toBe('OpenBLAS');
+    expect(run('native').stdout).toBe(cpuHasAvx512() ? 'gru-native AVX-512' : 'OpenBLAS');
+    expect(() => checkSgemmChoice({ GRU_NATIVE_SGEMM: 'OpenBLAS' })).toThrow(ArgumentError);
+    expect(() => checkSgemmChoice({ GRU_NATIVE_SGEMM: 'OpenBLAS' })).toThrow(/GRU_NATIVE_SGEMM must be 'openblas' or 'native' \(or unset\), got "OpenBLAS"/);
+    expect(run('blis').stderr).toMatch(/ArgumentError: GRU_NATIVE_SGEMM must be 'openblas' or 'native'/);
   });
 });

@@ -40,7 +40,15 @@ function errorClassesOf(binding: NativeBinding): ErrorClass[] {
   return classes;
 }
 
+/** GRU_NATIVE_SGEMM, read by the addon (native/cpu/sgemm.cc): a misspelt value would be ignored there. */
+export function checkSgemmChoice(env: NodeJS.ProcessEnv): void {
+  const choice = env.GRU_NATIVE_SGEMM;
+  if (choice === undefined || choice === '' || choice === 'openblas' || choice === 'native') return;
+  throw new errors.ArgumentError(`GRU_NATIVE_SGEMM must be 'openblas' or 'native' (or unset), got ${JSON.stringify(choice)}`);
+}
+
 function load(): { binding: NativeBinding; candidate: AddonCandidate } {
+  checkSgemmChoice(process.env);
   applyOpenblasCoreDefault(); // before OpenBLAS loads with the addon: Note [OpenBLAS kernel choice]
   const root = packageRoot();
   const requireAddon = createRequire(join(root, 'package.json'));
