@@ -7,6 +7,7 @@
 #include <new>
 
 #include "blas.h"
+#include "gemm.h"
 #include "worker_pool.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -59,12 +60,13 @@ bool available() {
 using sgemm_detail::firstLanes;
 
 // Each thread's packing space, grown to the largest block it has packed (a few MB at most).
+// Null when that memory cannot be had: a helper thread must not throw (worker_pool.h).
 class PackBuffer {
  public:
-  float* floats(int64_t count) {
+  float* floats(int64_t count) noexcept {
     if (count > capacity_) {
-      data_.reset(static_cast<float*>(::operator new(static_cast<size_t>(count) * sizeof(float), std::align_val_t(64))));
-      capacity_ = count;
+      data_.reset(static_cast<float*>(::operator new(static_cast<size_t>(count) * sizeof(float), std::align_val_t(64), std::nothrow)));
+      capacity_ = data_ ? count : 0;
     }
     return data_.get();
   }
@@ -126,7 +128,8 @@ GRU_AVX512 void tile(int64_t kc, const float* __restrict a, const float* __restr
 }
 
 // One thread's product; A's element (i, p) at a[i * rsa + p * csa], B's (p, j) at b[p * rsb + j * csb].
-GRU_AVX512 void serialSgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa, const float* b,
+// False, with C untouched, when the packing space cannot be allocated (the caller runs OpenBLAS).
+GRU_AVX512 bool serialSgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa, const float* b,
                             int64_t rsb, int64_t csb, float beta, float* c, int64_t ldc, const float* columnBias) {
   const int64_t kcMax = ceilDiv(k, ceilDiv(k, kSgemmDepth));
   const int64_t mcMax = roundUp(ceilDiv(m, ceilDiv(m, kBlockRows)), kSgemmRows);
@@ -137,6 +140,7 @@ GRU_AVX512 void serialSgemm(int64_t m, int64_t n, int64_t k, float alpha, const 
   const bool wholeB = paddedN <= 4 * kBlockColumns;
   float* packedA = packedABuffer.floats(mcMax * kcMax);
   float* packedB = packedBBuffer.floats((wholeB ? paddedN : ncMax) * kcMax);
+  if (packedA == nullptr || packedB == nullptr) return false;
   for (int64_t p0 = 0; p0 < k; p0 += kcMax) {
     const int64_t kc = std::min(kcMax, k - p0);
     // Later depth blocks add to the first, which alone applies beta and the bias.
@@ -159,6 +163,7 @@ GRU_AVX512 void serialSgemm(int64_t m, int64_t n, int64_t k, float alpha, const 
       }
     }
   }
+  return true;
 }
 #pragma GCC diagnostic pop
 #endif
@@ -174,11 +179,18 @@ bool sgemmTakes(int64_t m, int64_t n, int64_t k, int threads) {
 
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
            int64_t ldb, float beta, float* c, int64_t ldc, int threads, const float* columnBias) {
+  // OpenBLAS on a block of C: where our kernel does not run, or could not have its packing space.
+  const auto openblasBlock = [&](int64_t rows, int64_t columns, const float* aBlock, const float* bBlock, float* cBlock, const float* bias) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(rows),
+                static_cast<int>(columns), static_cast<int>(k), alpha, aBlock, static_cast<int>(lda), bBlock, static_cast<int>(ldb), beta,
+                cBlock, static_cast<int>(ldc));
+    if (bias) blas::addColumnBias(rows, columns, bias, cBlock, ldc);
+  };
 #ifdef GRU_HAVE_SGEMM
   const int64_t rsa = transA ? 1 : lda, csa = transA ? lda : 1;
   const int64_t rsb = transB ? 1 : ldb, csb = transB ? ldb : 1;
   if (threads < 2) {
-    serialSgemm(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, columnBias);
+    if (!serialSgemm(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, columnBias)) openblasBlock(m, n, a, b, c, columnBias);
     return;
   }
   // Split the longer side of C: each part packs all of the other operand, so that one is the
@@ -192,19 +204,17 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alph
     const int64_t first = part * chunk, count = std::min(chunk, extent - first);
     if (count <= 0) return;
     if (byColumns) {
-      serialSgemm(m, count, k, alpha, a, rsa, csa, b + first * csb, rsb, csb, beta, c + first, ldc, columnBias ? columnBias + first : nullptr);
-    } else {
-      serialSgemm(count, n, k, alpha, a + first * rsa, rsa, csa, b, rsb, csb, beta, c + first * ldc, ldc, columnBias);
+      const float* bias = columnBias ? columnBias + first : nullptr;
+      if (!serialSgemm(m, count, k, alpha, a, rsa, csa, b + first * csb, rsb, csb, beta, c + first, ldc, bias)) {
+        openblasBlock(m, count, a, b + first * csb, c + first, bias);
+      }
+    } else if (!serialSgemm(count, n, k, alpha, a + first * rsa, rsa, csa, b, rsb, csb, beta, c + first * ldc, ldc, columnBias)) {
+      openblasBlock(count, n, a + first * rsa, b, c + first * ldc, columnBias);
     }
   });
 #else
   (void)threads;
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
-              static_cast<int>(ldc));
-  for (int64_t i = 0; columnBias && i < m; ++i) {
-    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] += columnBias[j];
-  }
+  openblasBlock(m, n, a, b, c, columnBias);
 #endif
 }
 

@@ -32,7 +32,8 @@ bool sgemmTakes(int64_t m, int64_t n, int64_t k, int threads);
 // C[m x n] = alpha * op(A) * op(B) + beta * C (+ columnBias[j] in every row, when given: a Linear
 // layer's bias, added as each tile is stored instead of in a pass of its own), with blas::gemm's
 // row-major arguments; C is not read when beta is 0. Splits C over `threads` threads of the
-// worker pool.
+// worker pool. Never throws (a part runs on a helper thread): where its packing space cannot be
+// allocated, that part runs in OpenBLAS.
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
            int64_t ldb, float beta, float* c, int64_t ldc, int threads, const float* columnBias = nullptr);
 
