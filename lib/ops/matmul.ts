@@ -204,8 +204,10 @@ export function linear<D extends DType>(xIn: Tensor<D>, weightIn: Tensor<D>, bia
   const biasInGemm = bias !== null && x.device === 'cpu';
   const out = bias && !biasInGemm ? rawExpand(bias, shape) : produce(shape, x, () => {});
   try {
-    if (rows > 0 && biasInGemm) native.gemm(false, true, rows, outFeatures, inFeatures, 1, x.handle, weight.handle, 0, out.handle, 1, 0, 0, 0, bias.handle);
-    else if (rows > 0) native.gemm(false, true, rows, outFeatures, inFeatures, 1, x.handle, weight.handle, bias ? 1 : 0, out.handle);
+    if (rows > 0) {
+      native.gemm(false, true, rows, outFeatures, inFeatures, 1, x.handle, weight.handle, bias && !biasInGemm ? 1 : 0, out.handle, 1, 0, 0, 0,
+                  biasInGemm ? bias.handle : null);
+    }
   } catch (error) {
     out.dispose();
     throw error;

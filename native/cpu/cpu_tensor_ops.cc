@@ -116,14 +116,10 @@ GRU_ALWAYS_INLINE double sumPowerRun(const float* a, int64_t n) {
 GRU_HOT_KERNEL double sumSquaresRun(const float* a, int64_t n) { return sumPowerRun<true>(a, n); }
 GRU_HOT_KERNEL double sumAbsRun(const float* a, int64_t n) { return sumPowerRun<false>(a, n); }
 
-// acc[i] += block[j * inner + i] over the n rows, in double: a Linear layer's bias gradient (the
-// column sums of dY, [700 x 10000] in W) row by row, vectorised; the generic loop below ran it
-// for the baseline target.
-GRU_HOT_KERNEL void addRowsInto(const float* block, int64_t n, int64_t inner, double* acc) {
-  for (int64_t j = 0; j < n; ++j) {
-    const float* row = block + j * inner;
-    for (int64_t i = 0; i < inner; ++i) acc[i] += row[i];
-  }
+// The float sum over dim 0 in double: a Linear layer's bias gradient (the column sums of dY,
+// [700 x 10000] in W), vectorised; the generic loop below ran it for the baseline target.
+GRU_HOT_KERNEL void addColumnSumsInDouble(const float* block, int64_t rows, int64_t cols, double* sums) {
+  addColumnSumsOf(rows, cols, cols, block, sums);
 }
 
 template <typename T>
@@ -152,7 +148,7 @@ void reduceRows(const ReduceRequest& r) {
         std::fill(acc.begin(), acc.end(), 0.0);
         if constexpr (std::is_same_v<T, float>) {
           if (r.op == ReduceOp::Sum) {
-            addRowsInto(block, n, inner, acc.data());
+            addColumnSumsInDouble(block, n, inner, acc.data());
             for (int64_t i = 0; i < inner; ++i) out[o * inner + i] = static_cast<T>(acc[i]);
             break;
           }

@@ -7,8 +7,19 @@
 
 #include "../ops/binary_functors.h"
 #include "../ops/strided.h"
+#include "kernel_targets.h"
 
 namespace gru {
+
+// sums[j] += m[r * ld + j] over the rows, accumulated in Acc: the bias gradients (column sums
+// of a gradient). Inlined into each caller's GRU_HOT_KERNEL function, so it vectorises per target.
+template <typename In, typename Acc>
+GRU_ALWAYS_INLINE void addColumnSumsOf(int64_t rows, int64_t cols, int64_t ld, const In* __restrict m, Acc* __restrict sums) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const In* row = m + r * ld;
+    for (int64_t j = 0; j < cols; ++j) sums[j] += row[j];
+  }
+}
 
 // out[i] = a[i] op b[i], or a[i] op b[0] when bScalar.
 template <typename Fn, typename T>

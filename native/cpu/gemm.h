@@ -25,28 +25,36 @@ void addColumnBias(int64_t m, int64_t n, const T* bias, T* c, int64_t ldc) {
   }
 }
 
-// C[m x n] = alpha * op(A) * op(B) + beta * C (+ columnBias[j] in every row, when given); A is
-// [m x k] ([k x m] when transA), B is [k x n] ([n x k] when transB); lda, ldb, ldc are row
-// strides in elements. m, n, k must be > 0.
-inline void matrixProduct(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-                          const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const float* columnBias = nullptr) {
-  const int threads = openblasThreadsNow();
-  if (cpu::sgemmTakes(m, n, k, threads)) {
-    cpu::sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, columnBias);
-    return;
-  }
+// C[m x n] = alpha * op(A) * op(B) + beta * C (+ columnBias[j] in every row, when given) in
+// OpenBLAS; A is [m x k] ([k x m] when transA), B is [k x n] ([n x k] when transB); lda, ldb,
+// ldc are row strides in elements. m, n, k must be > 0.
+inline void openblasProduct(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                            const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const float* columnBias) {
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
               static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
               static_cast<int>(ldc));
   if (columnBias) addColumnBias(m, n, columnBias, c, ldc);
 }
 
-inline void matrixProduct(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
-                          const double* b, int64_t ldb, double beta, double* c, int64_t ldc, const double* columnBias = nullptr) {
+inline void openblasProduct(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
+                            const double* b, int64_t ldb, double beta, double* c, int64_t ldc, const double* columnBias) {
   cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
               static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
               static_cast<int>(ldc));
   if (columnBias) addColumnBias(m, n, columnBias, c, ldc);
+}
+
+// openblasProduct's contract, through our own kernel where it takes the product (float only).
+inline void matrixProduct(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                          const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const float* columnBias = nullptr) {
+  const int threads = openblasThreadsNow();
+  if (cpu::sgemmTakes(m, n, k, threads)) cpu::sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, columnBias);
+  else openblasProduct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, columnBias);
+}
+
+inline void matrixProduct(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
+                          const double* b, int64_t ldb, double beta, double* c, int64_t ldc, const double* columnBias = nullptr) {
+  openblasProduct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, columnBias);
 }
 
 // matrixProduct, with single-row products through GEMV. k must be > 0.

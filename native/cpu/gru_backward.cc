@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "elementwise.h"
 #include "gemm.h"
 #include "gru_cpu.h"
 #include "gru_dropout.h"
@@ -43,10 +44,7 @@ struct LayerDirectionGrads {
 
 template <typename T>
 GRU_HOT_KERNEL void addColumnSums(int64_t rows, int64_t cols, int64_t ld, const T* __restrict m, T* __restrict sums) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* row = m + r * ld;
-    for (int64_t j = 0; j < cols; ++j) sums[j] += row[j];
-  }
+  addColumnSumsOf(rows, cols, ld, m, sums);
 }
 
 // The recurrent weights the reverse steps multiply by (Note [Packed recurrent weights]): dh (+)=

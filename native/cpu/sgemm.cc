@@ -181,10 +181,7 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alph
            int64_t ldb, float beta, float* c, int64_t ldc, int threads, const float* columnBias) {
   // OpenBLAS on a block of C: where our kernel does not run, or could not have its packing space.
   const auto openblasBlock = [&](int64_t rows, int64_t columns, const float* aBlock, const float* bBlock, float* cBlock, const float* bias) {
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, static_cast<int>(rows),
-                static_cast<int>(columns), static_cast<int>(k), alpha, aBlock, static_cast<int>(lda), bBlock, static_cast<int>(ldb), beta,
-                cBlock, static_cast<int>(ldc));
-    if (bias) blas::addColumnBias(rows, columns, bias, cBlock, ldc);
+    blas::openblasProduct(transA, transB, rows, columns, k, alpha, aBlock, lda, bBlock, ldb, beta, cBlock, ldc, bias);
   };
 #ifdef GRU_HAVE_SGEMM
   const int64_t rsa = transA ? 1 : lda, csa = transA ? lda : 1;
