@@ -15,8 +15,8 @@ import { parseArgs } from 'node:util';
 
 import { Tensor, backends, manualSeed, setNumThreads } from '../lib/index';
 import { native } from '../lib/native/binding';
-import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
-import { gitCommit, hostInfo } from './lib/machine';
+import { gitCommit, hostInfo, openblasKernels } from './lib/machine';
+import { pinOpenblasCore } from './lib/openblas-core';
 import { runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
 import { measure, type TimingOptions } from './lib/timing';
@@ -68,7 +68,7 @@ function main(): void {
     process.stdout.write(JSON.stringify(runWorker(Number(values.threads), JSON.parse(values.worker) as TimingOptions)));
     return;
   }
-  applyOpenblasCoreDefault();
+  pinOpenblasCore();
   const threadCounts = values.threads ? [Number(values.threads)] : [1, 2];
   const python = values['no-torch'] ? null : findTorchPython('cpu');
   if (!values['no-torch'] && !python) console.log('torch: no Python with torch (apt-get install -y python3-torch); running gru-native alone');
@@ -105,7 +105,7 @@ function main(): void {
       runs.push({ shape: s, threads, oursMs: ours, oursGflops: gflops(ours), openblasMs: openblas, openblasRatio: openblas / ours, torchMs: torch, torchRatio: torch === null ? null : torch / ours });
     });
   }
-  console.log(`\ncpu: ${host.cpu}, ${host.availableCores} cores, node ${host.node}; our kernel here: ${kernel}`);
+  console.log(`\ncpu: ${host.cpu}, ${host.availableCores} cores, node ${host.node}, ${openblasKernels(host)}; our kernel here: ${kernel}`);
   console.log(formatTable(['product', 'm x n x k', 'threads', 'ours ms', 'GFLOP/s', 'OpenBLAS ms', 'OpenBLAS/ours', 'torch ms', 'torch/ours'], rows));
   console.log(`ms are the lower of ${rounds} medians of ${timing.repeats}; a ratio > 1 means ours is faster.`);
   const out = values.out ?? join(__dirname, 'results', 'gemm-cpu.json');

@@ -18,9 +18,9 @@ import { parseArgs } from 'node:util';
 import { runDeviceBench } from './gru-cuda';
 import type { DeviceWorkerConfig } from './gru-device-worker';
 import { STEP_COPY_OPS, type Op, type Scenario, type StepScenario, type WorkerConfig, type WorkerReport } from './gru-worker';
-import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
 import { gflops, gruForwardBackwardFlops, gruForwardFlops, type GruShape } from './lib/flops';
 import { gitCommit, hostInfo, type HostInfo } from './lib/machine';
+import { pinOpenblasCore } from './lib/openblas-core';
 import { measureReadBandwidth, type BandwidthResult } from './lib/bandwidth';
 import { buildOnednnPeer, runOnednn, type OnednnReport } from './lib/onednn';
 import { probe, runJsonChild } from './lib/peer';
@@ -216,7 +216,7 @@ function main(): void {
 
   // Our workers would set it when loading the addon; setting it here gives torch's OpenBLAS
   // (a child too) the same kernels: Note [OpenBLAS kernel choice].
-  applyOpenblasCoreDefault();
+  pinOpenblasCore();
   const host = hostInfo();
   if (host.loadAtStart > 0.5) console.error(`warning: load average is ${host.loadAtStart}; other processes will skew the timings`);
   const quick = values.quick ?? false;

@@ -19,10 +19,10 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
 import { backends, type Device } from '../lib/index';
 import type { KerasPlan, KerasWorkerConfig, KerasWorkerReport, LoopDelay } from './keras-worker';
-import { gitCommit, hostInfo } from './lib/machine';
+import { gitCommit, hostInfo, openblasKernels } from './lib/machine';
+import { pinOpenblasCore } from './lib/openblas-core';
 import { runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
 import type { Stats } from './lib/timing';
@@ -93,7 +93,7 @@ function main(): void {
     console.error(`bench/keras.ts: the ${device} backend is not available here: ${backend.reason}`);
     process.exit(1);
   }
-  applyOpenblasCoreDefault();
+  pinOpenblasCore();
   const threadCounts = values.threads!.split(',').map(Number);
   if (threadCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--threads must be positive integers, got ${values.threads}`);
   const quick = values.quick!;
@@ -159,7 +159,7 @@ function main(): void {
 
   const openblas = runs[0]?.ours.openblas ?? null;
   const torchVersion = runs.find((r) => r.torch)?.torch?.version ?? null;
-  console.log(`\nKeras-face benchmark, ${device}: ${host.cpu}, ${host.availableCores} cores, ${host.os}, Node ${host.node}, load ${host.loadAtStart} at start`);
+  console.log(`\nKeras-face benchmark, ${device}: ${host.cpu}, ${host.availableCores} cores, ${host.os}, Node ${host.node}, load ${host.loadAtStart} at start, ${openblasKernels(host)}`);
   console.log(`${openblas}${torchVersion ? `; torch ${torchVersion}` : ''}${tfjs ? `; @tensorflow/tfjs ${tfjs.version} (cpu backend)` : ''}`);
   console.log(`T: gru(${p.T.units}, returnSequences) -> gru(${p.T.units}) -> dense(${p.T.classes}, softmax), categorical_crossentropy, adam; batch ${p.T.batch}, seq ${p.T.seq}, ${p.T.features} features; epoch = ${b} batches (${b * p.T.batch} rows)`);
   console.log(`W: embedding(${p.W.vocab}, ${p.W.embedding}) -> gru(${p.W.units}) x2 (returnSequences) -> dense(${p.W.vocab}, softmax), sparse_categorical_crossentropy, adam; batch ${p.W.batch}, seq ${p.W.seq}`);

@@ -14,9 +14,9 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { applyOpenblasCoreDefault } from '../lib/native/openblas-core';
 import { backends, type Device } from '../lib/index';
-import { hostInfo } from './lib/machine';
+import { hostInfo, openblasKernels } from './lib/machine';
+import { pinOpenblasCore } from './lib/openblas-core';
 import { runJsonChild } from './lib/peer';
 import { fmt, formatTable, writeJson, type Cell } from './lib/report';
 import { findTorchPython } from './lib/torch-python';
@@ -52,7 +52,7 @@ function main(): void {
     console.error(`bench/train.ts: the ${device} backend is not available here: ${backend.reason}`);
     process.exit(1);
   }
-  applyOpenblasCoreDefault();
+  pinOpenblasCore();
   // On a GPU the host threads matter little: one count.
   const threadCounts = values.threads ? [Number(values.threads)] : device === 'cuda' ? [2] : [1, 2];
   const scenarios = plan(values.quick!);
@@ -83,7 +83,7 @@ function main(): void {
       rows.push([s.name, threads, fmt(ours.medianMs, 1), fmt(torch?.medianMs, 1), ratio === null ? '-' : `${fmt(ratio)}x`, ours.peakRssMiB, torch?.peakRssMiB]);
     }
   }
-  console.log(`\n${device}: ${host.cpu}, ${host.availableCores} cores, node ${host.node}`);
+  console.log(`\n${device}: ${host.cpu}, ${host.availableCores} cores, node ${host.node}, ${openblasKernels(host)}`);
   console.log(formatTable(['step', 'threads', 'gru-native ms', 'torch ms', 'speed vs torch', 'RSS MiB', 'torch RSS MiB'], rows));
   console.log(`ms are medians of each side's better of ${rounds} runs (alternating); speed vs torch > 1 means gru-native is faster.`);
   for (const r of runs) {

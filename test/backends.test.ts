@@ -142,7 +142,9 @@ describe('OpenBLAS kernel choice (Note [OpenBLAS kernel choice])', () => {
     expect(openblasCoreFor(cpu('GenuineIntel', `${avx512} avx512_bf16 amx_tile`))).toBe('Cooperlake'); // Sapphire/Emerald Rapids
     expect(openblasCoreFor(cpu('GenuineIntel', avx512))).toBe('SkylakeX'); // Skylake-SP, Ice Lake-SP
     expect(openblasCoreFor(cpu('GenuineIntel', avx2))).toBe('Haswell');
-    expect(openblasCoreFor(cpu('AuthenticAMD', `${avx512} avx512_bf16`, 26))).toBe('Zen'); // Zen 5
+    expect(openblasCoreFor(cpu('AuthenticAMD', `${avx512} avx512_bf16`, 26))).toBe('Cooperlake'); // Zen 5
+    expect(openblasCoreFor(cpu('AuthenticAMD', avx512, 26))).toBe('SkylakeX');
+    expect(openblasCoreFor(cpu('AuthenticAMD', avx2, 26))).toBe('Zen'); // a family-1Ah part without AVX-512
     expect(openblasCoreFor(cpu('AuthenticAMD', `${avx512} avx512_bf16`, 25))).toBeNull(); // Zen 4: OpenBLAS knows it
     expect(openblasCoreFor(cpu('HygonGenuine', avx2, 24))).toBeNull();
     expect(openblasCoreFor(cpu('GenuineIntel', 'fpu sse sse2 avx'))).toBeNull(); // no AVX2: OpenBLAS decides

@@ -300,13 +300,16 @@ describe('fast GRU kernel, split across threads, against the reference', () => {
     return { ...f, ...g };
   };
 
-  it('gives the same float32 results at 1 and 2 threads up to the packed kernel\'s last bits', () => {
+  // Up to last bits: a part's products cover its own rows, and OpenBLAS's Haswell kernels (the
+  // ones OPENBLAS_CORETYPE=Haswell forces) round some rows differently for another row count;
+  // 16 steps carry that to 1.6e-6 in y.
+  it('gives the same float32 results at 1 and 2 threads up to the GEMMs\' last bits', () => {
     const before = getNumThreads();
     onTestFinished(() => setNumThreads(before));
     const p = makeProblem(splitCases[0].c, 'float32', 77, { lengths: splitCases[0].lengths });
     const one = trainedAt(p, 1);
     const two = trainedAt(p, 2);
-    expectClose(two.y, one.y, 1e-6, 'y');
+    expectClose(two.y, one.y, 1e-5, 'y');
     expectClose(two.dw, one.dw, 1e-5, 'dweights');
   });
 
@@ -381,7 +384,7 @@ describe('fast GRU kernel, split across threads, against the reference', () => {
     const runs = native.cpuInfo().sideBySideRuns;
     const two = trainedAt(p, 2);
     expect(native.cpuInfo().sideBySideRuns).toBeGreaterThan(runs);
-    expectClose(two.y, one.y, 1e-6, 'y');
+    expectClose(two.y, one.y, 1e-5, 'y');
     expectClose(two.dx, one.dx, 1e-5, 'dx');
     expectClose(two.dw, one.dw, 1e-5, 'dweights');
     expect(cachedByCall(p, 2, 'backward') - cachedByCall(p, 1, 'backward')).toBeLessThan(512 * 1024);

@@ -16,13 +16,24 @@ export interface HostInfo {
   node: string;
   /** 1-minute load average when the run started: other busy processes skew every number. */
   loadAtStart: number;
+  /** The OPENBLAS_CORETYPE every process ran with (bench/lib/openblas-core.ts); null: OpenBLAS's own choice. */
+  openblasCoreType: string | null;
 }
 
-/** The first "model name" of /proc/cpuinfo (os.cpus() is empty or generic in some sandboxes). */
+/**
+ * The first "model name" of /proc/cpuinfo (os.cpus() is empty or generic in some sandboxes), with
+ * its family and model numbers: virtual machines often name every generation "AMD EPYC", and
+ * Zen 4 (family 25) and Zen 5 (family 26) differ twofold in AVX-512 throughput.
+ */
 function cpuModel(): string {
   try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (match) return match[1].trim();
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(info)?.[1].trim();
+    const name = field('model name');
+    if (name) {
+      const family = field('cpu family'), model = field('model');
+      return family && model ? `${name} (family ${family}, model ${model})` : name;
+    }
   } catch {
     // not Linux: fall through
   }
@@ -39,8 +50,12 @@ export function hostInfo(): HostInfo {
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     loadAtStart: Math.round(os.loadavg()[0] * 100) / 100,
+    openblasCoreType: process.env.OPENBLAS_CORETYPE ?? null,
   };
 }
+
+/** How a table's header names the OpenBLAS kernels of the run. */
+export const openblasKernels = (host: HostInfo): string => `OpenBLAS kernels ${host.openblasCoreType ?? "of OpenBLAS's choice"}`;
 
 export interface BlasInfo {
   /** OpenBLAS's build string (version, DYNAMIC_ARCH, target core, MAX_THREADS). */

@@ -95,21 +95,23 @@ void CpuBackend::stridedCopy(const StridedCopyRequest& r) {
 
 namespace {
 
-// Sum of x^2 (or |x|) over a contiguous run of floats, in double: 8 partial sums so the loop
-// is not one long dependency chain.
+// Sum of x^2 (or |x|) over a contiguous run of floats, in double: 32 partial sums, so the loop
+// runs at memory speed rather than at the add latency (8 partials: clipGradNorm's norms of W's
+// 47 MB of gradients took 2.8 ms, 16 GB/s).
 template <bool Squares>
 GRU_ALWAYS_INLINE double sumPowerRun(const float* a, int64_t n) {
-  double partial[8] = {};
+  constexpr int kPartials = 32;
+  double partial[kPartials] = {};
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) {
+  for (; i + kPartials <= n; i += kPartials) {
+    for (int k = 0; k < kPartials; ++k) {
       const double v = a[i + k];
       partial[k] += Squares ? v * v : std::fabs(v);
     }
   }
   double total = 0;
   for (; i < n; ++i) total += Squares ? static_cast<double>(a[i]) * a[i] : std::fabs(static_cast<double>(a[i]));
-  for (int k = 0; k < 8; ++k) total += partial[k];
+  for (int k = 0; k < kPartials; ++k) total += partial[k];
   return total;
 }
 
