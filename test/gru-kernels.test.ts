@@ -258,8 +258,10 @@ const splitCases: KernelCase[] = [
 
 describe('fast GRU kernel, split across threads, against the reference', () => {
   for (const dtype of ['float32', 'float64'] as const) {
-    // Wider sums over more steps than the cases above: float32 needs a looser bound (the same at 1 thread).
-    const tol = dtype === 'float64' ? 1e-12 : 6e-5;
+    // Wider sums over more steps than the cases above: float32 needs a looser bound (the same at 1
+    // thread). Both float32 kernels stay within 5e-5 of the float64 result (split case 4's dx:
+    // reference 4.8e-5, fast 2.2-3.7e-5 by OpenBLAS's kernels), so they may differ by twice that.
+    const tol = dtype === 'float64' ? 1e-12 : 1e-4;
     it(`${dtype}, 2 threads: y, hN, dx, dh0 and dweights agree on ${splitCases.length} configurations, and each call ran side by side`, () => {
       const before = getNumThreads();
       setNumThreads(2);
