@@ -82,16 +82,24 @@ template <typename T>
 void inputProjection(const GruPlan& p, const LayerDirection<T>& w, const T* x, int64_t inSize, const T* folded, int64_t rows,
                      T* gi, int64_t ldc) {
   const int64_t H3 = 3 * p.H;
-  if (w.bIh) {
-    for (int64_t r = 0; r < rows; ++r) std::memcpy(gi + r * ldc, folded, sizeof(T) * H3);
-  }
+  const T* bias = w.bIh ? folded : nullptr;
+  const auto prefillBias = [&] {
+    if (bias) for (int64_t r = 0; r < rows; ++r) std::memcpy(gi + r * ldc, bias, sizeof(T) * H3);
+  };
   if constexpr (std::is_same_v<T, float>) {
     if (w.inputPanels) {
-      packedGemm(w.bIh != nullptr, rows, H3, inSize, x, inSize, w.inputPanels, gi, ldc);
+      prefillBias();
+      packedGemm(bias != nullptr, rows, H3, inSize, x, inSize, w.inputPanels, gi, ldc);
       return;
     }
   }
-  blas::gemm(false, true, rows, H3, inSize, T(1), x, inSize, w.wIh, inSize, w.bIh ? T(1) : T(0), gi, ldc);
+  if (rows > 1) {
+    // Our GEMM adds the bias as it stores each tile: no pre-filled GI to read back.
+    blas::matrixProduct(false, true, rows, H3, inSize, T(1), x, inSize, w.wIh, inSize, T(0), gi, ldc, bias);
+    return;
+  }
+  prefillBias();
+  blas::gemm(false, true, rows, H3, inSize, T(1), x, inSize, w.wIh, inSize, bias ? T(1) : T(0), gi, ldc);
 }
 
 // What every step of one direction reads besides its rows: the weights, packed or not.
