@@ -64,6 +64,7 @@ function worstError(p: Product, float32: Float32Array, float64: Float64Array): n
 const SHAPES: Array<[number, number, number, string]> = [
   [70, 97, 530, 'two depth blocks'],
   [1020, 70, 45, 'two row blocks'],
+  [400, 70, 90, 'a transposed A copied in a full pass of 24 panels and a ragged one'],
   [60, 300, 130, 'two column blocks'],
   [113, 129, 257, 'one block of each'],
   [60, 1100, 40, 'a B too wide to pack whole'],

@@ -74,7 +74,9 @@ GRU_AVX512_INLINE void packA(const float* a, int64_t rowStride, int64_t depthStr
     return;
   }
   if (rowStride == 1) {  // a panel row is contiguous: copy it, several panels per pass over k
-    constexpr int64_t kPanelsPerPass = 8;
+    // 24 panels read a run of 336 floats from each row of the source per pass; 8 (112 floats)
+    // left W's dW (10000 x 512 x 700, A^T) 10% slower on a Zen 5, 37 ms against 33.5.
+    constexpr int64_t kPanelsPerPass = 24;
     for (int64_t first = 0; first < m; first += kPanelsPerPass * kSgemmRows) {
       const int64_t end = std::min(m, first + kPanelsPerPass * kSgemmRows);
       for (int64_t p = 0; p < kc; ++p) {
