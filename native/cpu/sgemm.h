@@ -8,8 +8,7 @@
 // 14 x 32 register tile of 28 zmm accumulators, which runs at 110-114 GFLOP/s there. The packing
 // transposes 16 x 16 blocks in registers where the source runs the other way. Whole, on W's
 // products at one thread, it runs at 101-109 GFLOP/s (bench/gemm.ts). On a Zen 5, with two
-// full-width FMA pipes, 188-208: level with OpenBLAS's Cooperlake kernels, except 4-11% behind
-// them where A is transposed (a depth block of 768 did not help). AVX-512
+// full-width FMA pipes, 205-220: level with OpenBLAS's Cooperlake kernels (0.97-1.05x). AVX-512
 // CPUs only; other CPUs, float64, small products (sgemmTakes) and GRU_NATIVE_SGEMM=openblas keep
 // OpenBLAS. On more threads a product splits C's rows or columns over the worker pool, never k,
 // so each element sums its k products in the same order as on one thread.
