@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 import type { BackendInfo } from '../../lib/index';
+import { cpuinfoField } from '../../lib/native/openblas-core';
 
 export interface HostInfo {
   cpu: string;
@@ -28,10 +29,9 @@ export interface HostInfo {
 function cpuModel(): string {
   try {
     const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(info)?.[1].trim();
-    const name = field('model name');
+    const name = cpuinfoField(info, 'model name');
     if (name) {
-      const family = field('cpu family'), model = field('model');
+      const family = cpuinfoField(info, 'cpu family'), model = cpuinfoField(info, 'model');
       return family && model ? `${name} (family ${family}, model ${model})` : name;
     }
   } catch {

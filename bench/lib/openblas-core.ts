@@ -6,21 +6,13 @@
  * a benchmark runs every process on the kernels the CPU supports (Note [OpenBLAS kernel choice])
  * and says so when that overrides the environment.
  */
-import { readFileSync } from 'node:fs';
-
-import { openblasCoreFor } from '../../lib/native/openblas-core';
+import { openblasCoreForThisCpu } from '../../lib/native/openblas-core';
 
 /** Sets OPENBLAS_CORETYPE for the child processes that do the timing (and their peers). */
 export function pinOpenblasCore(): void {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return;
-  let cpuinfo: string;
-  try {
-    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return;
-  }
+  const core = openblasCoreForThisCpu();  // null: OpenBLAS knows this CPU and picks itself
+  if (core === undefined) return;
   const inherited = process.env.OPENBLAS_CORETYPE;
-  const core = openblasCoreFor(cpuinfo);  // null: OpenBLAS knows this CPU and picks itself
   if (core === null) delete process.env.OPENBLAS_CORETYPE;
   else process.env.OPENBLAS_CORETYPE = core;
   if (inherited !== undefined && inherited !== core) {
